@@ -1,0 +1,43 @@
+# procscreen — the two commands a new user needs: `make demo` and `make test`.
+SHELL := /bin/bash
+DEBIAN_PACKAGES := libsqlite3-dev libpcre2-dev pkg-config
+DB ?= procscreen.db
+SWIFT ?= swift
+
+.PHONY: demo test bench deps build release sample clean
+
+## Install the Debian packages procscreen links against, when missing.
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get install -y $$missing || { $$SUDO apt-get update && $$SUDO apt-get install -y $$missing; }; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## The main job on the embedded SampleData: ingest into ./procscreen.db and summarise.
+demo: build
+	@rm -f $(DB) $(DB)-wal $(DB)-shm
+	$(SWIFT) run procscreen ingest SampleData --db $(DB)
+	@echo "store written to $(abspath $(DB))"
+
+## The test suite (Swift Testing).
+test: deps
+	$(SWIFT) test --disable-xctest
+
+## Benchmarks (release build): ingest throughput on a generated market.
+bench: release
+	.build/release/procscreen-bench $(BENCH_ARGS)
+
+## Regenerate the committed sample bundle.
+sample: build
+	$(SWIFT) run procscreen generate --projects 3000 --seed 2568 -o SampleData
+
+clean:
+	rm -rf .build $(DB) $(DB)-wal $(DB)-shm

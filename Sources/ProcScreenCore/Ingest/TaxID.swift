@@ -1,0 +1,55 @@
+import Foundation
+
+/// The Thai 13-digit taxpayer / juristic-person identification number (TIN).
+public enum TaxID {
+    public enum Check: Equatable, Sendable {
+        /// A well-formed TIN, normalised to 13 digits.
+        case valid(String)
+        /// 12 digits that pass once the leading 0 a spreadsheet dropped is restored.
+        case leadingZeroLost(String)
+        /// Masked digits (`899670500xxxx`), as some publishers print them.
+        case masked(String)
+        /// Not a Thai TIN at all (letters: a foreign scheme such as `AM-TIN-02704268`).
+        case foreign(String)
+        case invalid(normalized: String, reason: String)
+    }
+
+    /// Removes spaces and dashes and folds Thai digits.
+    public static func normalize(_ raw: String) -> String {
+        let folded = ThaiText.foldDigits(raw)
+        return String(folded.unicodeScalars.filter { $0 != " " && $0 != "-" && $0 != "\u{A0}" && $0 != "\t" }.map(Character.init))
+    }
+
+    /// Checks the mod-11 check digit: d₁₂ = (11 − (Σ_{i=0..11} dᵢ·(13 − i)) mod 11) mod 10.
+    ///
+    /// For example: `TaxID.check("0105522016247") == .valid("0105522016247")`.
+    public static func check(_ raw: String) -> Check {
+        let id = normalize(raw)
+        let bytes = Array(id.utf8)
+        if bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            if bytes.count == 13 {
+                return checksumOK(bytes) ? .valid(id) : .invalid(normalized: id, reason: "TIN check digit does not match: '\(raw)'")
+            }
+            if bytes.count == 12, checksumOK([0x30] + bytes) { return .leadingZeroLost("0" + id) }
+            return .invalid(normalized: id, reason: "TIN must have 13 digits, has \(bytes.count): '\(raw)'")
+        }
+        if bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: "*") }) {
+            return .masked(id)
+        }
+        return .foreign(id)
+    }
+
+    static func checksumOK(_ d: [UInt8]) -> Bool {
+        var sum = 0
+        for i in 0..<12 { sum += Int(d[i] - 0x30) * (13 - i) }
+        return (11 - sum % 11) % 10 == Int(d[12] - 0x30)
+    }
+
+    /// Appends the check digit to 12 digits (used by the generator).
+    public static func withCheckDigit(_ twelve: String) -> String {
+        let d = Array(twelve.utf8)
+        var sum = 0
+        for i in 0..<12 { sum += Int(d[i] - 0x30) * (13 - i) }
+        return twelve + String((11 - sum % 11) % 10)
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+
+/// The store's schema as ordered, named migrations; `PRAGMA user_version` counts those applied.
+///
+/// Append new migrations at the end, never edit an applied one: a store created by an older
+/// procscreen is brought up to date on open. Money columns are integer satang; dates are
+/// ISO-8601 text (`2024-11-29`, or a full timestamp where the source has one).
+public enum Schema {
+    public struct Migration: Sendable {
+        public let name: String
+        public let sql: String
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(name: "001_core_tables", sql: """
+            CREATE TABLE sources (
+                source_id   INTEGER PRIMARY KEY,
+                path        TEXT NOT NULL,
+                sha256      TEXT NOT NULL UNIQUE,
+                format      TEXT NOT NULL,            -- bundle | cgd | ocds
+                table_name  TEXT,                     -- for bundle files: projects, bids, …
+                encoding    TEXT,                     -- utf-8 | tis-620
+                rows        INTEGER NOT NULL DEFAULT 0,
+                rows_quarantined INTEGER NOT NULL DEFAULT 0,
+                issues      INTEGER NOT NULL DEFAULT 0,
+                ingested_at TEXT NOT NULL
+            );
+            CREATE TABLE agencies (
+                agency_id     TEXT PRIMARY KEY,
+                agency_name   TEXT,
+                ministry      TEXT,
+                ministry_code TEXT,
+                province      TEXT,
+                source_id     INTEGER
+            );
+            CREATE TABLE projects (
+                project_id      TEXT PRIMARY KEY,
+                project_name    TEXT,
+                project_type    TEXT,
+                agency_id       TEXT,
+                agency_name     TEXT,
+                sub_agency_name TEXT,
+                ministry        TEXT,
+                province        TEXT,
+                method          TEXT,                 -- canonical: e_bidding, e_market, price_inquiry, selection, specific, other
+                method_raw      TEXT,                 -- the text as published
+                fiscal_year     INTEGER,              -- Buddhist era
+                budget          INTEGER,              -- satang
+                reference_price INTEGER,              -- satang (ราคากลาง)
+                agreed_price    INTEGER,              -- satang
+                currency        TEXT NOT NULL DEFAULT 'THB',
+                announce_date   TEXT,
+                bid_deadline    TEXT,
+                award_date      TEXT,
+                status          TEXT,
+                num_bids        INTEGER,
+                num_doc_buyers  INTEGER,
+                budget_type     TEXT,                 -- investment | operating
+                multi_year      INTEGER,              -- 0/1/NULL
+                source_id       INTEGER,
+                source_line     INTEGER
+            ) WITHOUT ROWID;
+            CREATE TABLE bids (
+                project_id   TEXT NOT NULL,
+                bidder_id    TEXT,
+                bidder_name  TEXT,
+                price        INTEGER,                 -- satang
+                status       TEXT,                    -- valid | disqualified | withdrawn | NULL
+                is_winner    INTEGER,
+                disqualification_reason TEXT,
+                bid_date     TEXT,
+                source_id    INTEGER,
+                source_line  INTEGER
+            );
+            CREATE TABLE contracts (
+                project_id     TEXT NOT NULL,
+                contract_no    TEXT,
+                winner_id      TEXT,
+                winner_name    TEXT,
+                contract_date  TEXT,
+                end_date       TEXT,
+                amount         INTEGER,               -- satang
+                status         TEXT,
+                n_amendments   INTEGER,
+                amended_amount INTEGER,               -- satang, value after all amendments
+                source_id      INTEGER,
+                source_line    INTEGER
+            );
+            CREATE TABLE firms (
+                firm_id         TEXT PRIMARY KEY,
+                name            TEXT,
+                registered_date TEXT,
+                address         TEXT,
+                phone           TEXT,
+                email           TEXT,
+                country         TEXT,
+                anti_corruption_policy INTEGER,       -- s.19 written policy: 0/1/NULL
+                source_id       INTEGER
+            );
+            CREATE TABLE firm_directors (
+                firm_id       TEXT NOT NULL,
+                director_name TEXT,
+                director_id   TEXT,
+                source_id     INTEGER
+            );
+            CREATE TABLE risk_assessments (
+                project_id       TEXT NOT NULL,
+                fiscal_year      INTEGER,
+                assessment_date  TEXT,
+                risk_plan        INTEGER,
+                submitted_to     TEXT,
+                emenscr_reported INTEGER,
+                inspected_date   TEXT,
+                inspection_phase TEXT,                -- pre_contract | contract_management
+                source_id        INTEGER,
+                PRIMARY KEY (project_id, fiscal_year)
+            );
+            CREATE TABLE lists (
+                list_name     TEXT NOT NULL,          -- debarred | integrity_pact | …
+                firm_id       TEXT,
+                project_id    TEXT,
+                listed_date   TEXT,
+                delisted_date TEXT,
+                joined_date   TEXT,
+                source_id     INTEGER
+            );
+            CREATE TABLE ingest_issues (
+                issue_id  INTEGER PRIMARY KEY,
+                source_id INTEGER,
+                file      TEXT NOT NULL,
+                line      INTEGER NOT NULL,           -- 1-based physical line where the row starts
+                column_number INTEGER,                -- 1-based field position, when one field is at fault
+                field     TEXT,                       -- the column name
+                code      TEXT NOT NULL,              -- machine-readable reason, e.g. bad_number, invalid_tin
+                reason    TEXT NOT NULL,
+                action    TEXT NOT NULL,              -- quarantined (row not stored) | kept (row stored, value dropped or flagged)
+                raw       TEXT,
+                subject_id TEXT                       -- the project or firm the row was about, when known
+            );
+            CREATE TABLE loaded_tables (
+                table_name TEXT PRIMARY KEY,          -- a register counts as loaded once any file fed it
+                first_source_id INTEGER
+            );
+            CREATE TABLE runs (
+                run_id      INTEGER PRIMARY KEY,
+                kind        TEXT NOT NULL,            -- screen | scan
+                started_at  TEXT NOT NULL,
+                finished_at TEXT,
+                rules_dir   TEXT,
+                parameters  TEXT,                     -- JSON: rule versions and effective parameters
+                summary     TEXT                      -- JSON
+            );
+            CREATE TABLE findings (
+                finding_id   INTEGER PRIMARY KEY,
+                run_id       INTEGER NOT NULL,
+                rule_id      TEXT NOT NULL,
+                rule_version INTEGER NOT NULL,
+                category     TEXT NOT NULL,
+                severity     TEXT NOT NULL,
+                weight       REAL NOT NULL,
+                subject_type TEXT NOT NULL,           -- project | firm | pair | ring | agency
+                subject_id   TEXT NOT NULL,
+                project_id   TEXT,
+                agency_id    TEXT,
+                ministry     TEXT,
+                route_to     TEXT,                    -- comma-separated oversight codes
+                evidence     TEXT                     -- JSON
+            );
+            """),
+        Migration(name: "002_indexes", sql: Indexes.all.map(\.createSQL).joined(separator: "\n")),
+    ]
+
+    /// Applies every migration the store has not seen yet, each in its own transaction.
+    ///
+    /// - Throws: `StoreError`; a failed migration leaves the store at the previous version.
+    public static func migrate(_ db: Database) throws {
+        let applied = Int(try db.scalar(sql: "PRAGMA user_version").int64 ?? 0)
+        guard applied < migrations.count else { return }
+        for (index, migration) in migrations.enumerated().dropFirst(applied) {
+            try db.transaction {
+                try db.execute(sql: migration.sql)
+                try db.execute(sql: "PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+
+    public static var currentVersion: Int { migrations.count }
+}
+
+/// Secondary indexes, kept apart so bulk loads can drop and rebuild them
+/// (SQLite inserts 3-5x faster without them; SWIFT-NOTES.md).
+public enum Indexes {
+    public struct Index: Sendable {
+        public let name: String
+        public let table: String
+        public let columns: String
+        public var createSQL: String { "CREATE INDEX IF NOT EXISTS \(name) ON \(table)(\(columns));" }
+        public var dropSQL: String { "DROP INDEX IF EXISTS \(name);" }
+    }
+
+    public static let all: [Index] = [
+        Index(name: "bids_project", table: "bids", columns: "project_id"),
+        Index(name: "bids_bidder", table: "bids", columns: "bidder_id"),
+        Index(name: "contracts_project", table: "contracts", columns: "project_id"),
+        Index(name: "contracts_winner", table: "contracts", columns: "winner_id"),
+        Index(name: "directors_firm", table: "firm_directors", columns: "firm_id"),
+        Index(name: "lists_name", table: "lists", columns: "list_name, firm_id"),
+        Index(name: "projects_agency", table: "projects", columns: "agency_id, fiscal_year"),
+        Index(name: "issues_source", table: "ingest_issues", columns: "source_id"),
+        Index(name: "findings_run_project", table: "findings", columns: "run_id, project_id"),
+        Index(name: "findings_rule", table: "findings", columns: "run_id, rule_id"),
+    ]
+
+    public static func on(_ table: String) -> [Index] { all.filter { $0.table == table } }
+}

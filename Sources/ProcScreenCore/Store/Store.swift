@@ -1,0 +1,82 @@
+import Foundation
+
+/// The procscreen store: one SQLite file, migrated on open.
+///
+/// Keeps SQLite specifics (pragmas, user functions, `INSERT OR REPLACE`) in Store/, so that a
+/// PostgreSQL backend can follow. Not thread-safe: one `Store` per thread.
+///
+/// For example:
+/// ```swift
+/// let store = try Store(path: "procscreen.db")
+/// print(try store.count("projects"))
+/// ```
+public final class Store {
+    public let db: Database
+
+    /// Opens or creates the store at `path` and applies pending migrations.
+    ///
+    /// - Throws: `StoreError` when the file cannot be opened or migrated.
+    public init(path: String, readOnly: Bool = false) throws {
+        db = try Database(path: path, readOnly: readOnly)
+        if !readOnly { try Schema.migrate(db) }
+    }
+
+    /// The tables a user sees counted in summaries.
+    public static let countedTables = [
+        "projects", "bids", "contracts", "firms", "firm_directors", "agencies", "risk_assessments", "lists",
+        "ingest_issues",
+    ]
+
+    public func count(_ table: String) throws -> Int {
+        precondition(table.allSatisfy { $0.isLetter || $0 == "_" }, "table names are identifiers")
+        return Int(try db.scalar(sql: "SELECT count(*) FROM \(table)").int64 ?? 0)
+    }
+
+    public func counts() throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for table in Self.countedTables { result[table] = try count(table) }
+        return result
+    }
+
+    // MARK: - Sources
+
+    /// The source already ingested with this content hash, if any.
+    public func source(withSHA256 sha: String) throws -> (id: Int64, path: String)? {
+        let rows = try db.query(sql: "SELECT source_id, path FROM sources WHERE sha256 = ?", bindings: [sha])
+        guard let row = rows.first, let id = row[0].int64 else { return nil }
+        return (id, row[1].string ?? "")
+    }
+
+    /// Records a file as ingested; returns its `source_id`.
+    public func insertSource(path: String, sha256: String, format: String, table: String?, encoding: String?) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO sources (path, sha256, format, table_name, encoding, ingested_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            bindings: [path, sha256, format, table, encoding, Self.timestamp()])
+        return db.lastInsertRowID
+    }
+
+    public func finishSource(_ id: Int64, rows: Int, quarantined: Int, issues: Int) throws {
+        try db.execute(
+            sql: "UPDATE sources SET rows = ?, rows_quarantined = ?, issues = ? WHERE source_id = ?",
+            bindings: [rows, quarantined, issues, id])
+    }
+
+    /// Notes that a register table (risk_assessments, lists) has been loaded at least once:
+    /// from then on a missing row is evidence, not absence of data (INDICATORS.md §1.1.8).
+    public func markLoaded(_ table: String, sourceID: Int64) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO loaded_tables (table_name, first_source_id) VALUES (?, ?)",
+            bindings: [table, sourceID])
+    }
+
+    public func isLoaded(_ table: String) throws -> Bool {
+        try db.scalar(sql: "SELECT count(*) FROM loaded_tables WHERE table_name = ?", bindings: [table]).int64 == 1
+    }
+
+    static func timestamp() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}

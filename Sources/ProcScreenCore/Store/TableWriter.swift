@@ -1,0 +1,124 @@
+import Foundation
+
+/// Writes the rows of one ingested file into one table with a reused prepared statement.
+///
+/// Applies the table's replacement rule: an upsert replaces the row with the same primary key;
+/// a group replace deletes, the first time a parent key is seen in this file, every older row
+/// of that key (a newer bids.csv replaces a project's whole bid list).
+public final class TableWriter {
+    public let table: String
+    public let columns: [String]
+    private let insert: Statement
+    private let deleteGroup: Statement?
+    private let groupKey: [String]
+    private var seenGroups = Set<String>()
+    /// Whether the table held rows before this file; if not, group deletes are skipped.
+    private let tableHadRows: Bool
+
+    /// - Parameters:
+    ///   - columns: the data columns, bound in this order by `write`; `source_id` and
+    ///     `source_line` are appended when the table has them.
+    ///   - upsert: `INSERT OR REPLACE` on the primary key.
+    ///   - groupKey: the columns whose older rows a newer file replaces.
+    public init(db: Database, table: String, columns: [String], upsert: Bool, groupKey: [String], withLine: Bool) throws {
+        self.table = table
+        self.columns = columns + ["source_id"] + (withLine ? ["source_line"] : [])
+        self.groupKey = groupKey
+        let placeholders = Array(repeating: "?", count: self.columns.count).joined(separator: ", ")
+        let verb = upsert ? "INSERT OR REPLACE" : "INSERT"
+        insert = try db.prepare(
+            sql: "\(verb) INTO \(table) (\(self.columns.joined(separator: ", "))) VALUES (\(placeholders))",
+            persistent: true)
+        tableHadRows = try db.scalar(sql: "SELECT EXISTS (SELECT 1 FROM \(table))").int64 == 1
+        if !groupKey.isEmpty {
+            let condition = groupKey.map { "\($0) IS ?" }.joined(separator: " AND ")
+            deleteGroup = try db.prepare(sql: "DELETE FROM \(table) WHERE \(condition)", persistent: true)
+        } else {
+            deleteGroup = nil
+        }
+    }
+
+    /// Binds one row (values in `columns` order, then source id and line) and inserts it.
+    public func write(_ values: [SQLValue], groupValues: [String?], sourceID: Int64, line: Int) throws {
+        if let deleteGroup, tableHadRows {
+            let key = groupValues.map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")
+            if seenGroups.insert(key).inserted {
+                for (i, v) in groupValues.enumerated() { deleteGroup.bind(text: v, at: Int32(i + 1)) }
+                try deleteGroup.run()
+            }
+        }
+        var index: Int32 = 1
+        for value in values {
+            switch value {
+            case .null: insert.bind(text: nil, at: index)
+            case .integer(let v): insert.bind(int: v, at: index)
+            case .real(let v): insert.bind(double: v, at: index)
+            case .text(let v): insert.bind(text: v, at: index)
+            }
+            index += 1
+        }
+        insert.bind(int: sourceID, at: index)
+        if columns.last == "source_line" { insert.bind(int: Int64(line), at: index + 1) }
+        try insert.run()
+    }
+}
+
+/// Writes `ingest_issues` rows.
+public final class IssueWriter {
+    private let insert: Statement
+
+    public init(db: Database) throws {
+        insert = try db.prepare(
+            sql: """
+                INSERT INTO ingest_issues (source_id, file, line, column_number, field, code, reason, action, raw, subject_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            persistent: true)
+    }
+
+    public func write(_ issue: IngestIssue, sourceID: Int64?) throws {
+        insert.bind(int: sourceID, at: 1)
+        insert.bind(text: issue.file, at: 2)
+        insert.bind(int: Int64(issue.line), at: 3)
+        insert.bind(int: issue.column.map(Int64.init), at: 4)
+        insert.bind(text: issue.field, at: 5)
+        insert.bind(text: issue.code, at: 6)
+        insert.bind(text: issue.reason, at: 7)
+        insert.bind(text: issue.action.rawValue, at: 8)
+        insert.bind(text: issue.raw, at: 9)
+        insert.bind(text: issue.subjectID, at: 10)
+        try insert.run()
+    }
+}
+
+extension Store {
+    /// Drops a table's secondary indexes (for a bulk load into an empty table).
+    public func dropIndexes(on table: String) throws {
+        for index in Indexes.on(table) { try db.execute(sql: index.dropSQL) }
+    }
+
+    /// Creates any missing secondary index.
+    public func ensureIndexes() throws {
+        for index in Indexes.all { try db.execute(sql: index.createSQL) }
+    }
+
+    /// True when the table has no rows.
+    public func isEmpty(_ table: String) throws -> Bool {
+        try db.scalar(sql: "SELECT NOT EXISTS (SELECT 1 FROM \(table))").int64 == 1
+    }
+
+    /// Issues recorded for a source, in file order.
+    public func issues(sourceID: Int64? = nil) throws -> [IngestIssue] {
+        let sql = """
+            SELECT file, line, column_number, field, code, reason, action, raw, subject_id FROM ingest_issues
+            \(sourceID == nil ? "" : "WHERE source_id = ?") ORDER BY issue_id
+            """
+        return try db.query(sql: sql, bindings: sourceID.map { [$0] } ?? []).map { row in
+            IngestIssue(
+                file: row[0].string ?? "", line: Int(row[1].int64 ?? 0), column: row[2].int64.map(Int.init),
+                field: row[3].string, code: row[4].string ?? "", reason: row[5].string ?? "",
+                action: IngestIssue.Action(rawValue: row[6].string ?? "") ?? .kept, raw: row[7].string,
+                subjectID: row[8].string)
+        }
+    }
+}

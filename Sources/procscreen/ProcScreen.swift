@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import ProcScreenCore
+
+@main
+struct ProcScreen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "procscreen",
+        abstract: "Screen Thai public procurement for bid-rigging and large-project corruption risks.",
+        discussion: """
+            Ingest e-GP procurement records into a SQLite store, screen them with the rules in Rules/,
+            and report flagged projects with their evidence and the oversight bodies to act.
+            Exit codes: 0 ok, 1 error, 2 usage, 3 findings at or above --fail-on.
+            """,
+        subcommands: [Ingest.self, Generate.self])
+}
+
+/// Options every store-reading command shares.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The SQLite store (created when missing).")
+    var db: String = "procscreen.db"
+}
+
+/// Where the rule files and mappings live.
+struct RulesOptions: ParsableArguments {
+    @Option(name: .long, help: "The rules folder (rule files and mappings/).")
+    var rules: String?
+
+    /// `--rules`, else $PROCSCREEN_RULES, else ./Rules.
+    var directory: URL {
+        if let rules { return URL(fileURLWithPath: rules) }
+        if let env = ProcessInfo.processInfo.environment["PROCSCREEN_RULES"] { return URL(fileURLWithPath: env) }
+        return URL(fileURLWithPath: "Rules")
+    }
+}
