@@ -152,7 +152,7 @@ public final class CSVRecordReader {
                 position += 1
             }
             field.append(contentsOf: buffer[scanStart..<position])
-            guard available() else { break }
+            if position >= buffer.count { continue }   // the chunk ended inside the field
             // At a quote: doubled quote is a literal quote; otherwise the field ends.
             position += 1
             if available(), buffer[position] == Self.quote {

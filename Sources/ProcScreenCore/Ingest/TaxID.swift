@@ -36,7 +36,7 @@ public enum TaxID {
         if bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: "*") }) {
             return .masked(id)
         }
-        return .foreign(id)
+        return .foreign(raw.trimmingCharacters(in: .whitespaces))
     }
 
     static func checksumOK(_ d: [UInt8]) -> Bool {

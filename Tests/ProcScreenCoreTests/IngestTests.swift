@@ -1,0 +1,246 @@
+import Foundation
+import Testing
+@testable import ProcScreenCore
+
+@Suite("Bundle ingest")
+struct IngestTests {
+    struct ExpectedIssue: Decodable {
+        var line: Int
+        var column: Int?
+        var field: String?
+        var code: String
+        var action: String
+    }
+
+    @Test func malformedRowsAreQuarantinedWithTheirLinesAndTheRestKept() throws {
+        let fixture = try StoreFixture()
+        let path = Paths.fixtures.appendingPathComponent("Ingest/malformed/projects.csv").path
+        let summary = try fixture.ingest([path])
+        #expect(summary.failedFiles.isEmpty)
+        let expected = try JSONDecoder().decode(
+            [ExpectedIssue].self,
+            from: Data(contentsOf: Paths.fixtures.appendingPathComponent("Ingest/malformed/expected-issues.json")))
+        let issues = try fixture.store.issues()
+        #expect(issues.count == expected.count, "\(issues.map(\.description))")
+        for (issue, want) in zip(issues, expected) {
+            #expect(issue.line == want.line, "\(issue)")
+            #expect(issue.column == want.column, "\(issue)")
+            #expect(issue.field == want.field, "\(issue)")
+            #expect(issue.code == want.code, "\(issue)")
+            #expect(issue.action.rawValue == want.action, "\(issue)")
+            #expect(issue.file == path)
+            if issue.action == .quarantined { #expect(issue.raw?.isEmpty == false) }
+        }
+        #expect(try fixture.store.count("projects") == 5)
+        #expect(summary.quarantined == 3)
+        // The good rows are intact: multi-line name, Thai digits, Thai-numbered date, missing date kept as NULL.
+        let row = try fixture.store.db.query(
+            sql: "SELECT project_name, budget, fiscal_year, announce_date, method FROM projects WHERE project_id = '67010000005'")[0]
+        #expect(row[0].string == "ชื่อหลายบรรทัด\nบรรทัดที่สอง")
+        #expect(row[1].int64 == 120_050)
+        #expect(row[2].int64 == 2567)
+        #expect(row[3].string == "2023-12-01")
+        #expect(row[4].string == "specific")
+        #expect(try fixture.scalar("SELECT announce_date FROM projects WHERE project_id = '67010000006'") == .null)
+        #expect(try fixture.scalar("SELECT announce_date FROM projects WHERE project_id = '67010000001'").string == "2023-11-29")
+        #expect(try fixture.scalar("SELECT method_raw FROM projects WHERE project_id = '67010000008'").string == "วิธีแปลก")
+        #expect(try fixture.scalar("SELECT method FROM projects WHERE project_id = '67010000008'") == .null)
+    }
+
+    @Test func thaiHeadersBOMCRLFAndTheTwoMethodColumns() throws {
+        let fixture = try StoreFixture()
+        let summary = try fixture.ingest([Paths.fixtures.appendingPathComponent("Ingest/thai_headers").path])
+        #expect(summary.files.first?.table == "projects")
+        let rows = try fixture.store.db.query(
+            sql: "SELECT project_id, method, budget, reference_price, agreed_price, fiscal_year, announce_date, province, agency_id FROM projects ORDER BY project_id")
+        #expect(rows.count == 2)
+        // e-bidding comes from the first method column; the generic text is skipped for the second.
+        #expect(rows[0]["project_id"].string == "66027311752")
+        #expect(rows[0]["method"].string == "e_bidding")
+        #expect(rows[0]["budget"].int64 == 8_141_480_000)
+        #expect(rows[0]["announce_date"] == .null)
+        #expect(rows[1]["method"].string == "specific")
+        #expect(rows[1]["budget"].int64 == 148_000)
+        #expect(rows[1]["announce_date"].string == "2024-11-29")
+        #expect(rows[1]["fiscal_year"].int64 == 2568)
+        #expect(rows[1]["agency_id"].string == "กรมอนามัย")
+        let unknown = try fixture.store.issues().filter { $0.code == "unknown_column" }
+        #expect(unknown.map(\.field) == ["หมายเหตุ"])
+        #expect(unknown.first?.column == 12)
+    }
+
+    @Test func tis620Bundle() throws {
+        let fixture = try StoreFixture()
+        // project_id,project_name,budget / 1,ซื้อ,๑๐๐  — in TIS-620 (๑ = 0xF1, ๐ = 0xF0).
+        var bytes = Array("project_id,project_name,budget,announce_date\n1,".utf8)
+        bytes += [0xAB, 0xD7, 0xE9, 0xCD]                                   // ซื้อ
+        bytes += Array(",".utf8) + [0xF1, 0xF0, 0xF0]                        // ๑๐๐
+        bytes += Array(",29 ".utf8) + [0xBE, 0x2E, 0xC2, 0x2E] + Array(" 67\n".utf8)   // 29 พ.ย. 67
+        let path = try fixture.directory.write("tis/projects.csv", Data(bytes))
+        let summary = try fixture.ingest([path])
+        #expect(summary.files.first?.encoding == "tis-620")
+        let row = try fixture.store.db.query(sql: "SELECT project_name, budget, announce_date FROM projects")[0]
+        #expect(row[0].string == "ซื้อ")
+        #expect(row[1].int64 == 10_000)
+        #expect(row[2].string == "2024-11-29")
+    }
+
+    @Test func reingestingTheSameFileChangesNothing() throws {
+        let fixture = try StoreFixture()
+        let first = try fixture.ingest([Paths.sampleData.path])
+        let before = try fixture.store.counts()
+        let second = try fixture.ingest([Paths.sampleData.path])
+        #expect(first.files.allSatisfy { $0.status == .ingested })
+        #expect(second.files.allSatisfy { $0.status == .skipped })
+        #expect(try fixture.store.counts() == before)
+        // A renamed copy is the same content: still skipped.
+        let copy = fixture.directory.path("copy.csv")
+        try FileManager.default.copyItem(atPath: Paths.sampleData.appendingPathComponent("projects.csv").path, toPath: copy)
+        #expect(try fixture.ingest([copy]).files.first?.status == .skipped)
+    }
+
+    @Test func aFailureMidFileLeavesTheStoreAsItWas() throws {
+        let fixture = try StoreFixture()
+        _ = try fixture.ingest([Paths.sampleData.appendingPathComponent("agencies.csv").path])
+        let before = try fixture.store.counts()
+        let sources = try fixture.scalar("SELECT count(*) FROM sources")
+        struct Crash: Error {}
+        var options = IngestOptions()
+        options.beforeRow = { file, row in if file.hasSuffix("projects.csv"), row == 1_500 { throw Crash() } }
+        let summary = try fixture.ingest([Paths.sampleData.appendingPathComponent("projects.csv").path], options: options)
+        #expect(summary.failedFiles.count == 1)
+        #expect(try fixture.store.counts() == before)
+        #expect(try fixture.scalar("SELECT count(*) FROM sources") == sources)
+        // The next run, without the fault, loads the file completely.
+        let retry = try fixture.ingest([Paths.sampleData.appendingPathComponent("projects.csv").path])
+        #expect(retry.files.first?.status == .ingested)
+        #expect(try fixture.store.count("projects") == 3_000)
+    }
+
+    @Test func aNewerRowReplacesTheOlderOneAndANewerBidListReplacesTheOld() throws {
+        let fixture = try StoreFixture()
+        let dir = fixture.directory
+        try dir.write("v1/projects.csv", "project_id,project_name,budget\nP1,old name,100\nP2,other,200\n")
+        try dir.write("v1/bids.csv", "project_id,bidder_id,price\nP1,0105522016247,90\nP1,0105551090549,95\nP2,0105522016247,180\n")
+        try dir.write("v2/projects.csv", "project_id,project_name,budget\nP1,new name,150\n")
+        try dir.write("v2/bids.csv", "project_id,bidder_id,price\nP1,0105543008219,140\n")
+        _ = try fixture.ingest([dir.path("v1")])
+        _ = try fixture.ingest([dir.path("v2")])
+        #expect(try fixture.scalar("SELECT project_name FROM projects WHERE project_id = 'P1'").string == "new name")
+        #expect(try fixture.scalar("SELECT budget FROM projects WHERE project_id = 'P1'").int64 == 15_000)
+        #expect(try fixture.scalar("SELECT count(*) FROM projects").int64 == 2)
+        #expect(try fixture.scalar("SELECT group_concat(bidder_id) FROM bids WHERE project_id = 'P1'").string == "0105543008219")
+        #expect(try fixture.scalar("SELECT count(*) FROM bids WHERE project_id = 'P2'").int64 == 1)
+    }
+
+    @Test func invalidTINsAreKeptAndRecorded() throws {
+        let fixture = try StoreFixture()
+        let path = try fixture.directory.write("b/bids.csv", """
+            project_id,bidder_id,bidder_name,price
+            P1,0105522016248,bad check digit,100
+            P1,105522016247,lost zero,110
+            P1,0105522016247,good,120
+
+            """)
+        _ = try fixture.ingest([path])
+        #expect(try fixture.store.count("bids") == 3)
+        let issues = try fixture.store.issues()
+        #expect(issues.map(\.code) == ["invalid_tin", "tin_leading_zero_lost"])
+        #expect(issues.map(\.line) == [2, 3])
+        #expect(issues.allSatisfy { $0.action == .kept && $0.column == 2 && $0.field == "bidder_id" })
+        #expect(try fixture.scalar("SELECT count(*) FROM bids WHERE bidder_id = '0105522016247'").int64 == 2)
+    }
+
+    @Test func missingRequiredColumnFailsTheFileWithAClearError() throws {
+        let fixture = try StoreFixture()
+        let path = try fixture.directory.write("x/projects.csv", "name,budget\nx,1\n")
+        let summary = try fixture.ingest([path])
+        #expect(summary.failedFiles.count == 1)
+        #expect(summary.failedFiles[0].error?.contains("required column 'project_id'") == true)
+        #expect(summary.failedFiles[0].error?.contains("projects.csv:1") == true)
+        #expect(try fixture.store.count("projects") == 0)
+    }
+
+    @Test func registersAreMarkedLoaded() throws {
+        let fixture = try StoreFixture()
+        #expect(try !fixture.store.isLoaded("risk_assessments"))
+        _ = try fixture.ingest([Paths.sampleData.path])
+        #expect(try fixture.store.isLoaded("risk_assessments"))
+        #expect(try fixture.store.isLoaded("lists:debarred"))
+        #expect(try fixture.store.isLoaded("lists:integrity_pact"))
+    }
+}
+
+@Suite("Real Thai e-GP files")
+struct RealThaiDataTests {
+    static let thai = Paths.realData.appendingPathComponent("thai")
+
+    @Test func dataGoThFileIngestsAsProjects() throws {
+        let fixture = try StoreFixture()
+        let summary = try fixture.ingest([Self.thai.appendingPathComponent("dga_egp_contract_fy2568_part10_first250.csv").path])
+        #expect(summary.files.first?.table == "projects")
+        #expect(try fixture.store.count("projects") == 250)
+        #expect(summary.quarantined == 0)
+        // Every row is a specific purchase, dated in Buddhist-era short form or "-".
+        #expect(try fixture.scalar("SELECT count(*) FROM projects WHERE method = 'specific'").int64 == 250)
+        #expect(try fixture.scalar("SELECT count(*) FROM projects WHERE fiscal_year = 2568").int64 == 250)
+        #expect(try fixture.scalar("SELECT award_date FROM projects WHERE project_id = '67119524001'").string == "2024-11-29")
+        #expect(try fixture.scalar("SELECT budget FROM projects WHERE project_id = '67119524001'").int64 == 148_000)
+    }
+
+    @Test func govspendingFileIngestsAsProjects() throws {
+        let fixture = try StoreFixture()
+        let summary = try fixture.ingest([Self.thai.appendingPathComponent("govspending_cgdcontract_dlt_bma_131.csv").path])
+        #expect(summary.files.first?.table == "projects")
+        #expect(summary.failedFiles.isEmpty)
+        let distinct = try fixture.scalar("SELECT count(*) FROM projects").int64 ?? 0
+        #expect(distinct > 0 && distinct <= 131)
+        #expect(try fixture.scalar("SELECT count(*) FROM projects WHERE method = 'e_bidding'").int64 == distinct)
+        #expect(try fixture.scalar("SELECT budget FROM projects WHERE project_id = '66027311752'").int64 == 8_141_480_000)
+    }
+
+    @Test func topValueContractsIngestAsContracts() throws {
+        let fixture = try StoreFixture()
+        let summary = try fixture.ingest([Self.thai.appendingPathComponent("fy2568_top_value_contracts_excerpt_57.csv").path])
+        #expect(summary.files.first?.table == "contracts")
+        #expect(try fixture.store.count("contracts") == 57)
+        #expect(try fixture.scalar("SELECT max(amount) FROM contracts").int64 == 2_867_900_000_000)
+        // Masked TINs are kept and flagged.
+        #expect(try fixture.scalar("SELECT count(*) FROM ingest_issues WHERE code = 'tin_masked'").int64 ?? 0 > 0)
+    }
+}
+
+@Suite("Generator")
+struct GeneratorTests {
+    @Test func sameSeedSameMarket() throws {
+        let a = try TemporaryDirectory(), b = try TemporaryDirectory()
+        var config = MarketGenerator.Configuration(projects: 800, seed: 42)
+        config.competitiveShare = 0.3
+        let sa = try MarketGenerator(configuration: config).write(to: a.url.path)
+        _ = try MarketGenerator(configuration: config).write(to: b.url.path)
+        for file in ["projects.csv", "bids.csv", "firms.csv", "truth.json"] {
+            #expect(try Data(contentsOf: a.url.appendingPathComponent(file)) == Data(contentsOf: b.url.appendingPathComponent(file)))
+        }
+        #expect(sa.projects == 800)
+        #expect(!sa.truth.rings.isEmpty && !sa.truth.splits.isEmpty && !sa.truth.missingAssessments.isEmpty)
+    }
+
+    @Test func sampleDataIsMostlySpecificWithLargeProjects() throws {
+        let fixture = try StoreFixture()
+        let summary = try fixture.ingest([Paths.sampleData.path])
+        #expect(summary.quarantined == 0)
+        let specific = Double(try fixture.scalar("SELECT count(*) FROM projects WHERE method = 'specific'").int64 ?? 0)
+        #expect((0.7...0.9).contains(specific / 3_000))
+        #expect(try fixture.scalar("SELECT count(*) FROM projects WHERE budget >= 50000000000").int64 ?? 0 >= 5)
+        let truth = try JSONDecoder().decode(
+            MarketGenerator.Truth.self, from: Data(contentsOf: Paths.sampleData.appendingPathComponent("truth.json")))
+        // Ring tenders are in the store with every member bidding.
+        for ring in truth.rings {
+            for project in ring.projects {
+                let bidders = try fixture.store.db.query(
+                    sql: "SELECT bidder_id FROM bids WHERE project_id = ?", bindings: [project]).compactMap { $0[0].string }
+                #expect(Set(bidders) == Set(ring.members))
+            }
+        }
+    }
+}

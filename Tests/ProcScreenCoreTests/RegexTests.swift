@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import ProcScreenCore
+
+@Suite("PCRE2")
+struct RegexTests {
+    @Test func thaiTextWithUCP() throws {
+        let regex = try PCRERegex(#"^\p{Thai}+\s*\(e-?bidding\)$"#, caseless: true)
+        #expect(try regex.matches("ประกวดราคาอิเล็กทรอนิกส์ (E-Bidding)"))
+        #expect(try !regex.matches("e-market"))
+    }
+
+    @Test func invalidPatternNamesPatternOffsetAndMessage() {
+        do {
+            _ = try PCRERegex("ก่อสร้าง(")
+            Issue.record("compiled an invalid pattern")
+        } catch {
+            #expect(error.pattern == "ก่อสร้าง(")
+            #expect(error.offset == "ก่อสร้าง(".utf8.count)
+            #expect(error.message.contains("missing closing parenthesis"))
+            #expect(error.description.contains("offset"))
+        }
+    }
+
+    @Test func catastrophicBacktrackingHitsTheLimitInsteadOfHanging() throws {
+        let regex = try PCRERegex("^(a+)+$")
+        let subject = String(repeating: "a", count: 40) + "b"
+        let started = Date()
+        #expect(throws: RegexError.self) { try regex.matches(subject) }
+        #expect(Date().timeIntervalSince(started) < 30, "the match limit must stop the match")
+    }
+
+    @Test func capturesAndReplacement() throws {
+        let moo = try PCRERegex(#"(?:ม\.|หมู่ที่|หมู่)\s*(\d+)"#)
+        #expect(try moo.captures(in: "12/3 หมู่ที่ 4 ต.บางแก้ว")?[1] == "4")
+        #expect(try moo.captures(in: "ถนนสุขุมวิท") == nil)
+        let spaces = try PCRERegex(#"\s+"#)
+        #expect(try spaces.replacingMatches(in: "ก  ข\tค", with: " ") == "ก ข ค")
+        #expect(try spaces.replacingMatches(in: String(repeating: "ก ", count: 500), with: "--").count == 1500)
+    }
+
+    @Test func cacheCompilesOnce() throws {
+        let cache = RegexCache()
+        let a = try cache.regex("ซื้อ|จ้าง")
+        let b = try cache.regex("ซื้อ|จ้าง")
+        #expect(a === b)
+        #expect(cache.count == 1)
+    }
+}
+
+@Suite("Store")
+struct StoreTests {
+    @Test func migrationsSetUserVersionAndAreIdempotent() throws {
+        let dir = try TemporaryDirectory()
+        _ = try Store(path: dir.path("s.db"))
+        let reopened = try Store(path: dir.path("s.db"))
+        #expect(try reopened.db.scalar(sql: "PRAGMA user_version").int64 == Int64(Schema.currentVersion))
+        #expect(try reopened.db.scalar(sql: "PRAGMA journal_mode").string == "wal")
+        for table in ["sources", "agencies", "projects", "bids", "contracts", "firms", "firm_directors",
+                      "risk_assessments", "lists", "ingest_issues", "runs", "findings"] {
+            #expect(try reopened.db.tableExists(table), "\(table)")
+        }
+    }
+
+    @Test func regexpFunctionInSQL() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("r.db"))
+        try db.execute(sql: "CREATE TABLE t (name TEXT); INSERT INTO t VALUES ('จ้างก่อสร้างถนน'), ('ซื้อวัสดุ'), (NULL)")
+        #expect(try db.scalar(sql: "SELECT count(*) FROM t WHERE name REGEXP 'ก่อสร้าง|construction'").int64 == 1)
+        #expect(try db.scalar(sql: "SELECT count(*) FROM t WHERE name REGEXP '^\\p{Thai}+$'").int64 == 2)
+        #expect(throws: StoreError.self) { try db.scalar(sql: "SELECT count(*) FROM t WHERE name REGEXP '('") }
+    }
+
+    @Test func errorsCarryTheSQL() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("e.db"))
+        do {
+            _ = try db.query(sql: "SELECT nope FROM nowhere")
+            Issue.record("bad SQL accepted")
+        } catch {
+            #expect(error.sql == "SELECT nope FROM nowhere")
+            #expect(error.description.contains("no such table"))
+        }
+    }
+
+    @Test func transactionRollsBackOnError() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("t.db"))
+        try db.execute(sql: "CREATE TABLE t (x INTEGER)")
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try db.transaction {
+                try db.execute(sql: "INSERT INTO t VALUES (1)")
+                throw Boom()
+            }
+        }
+        #expect(try db.scalar(sql: "SELECT count(*) FROM t").int64 == 0)
+    }
+}
