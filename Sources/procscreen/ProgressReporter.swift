@@ -16,7 +16,7 @@ final class ProgressReporter {
     func update(_ item: String, fraction: Double?, detail: String) {
         let now = Date()
         let interval = isTerminal ? 0.1 : 5.0
-        guard now.timeIntervalSince(lastPrint) >= interval || fraction == 1 else { return }
+        guard now.timeIntervalSince(lastPrint) >= interval else { return }
         lastPrint = now
         if isTerminal {
             let width = 30

@@ -159,7 +159,6 @@ public final class Ingestor {
     private func ingestFile(_ file: PlannedFile, index: Int, count: Int, options: IngestOptions) -> FileSummary {
         let started = Date()
         var result = FileSummary(path: file.path, table: file.table?.name, format: "bundle", status: .failed)
-        defer { result.seconds = Date().timeIntervalSince(started) }
         do {
             let sha = try Self.sha256(ofFile: file.path)
             if let previous = try store.source(withSHA256: sha) {
@@ -193,6 +192,7 @@ public final class Ingestor {
             result.rows = 0
             result.error = "\(error)"
         }
+        result.seconds = Date().timeIntervalSince(started)
         return result
     }
 
@@ -212,54 +212,41 @@ public final class Ingestor {
             upsert: table.replace == .upsert, groupKey: groupKey,
             withLine: ["projects", "bids", "contracts"].contains(table.sqlTable))
         let issueWriter = try IssueWriter(db: store.db)
-        var issues: [IngestIssue] = unknownColumns.map { i in
-            IngestIssue(file: file.path, line: 1, column: i + 1, field: header[i], code: "unknown_column",
-                        reason: "column '\(header[i])' is not a \(table.name) column; ignored", action: .kept)
+        for i in unknownColumns {
+            try issueWriter.write(IngestIssue(
+                file: file.path, line: 1, column: i + 1, field: header[i], code: "unknown_column",
+                reason: "column '\(header[i])' is not a \(table.name) column; ignored", action: .kept), sourceID: sourceID)
+            result.issues += 1
         }
-        var seenKeys = Set<String>()
-        let checkDuplicates = table.replace == .upsert
-        var rowNumber = 0
-        while let record = try reader.next() {
-            rowNumber += 1
-            try options.beforeRow?(file.path, rowNumber)
-            switch parser.parse(record, issues: &issues) {
-            case .quarantined:
-                result.quarantined += 1
-            case .row(let values):
-                if checkDuplicates, case .text(let key) = values[0], !seenKeys.insert(key + keySuffix(values, table)).inserted {
-                    issues.append(IngestIssue(
-                        file: file.path, line: record.line, column: nil, field: table.columns[0].name,
-                        code: "duplicate_key", reason: "'\(key)' appears again in this file; this later row replaces the earlier one",
-                        action: .kept, subjectID: key))
+        let pipeline = ParsePipeline(reader: reader, parser: parser, beforeRow: options.beforeRow,
+                                     checkDuplicates: table.replace == .upsert)
+        pipeline.start()
+        do {
+            while let batch = try pipeline.next() {
+                for item in batch.items {
+                    if let values = item.values {
+                        try writer.write(values, groupValues: item.groupValues, sourceID: sourceID, line: item.line)
+                        result.rows += 1
+                    } else {
+                        result.quarantined += 1
+                    }
                 }
-                try writer.write(values, groupValues: parser.groupValues(values), sourceID: sourceID, line: record.line)
-                result.rows += 1
+                for issue in batch.issues { try issueWriter.write(issue, sourceID: sourceID) }
+                result.issues += batch.issues.count
+                options.progress?(IngestProgress(file: file.path, fileIndex: index, fileCount: count,
+                                                 bytesRead: batch.bytesRead, fileSize: reader.fileSize, rows: batch.rowsRead))
             }
-            if !issues.isEmpty {
-                for issue in issues { try issueWriter.write(issue, sourceID: sourceID) }
-                result.issues += issues.count
-                issues.removeAll(keepingCapacity: true)
-            }
-            if rowNumber & 0x3FFF == 0, let progress = options.progress {
-                progress(IngestProgress(file: file.path, fileIndex: index, fileCount: count,
-                                        bytesRead: reader.bytesRead, fileSize: reader.fileSize, rows: rowNumber))
-            }
+            try writer.finish()
+        } catch {
+            pipeline.cancel()
+            throw error
         }
-        for issue in issues { try issueWriter.write(issue, sourceID: sourceID) }
-        result.issues += issues.count
         try store.finishSource(sourceID, rows: result.rows, quarantined: result.quarantined, issues: result.issues)
         if table.name == "risk_assessments" { try store.markLoaded("risk_assessments", sourceID: sourceID) }
         if table.name == "lists", let list = file.listName { try store.markLoaded("lists:" + list, sourceID: sourceID) }
         if bulk { try store.ensureIndexes() }
-        options.progress?(IngestProgress(file: file.path, fileIndex: index, fileCount: count,
-                                         bytesRead: reader.fileSize, fileSize: reader.fileSize, rows: rowNumber))
     }
 
-
-    /// risk_assessments are keyed by (project_id, fiscal_year).
-    private func keySuffix(_ values: [SQLValue], _ table: TableSpec) -> String {
-        table.name == "risk_assessments" ? "|" + values[1].description : ""
-    }
 
     /// The SHA-256 of a file's bytes, streamed in 1 MB chunks.
     public static func sha256(ofFile path: String) throws(IngestError) -> String {

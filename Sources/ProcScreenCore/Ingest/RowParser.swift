@@ -16,6 +16,8 @@ struct RowParser {
     /// The SQL columns written, in order: the table's columns, then derived ones.
     let sqlColumns: [String]
     private let indexOf: [String: Int]
+    /// Memoised value mappings and dates: a file repeats a few hundred distinct values millions of times.
+    private let cache = ValueCache()
 
     init(table: TableSpec, file: String, header: [String], mapping: FieldMapping, listName: String?) {
         self.table = table
@@ -77,7 +79,7 @@ struct RowParser {
             var chosen: Int?
             for p in candidates where !ValueParser.isMissing(ValueParser.trimmed(record.fields[p])) {
                 if case .code(let name) = spec.kind {
-                    let mapped = (try? mapping.mapValue(record.fields[p], table: name)) ?? .unknown
+                    let mapped = cache.code(record.fields[p], table: name, mapping: mapping)
                     if mapped == .ignored { continue }
                 }
                 chosen = p
@@ -143,7 +145,7 @@ struct RowParser {
                     return .quarantined
                 }
             case .date:
-                switch ValueParser.date(raw) {
+                switch cache.date(raw) {
                 case .value(let v): values[index] = .text(v)
                 case .missing: break
                 case .invalid(let reason):
@@ -157,7 +159,7 @@ struct RowParser {
                     issue("bad_flag", reason, column: p, field: fieldName, action: .kept, subject: subject)
                 }
             case .code(let name):
-                switch (try? mapping.mapValue(raw, table: name)) ?? .unknown {
+                switch cache.code(raw, table: name, mapping: mapping) {
                 case .code(let code): values[index] = .text(code)
                 case .ignored, .unknown:
                     issue("unknown_code", "'\(ValueParser.trimmed(raw))' is not a known \(name) value; stored as missing",
@@ -192,5 +194,28 @@ struct RowParser {
     func groupValues(_ values: [SQLValue]) -> [String?] {
         guard case .replaceGroup(let key) = table.replace else { return [] }
         return key.map { name in indexOf[name].flatMap { values[$0].string } }
+    }
+}
+
+/// Memoises the slow, highly repetitive conversions of one file (bounded, so memory stays flat).
+final class ValueCache {
+    private var codes: [String: [String: FieldMapping.ValueResult]] = [:]
+    private var dates: [String: ValueParser.Parsed<String>] = [:]
+    private static let limit = 100_000
+
+    func code(_ raw: String, table: String, mapping: FieldMapping) -> FieldMapping.ValueResult {
+        if let hit = codes[table]?[raw] { return hit }
+        let result = (try? mapping.mapValue(raw, table: table)) ?? .unknown
+        if codes[table, default: [:]].count > Self.limit { codes[table] = [:] }
+        codes[table, default: [:]][raw] = result
+        return result
+    }
+
+    func date(_ raw: String) -> ValueParser.Parsed<String> {
+        if let hit = dates[raw] { return hit }
+        let result = ValueParser.date(raw)
+        if dates.count > Self.limit { dates.removeAll(keepingCapacity: true) }
+        dates[raw] = result
+        return result
     }
 }

@@ -13,16 +13,51 @@ public enum ValueParser {
         public var value: T? { if case .value(let v) = self { return v } else { return nil } }
     }
 
-    /// True for the spellings of "no value": empty, `-`, `–`, `N/A`, `null`.
+    /// True for the spellings of "no value": empty, `-`, `–`, `—`, `N/A`, `null`.
+    /// Compared on bytes: Character comparison is the hot spot of a bulk load otherwise.
     public static func isMissing(_ s: Substring) -> Bool {
-        s.isEmpty || s == "-" || s == "–" || s == "—" || s == "N/A" || s == "n/a" || s == "NULL" || s == "null"
+        let utf8 = s.utf8
+        switch utf8.count {
+        case 0: return true
+        case 1: return utf8.first == UInt8(ascii: "-")
+        case 3:
+            return utf8.elementsEqual("–".utf8) || utf8.elementsEqual("—".utf8)
+                || utf8.elementsEqual("N/A".utf8) || utf8.elementsEqual("n/a".utf8)
+        case 4: return utf8.elementsEqual("NULL".utf8) || utf8.elementsEqual("null".utf8)
+        default: return false
+        }
     }
 
+    /// `raw` without leading and trailing spaces, tabs, no-break spaces and BOMs (byte-level).
     static func trimmed(_ raw: String) -> Substring {
-        var s = Substring(raw)
-        while let f = s.first, f == " " || f == "\t" || f == "\u{A0}" || f == "\u{FEFF}" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\u{A0}" { s = s.dropLast() }
-        return s
+        let utf8 = raw.utf8
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start != end {
+            let b = utf8[start]
+            if b == 0x20 || b == 0x09 { start = utf8.index(after: start); continue }
+            if b == 0xC2, utf8.index(after: start) != end, utf8[utf8.index(after: start)] == 0xA0 {
+                start = utf8.index(start, offsetBy: 2); continue
+            }
+            if b == 0xEF, utf8.distance(from: start, to: end) >= 3,
+               utf8[utf8.index(start, offsetBy: 1)] == 0xBB, utf8[utf8.index(start, offsetBy: 2)] == 0xBF {
+                start = utf8.index(start, offsetBy: 3); continue
+            }
+            break
+        }
+        while end != start {
+            let last = utf8.index(before: end)
+            let b = utf8[last]
+            if b == 0x20 || b == 0x09 { end = last; continue }
+            if b == 0xA0, last != start, utf8[utf8.index(before: last)] == 0xC2 { end = utf8.index(before: last); continue }
+            break
+        }
+        if start == utf8.startIndex && end == utf8.endIndex { return Substring(raw) }
+        return Substring(utf8[start..<end])
+    }
+
+    /// True when every byte is an ASCII digit, comma or dot (the fast path for amounts).
+    private static func isPlainNumber(_ s: Substring) -> Bool {
+        s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ".") }
     }
 
     // MARK: - Numbers
@@ -33,6 +68,10 @@ public enum ValueParser {
     public static func satang(_ raw: String) -> Parsed<Int64> {
         var s = trimmed(raw.utf8.contains(0xB9) ? ThaiText.foldDigits(raw) : raw)
         if isMissing(s) { return .missing }
+        if isPlainNumber(s), let decimal = parseDecimal(s) {
+            guard let result = decimal.scaled(toDecimals: 2) else { return .invalid("number out of range: '\(raw)'") }
+            return .value(result)
+        }
         for unit in ["฿", "บาท", "THB", "thb"] {
             if s.hasPrefix(unit) { s = s.dropFirst(unit.count) }
             if s.hasSuffix(unit) { s = s.dropLast(unit.count) }

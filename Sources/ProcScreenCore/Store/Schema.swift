@@ -70,8 +70,11 @@ public enum Schema {
                 disqualification_reason TEXT,
                 bid_date     TEXT,
                 source_id    INTEGER,
-                source_line  INTEGER
-            );
+                source_line  INTEGER,              -- input order within the source (also Cardinal's tie-break)
+                -- Clustered by project: a tender's bids sit together for the screens, and no
+                -- separate project index has to be built after a bulk load.
+                PRIMARY KEY (project_id, source_id, source_line)
+            ) WITHOUT ROWID;
             CREATE TABLE contracts (
                 project_id     TEXT NOT NULL,
                 contract_no    TEXT,
@@ -199,7 +202,6 @@ public enum Indexes {
     }
 
     public static let all: [Index] = [
-        Index(name: "bids_project", table: "bids", columns: "project_id"),
         Index(name: "bids_bidder", table: "bids", columns: "bidder_id"),
         Index(name: "contracts_project", table: "contracts", columns: "project_id"),
         Index(name: "contracts_winner", table: "contracts", columns: "winner_id"),

@@ -8,27 +8,35 @@ import Foundation
 public final class TableWriter {
     public let table: String
     public let columns: [String]
-    private let insert: Statement
+    private let insertOne: Statement
+    private let insertMany: Statement
     private let deleteGroup: Statement?
     private let groupKey: [String]
     private var seenGroups = Set<String>()
     /// Whether the table held rows before this file; if not, group deletes are skipped.
     private let tableHadRows: Bool
+    private let withLine: Bool
+    /// Rows waiting for the next multi-row INSERT (one statement step per `rowsPerInsert` rows
+    /// instead of one per row: SQLite's per-statement cost dominates narrow rows).
+    private var pending: [([SQLValue], Int64, Int)] = []
+    private static let rowsPerInsert = 64
 
     /// - Parameters:
-    ///   - columns: the data columns, bound in this order by `write`; `source_id` and
-    ///     `source_line` are appended when the table has them.
+    ///   - columns: the data columns, bound in this order by `write`; `source_id` (and
+    ///     `source_line` when `withLine`) are appended.
     ///   - upsert: `INSERT OR REPLACE` on the primary key.
     ///   - groupKey: the columns whose older rows a newer file replaces.
     public init(db: Database, table: String, columns: [String], upsert: Bool, groupKey: [String], withLine: Bool) throws {
         self.table = table
         self.columns = columns + ["source_id"] + (withLine ? ["source_line"] : [])
         self.groupKey = groupKey
-        let placeholders = Array(repeating: "?", count: self.columns.count).joined(separator: ", ")
+        self.withLine = withLine
+        let tuple = "(" + Array(repeating: "?", count: self.columns.count).joined(separator: ", ") + ")"
         let verb = upsert ? "INSERT OR REPLACE" : "INSERT"
-        insert = try db.prepare(
-            sql: "\(verb) INTO \(table) (\(self.columns.joined(separator: ", "))) VALUES (\(placeholders))",
-            persistent: true)
+        let head = "\(verb) INTO \(table) (\(self.columns.joined(separator: ", "))) VALUES "
+        insertOne = try db.prepare(sql: head + tuple, persistent: true)
+        insertMany = try db.prepare(
+            sql: head + Array(repeating: tuple, count: Self.rowsPerInsert).joined(separator: ", "), persistent: true)
         tableHadRows = try db.scalar(sql: "SELECT EXISTS (SELECT 1 FROM \(table))").int64 == 1
         if !groupKey.isEmpty {
             let condition = groupKey.map { "\($0) IS ?" }.joined(separator: " AND ")
@@ -36,9 +44,11 @@ public final class TableWriter {
         } else {
             deleteGroup = nil
         }
+        pending.reserveCapacity(Self.rowsPerInsert)
     }
 
-    /// Binds one row (values in `columns` order, then source id and line) and inserts it.
+    /// Queues one row (values in `columns` order, without source id and line) for insertion.
+    /// Call `finish()` after the last row.
     public func write(_ values: [SQLValue], groupValues: [String?], sourceID: Int64, line: Int) throws {
         if let deleteGroup, tableHadRows {
             let key = groupValues.map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")
@@ -47,19 +57,46 @@ public final class TableWriter {
                 try deleteGroup.run()
             }
         }
-        var index: Int32 = 1
-        for value in values {
+        pending.append((values, sourceID, line))
+        if pending.count == Self.rowsPerInsert { try flush() }
+    }
+
+    /// Inserts every queued row.
+    public func finish() throws { try flush() }
+
+    private func flush() throws {
+        guard !pending.isEmpty else { return }
+        if pending.count == Self.rowsPerInsert {
+            var index: Int32 = 1
+            for row in pending { index = bind(row, into: insertMany, from: index) }
+            try insertMany.run()
+        } else {
+            for row in pending {
+                _ = bind(row, into: insertOne, from: 1)
+                try insertOne.run()
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func bind(_ row: ([SQLValue], Int64, Int), into statement: Statement, from start: Int32) -> Int32 {
+        var index = start
+        for value in row.0 {
             switch value {
-            case .null: insert.bind(text: nil, at: index)
-            case .integer(let v): insert.bind(int: v, at: index)
-            case .real(let v): insert.bind(double: v, at: index)
-            case .text(let v): insert.bind(text: v, at: index)
+            case .null: statement.bind(text: nil, at: index)
+            case .integer(let v): statement.bind(int: v, at: index)
+            case .real(let v): statement.bind(double: v, at: index)
+            case .text(let v): statement.bind(text: v, at: index)
             }
             index += 1
         }
-        insert.bind(int: sourceID, at: index)
-        if columns.last == "source_line" { insert.bind(int: Int64(line), at: index + 1) }
-        try insert.run()
+        statement.bind(int: row.1, at: index)
+        index += 1
+        if withLine {
+            statement.bind(int: Int64(row.2), at: index)
+            index += 1
+        }
+        return index
     }
 }
 
