@@ -18,7 +18,7 @@ public final class Database {
     let handle: OpaquePointer
     public let path: String
     public let isReadOnly: Bool
-    private let regexFunction: RegexpFunction
+    private let sqlFunctions: SQLFunctions
 
     /// Opens (creating when needed) the database at `path`.
     ///
@@ -37,10 +37,10 @@ public final class Database {
         self.handle = db
         self.path = path
         self.isReadOnly = readOnly
-        self.regexFunction = RegexpFunction()
+        self.sqlFunctions = SQLFunctions()
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
-        try regexFunction.register(on: db)
+        try sqlFunctions.register(on: db)
         if !readOnly {
             try execute(sql: "PRAGMA journal_mode=WAL")
             try execute(sql: "PRAGMA synchronous=NORMAL")

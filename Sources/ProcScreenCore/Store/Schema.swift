@@ -171,6 +171,38 @@ public enum Schema {
             );
             """),
         Migration(name: "002_indexes", sql: Indexes.all.map(\.createSQL).joined(separator: "\n")),
+        Migration(name: "003_screening_outcomes", sql: """
+            ALTER TABLE findings ADD COLUMN summary TEXT;      -- one line, English
+            ALTER TABLE findings ADD COLUMN summary_th TEXT;   -- one line, Thai
+            CREATE TABLE not_computable (                      -- never shown as "no risk"
+                run_id     INTEGER NOT NULL,
+                rule_id    TEXT NOT NULL,
+                project_id TEXT NOT NULL,
+                reason     TEXT NOT NULL,                      -- missing_column, register_not_loaded, …
+                detail     TEXT
+            );
+            CREATE INDEX not_computable_run ON not_computable(run_id, project_id);
+            CREATE TABLE run_rule_stats (                      -- outcome counts per rule and run
+                run_id           INTEGER NOT NULL,
+                rule_id          TEXT NOT NULL,
+                rule_version     INTEGER NOT NULL,
+                raised           INTEGER NOT NULL,
+                not_raised       INTEGER NOT NULL,
+                not_applicable   INTEGER NOT NULL,
+                not_computable   INTEGER NOT NULL,
+                parameters       TEXT,                         -- JSON: the effective parameters
+                PRIMARY KEY (run_id, rule_id)
+            );
+            CREATE TABLE project_scores (
+                run_id       INTEGER NOT NULL,
+                project_id   TEXT NOT NULL,
+                score        REAL NOT NULL,                    -- 1 − Π(1 − weight) over raised findings
+                priority     INTEGER,                          -- 1 = look first (score, then budget)
+                findings     INTEGER NOT NULL,
+                max_severity TEXT NOT NULL,
+                PRIMARY KEY (run_id, project_id)
+            );
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

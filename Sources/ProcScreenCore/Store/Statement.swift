@@ -154,6 +154,16 @@ public final class Statement {
         sqlite3_clear_bindings(handle)
     }
 
+    /// The names of the statement's named parameters (`:name`), in index order; nil for `?`.
+    public var parameterNames: [String?] {
+        (0..<sqlite3_bind_parameter_count(handle)).map { i in
+            sqlite3_bind_parameter_name(handle, i + 1).map { String(cString: $0) }
+        }
+    }
+
+    /// Whether the statement only reads (<https://www.sqlite.org/c3ref/stmt_readonly.html>).
+    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+
     // MARK: - Reading the current row
 
     public var columnCount: Int32 { sqlite3_column_count(handle) }

@@ -1,13 +1,15 @@
 import CSQLite
 import Foundation
 
-/// The SQL function `regexp(pattern, text)`, which SQLite calls for `text REGEXP pattern`.
+/// The SQL functions procscreen adds to every connection.
+///
+/// `regexp(pattern, text)`, which SQLite calls for `text REGEXP pattern`:
 ///
 /// Each compiled pattern is pinned to the statement with `sqlite3_set_auxdata`, so a scan of
 /// a million rows compiles it once (a per-row dictionary lookup was 2-4x slower, SWIFT-NOTES.md).
 /// A NULL text gives NULL; an invalid pattern is an SQL error carrying PCRE2's message.
 /// See <https://www.sqlite.org/c3ref/create_function.html> and <https://www.sqlite.org/c3ref/get_auxdata.html>.
-final class RegexpFunction {
+final class SQLFunctions {
     func register(on db: OpaquePointer) throws(StoreError) {
         let rc = sqlite3_create_function_v2(
             db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
@@ -48,6 +50,27 @@ final class RegexpFunction {
             }, nil, nil, nil)
         guard rc == SQLITE_OK else {
             throw StoreError(code: rc, message: String(cString: sqlite3_errmsg(db)), sql: "create_function(regexp)")
+        }
+        try registerNormText(on: db)
+    }
+
+    /// `norm_text(x)`: INDICATORS.md's `norm_text` (NFC, Thai digits folded, zero-width removed,
+    /// Latin lower-cased, spaces collapsed), so SQL rules normalise exactly as Swift rules do.
+    private func registerNormText(on db: OpaquePointer) throws(StoreError) {
+        let rc = sqlite3_create_function_v2(
+            db, "norm_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil,
+            { context, argc, argv in
+                guard let context, let argv, argc == 1, let value = argv[0], sqlite3_value_type(value) != SQLITE_NULL,
+                      let text = sqlite3_value_text(value)
+                else {
+                    sqlite3_result_null(context)
+                    return
+                }
+                let normalized = ThaiText.normalize(String(cString: text))
+                sqlite3_result_text(context, normalized, -1, procscreen_sqlite_transient())
+            }, nil, nil, nil)
+        guard rc == SQLITE_OK else {
+            throw StoreError(code: rc, message: String(cString: sqlite3_errmsg(db)), sql: "create_function(norm_text)")
         }
     }
 }

@@ -1,0 +1,142 @@
+import Foundation
+
+/// One project as the indicators see it: clean, typed, with its bids, contracts and register rows.
+///
+/// Money is integer satang; dates are ISO-8601 text. Normalisation happened at ingest.
+public struct ProcurementRecord: Sendable, Equatable, Codable {
+    public struct Bid: Sendable, Equatable, Codable {
+        public enum Status: String, Sendable, Codable { case valid, disqualified, withdrawn }
+        public var bidderID: String?
+        public var bidderName: String?
+        public var price: Int64?
+        public var status: Status?
+        public var isWinner: Bool?
+        public var disqualificationReason: String?
+        public var bidDate: String?
+
+        public init(bidderID: String? = nil, bidderName: String? = nil, price: Int64? = nil, status: Status? = nil,
+                    isWinner: Bool? = nil, disqualificationReason: String? = nil, bidDate: String? = nil) {
+            self.bidderID = bidderID
+            self.bidderName = bidderName
+            self.price = price
+            self.status = status
+            self.isWinner = isWinner
+            self.disqualificationReason = disqualificationReason
+            self.bidDate = bidDate
+        }
+
+        /// The bidder's identity: its TIN, else its name (INDICATORS.md §1.1.1).
+        public var bidderKey: String? { bidderID ?? bidderName.map { ThaiText.normalize($0) } }
+    }
+
+    public struct Contract: Sendable, Equatable, Codable {
+        public var contractNo: String?
+        public var winnerID: String?
+        public var winnerName: String?
+        public var contractDate: String?
+        public var endDate: String?
+        public var amount: Int64?
+        public var status: String?
+        public var amendments: Int?
+        public var amendedAmount: Int64?
+
+        public init(contractNo: String? = nil, winnerID: String? = nil, winnerName: String? = nil, contractDate: String? = nil,
+                    endDate: String? = nil, amount: Int64? = nil, status: String? = nil, amendments: Int? = nil,
+                    amendedAmount: Int64? = nil) {
+            self.contractNo = contractNo
+            self.winnerID = winnerID
+            self.winnerName = winnerName
+            self.contractDate = contractDate
+            self.endDate = endDate
+            self.amount = amount
+            self.status = status
+            self.amendments = amendments
+            self.amendedAmount = amendedAmount
+        }
+    }
+
+    /// A row of the large-project register (`risk_assessments`).
+    public struct RiskAssessment: Sendable, Equatable, Codable {
+        public var fiscalYear: Int?
+        public var assessmentDate: String?
+        public var riskPlan: Bool?
+        public var submittedTo: String?
+        public var emenscrReported: Bool?
+        public var inspectedDate: String?
+        public var inspectionPhase: String?
+
+        public init(fiscalYear: Int? = nil, assessmentDate: String? = nil, riskPlan: Bool? = nil, submittedTo: String? = nil,
+                    emenscrReported: Bool? = nil, inspectedDate: String? = nil, inspectionPhase: String? = nil) {
+            self.fiscalYear = fiscalYear
+            self.assessmentDate = assessmentDate
+            self.riskPlan = riskPlan
+            self.submittedTo = submittedTo
+            self.emenscrReported = emenscrReported
+            self.inspectedDate = inspectedDate
+            self.inspectionPhase = inspectionPhase
+        }
+    }
+
+    public var projectID: String
+    public var projectName: String?
+    public var projectType: String?
+    public var agencyID: String?
+    public var agencyName: String?
+    public var subAgencyName: String?
+    public var ministry: String?
+    public var province: String?
+    public var method: ProcurementMethod?
+    public var methodRaw: String?
+    public var fiscalYear: Int?
+    public var budget: Int64?
+    public var referencePrice: Int64?
+    public var agreedPrice: Int64?
+    public var currency: String = "THB"
+    public var announceDate: String?
+    public var bidDeadline: String?
+    public var awardDate: String?
+    public var status: String?
+    public var numBids: Int?
+    public var numDocBuyers: Int?
+    public var budgetType: String?
+    public var multiYear: Bool?
+    public var bids: [Bid] = []
+    public var contracts: [Contract] = []
+    public var assessments: [RiskAssessment] = []
+
+    public init(projectID: String) { self.projectID = projectID }
+
+    // MARK: - Shared definitions (INDICATORS.md §1.2)
+
+    /// Bids that count as valid: status valid, or null when `nullStatusAsValid`; price > 0.
+    public func validBids(nullStatusAsValid: Bool = true) -> [Bid] {
+        bids.filter { bid in
+            guard let price = bid.price, price > 0 else { return false }
+            return bid.status == .valid || (bid.status == nil && nullStatusAsValid)
+        }
+    }
+
+    /// The number of distinct bidders with a submitted (valid or disqualified) bid, or
+    /// `num_bids` when the project has no bid rows; nil when neither is known.
+    public func receivedBidderCount(nullStatusAsValid: Bool = true) -> Int? {
+        if bids.isEmpty { return numBids }
+        let submitted = bids.filter { $0.status == .valid || $0.status == .disqualified || ($0.status == nil && nullStatusAsValid) }
+        return Set(submitted.compactMap(\.bidderKey)).count
+    }
+
+    /// The winner: the bidder flagged `is_winner`, else the contracts' winner. Nil when unknown
+    /// or when there are several (lots).
+    public var winnerID: String? {
+        let flagged = Set(bids.filter { $0.isWinner == true }.compactMap(\.bidderKey))
+        if flagged.count == 1 { return flagged.first }
+        if flagged.count > 1 { return nil }
+        let fromContracts = Set(contracts.compactMap(\.winnerID))
+        return fromContracts.count == 1 ? fromContracts.first : nil
+    }
+
+    /// W: the winner's lowest valid bid.
+    public func winningBid(nullStatusAsValid: Bool = true) -> Int64? {
+        guard let winner = winnerID else { return nil }
+        return validBids(nullStatusAsValid: nullStatusAsValid).filter { $0.bidderKey == winner }.compactMap(\.price).min()
+    }
+}

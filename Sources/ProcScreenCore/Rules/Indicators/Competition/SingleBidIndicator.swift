@@ -1,0 +1,40 @@
+import Foundation
+
+/// Flags a competitive procedure that received a single bid.
+///
+/// n_received = distinct bidders with a submitted (valid or disqualified) bid, or `num_bids`
+/// when the project has no bid rows. Exclusions: methods outside `methods` (specific purchases);
+/// projects whose bid count is unknown (not computable). Source: Cardinal R018; Fazekas &
+/// Kocsis 2020. Rule file: `Rules/competition/BP-01-single-bid.yaml`.
+struct SingleBidIndicator: RecordIndicator {
+    static let id = "BP-01"
+
+    let methods: Set<ProcurementMethod>
+    let nullStatusAsValid: Bool
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        methods = try rule.methodSet("methods")
+        nullStatusAsValid = try rule.bool("null_status_as_valid")
+    }
+
+    func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
+        guard methods.contains(method) else { return .notApplicable }
+        guard let received = record.receivedBidderCount(nullStatusAsValid: nullStatusAsValid) else {
+            return .notComputable(.missingColumn, detail: "no bid rows and num_bids is empty")
+        }
+        guard received == 1 else { return .computedNotRaised }
+        let source = record.bids.isEmpty ? "projects.num_bids" : "bids"
+        return .raised(FindingDraft(
+            summary: Self.message(method: record.methodRaw ?? method.rawValue),
+            evidence: [
+                Evidence(field: "bidder_count", observed: "1", threshold: "< 2", note: "from \(source)"),
+                Evidence(field: "method", observed: method.rawValue, note: record.methodRaw),
+            ]))
+    }
+
+    static func message(method: String) -> Message {
+        Message(en: "Only one bid received on a competitive procedure (\(method))",
+                th: "มีผู้ยื่นข้อเสนอเพียงรายเดียวในวิธีที่มีการแข่งขัน (\(method))")
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Yams
+
+/// Every problem found while loading a rules folder (all of them, so `rules validate` lists them).
+public struct RuleCatalogError: Error, CustomStringConvertible, Sendable {
+    public var errors: [RuleFileError]
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// The rules folder, loaded and validated: rule files paired with their implementations,
+/// the oversight bodies, and the analyst's overrides.
+///
+/// For example:
+/// ```swift
+/// let catalog = try RuleCatalog.load(directory: URL(fileURLWithPath: "Rules"))
+/// print(catalog.rules.map(\.id))
+/// ```
+public struct RuleCatalog: Sendable {
+    public let directory: URL
+    public let rules: [RuleFile]
+    public let oversight: OversightBodies
+    /// The overrides file applied, if any.
+    public let overridesPath: String?
+
+    public static let overridesFileName = "overrides.yaml"
+
+    public func rule(_ id: String) -> RuleFile? { rules.first { $0.id == id } }
+
+    public var lookup: RuleLookup { RuleLookup(rules) }
+
+    /// Loads `agencies.yaml`, every `<category>/<ID>-<slug>.yaml`, and `overrides.yaml`.
+    ///
+    /// - Throws: `RuleCatalogError` listing every problem with file and key path.
+    public static func load(directory: URL) throws(RuleCatalogError) -> RuleCatalog {
+        var errors: [RuleFileError] = []
+        let agenciesPath = directory.appendingPathComponent("agencies.yaml").path
+        let oversight: OversightBodies
+        do { oversight = try OversightBodies.load(path: agenciesPath) } catch {
+            throw RuleCatalogError(errors: [error])
+        }
+        var rules: [RuleFile] = []
+        let fm = FileManager.default
+        for category in RuleCategory.allCases {
+            let folder = directory.appendingPathComponent(category.rawValue)
+            guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { continue }
+            for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                let path = folder.appendingPathComponent(name).path
+                do {
+                    let rule = try RuleFile.load(path: path, oversightCodes: oversight.codes)
+                    if rule.category != category {
+                        errors.append(RuleFileError(path: path, keyPath: "category",
+                                                    reason: "is '\(rule.category.rawValue)' but the file is in \(category.rawValue)/"))
+                    }
+                    if !name.hasPrefix(rule.id + "-") && name != rule.id + ".yaml" {
+                        errors.append(RuleFileError(path: path, keyPath: "id", reason: "file name must start with '\(rule.id)-'"))
+                    }
+                    if let other = rules.first(where: { $0.id == rule.id }) {
+                        errors.append(RuleFileError(path: path, keyPath: "id", reason: "duplicate id \(rule.id) (also in \(other.path))"))
+                    }
+                    rules.append(rule)
+                } catch {
+                    errors.append(error)
+                }
+            }
+        }
+        // Folders that are not categories are a likely typo.
+        for name in ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).sorted() {
+            var isDirectory: ObjCBool = false
+            fm.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory)
+            if isDirectory.boolValue, name != "mappings", !name.hasPrefix("."), RuleCategory(rawValue: name) == nil {
+                errors.append(RuleFileError(path: directory.appendingPathComponent(name).path, keyPath: "",
+                                            reason: "not a rule category folder (known: \(RuleCategory.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            }
+        }
+        let overridesURL = directory.appendingPathComponent(overridesFileName)
+        var overridesPath: String?
+        if fm.fileExists(atPath: overridesURL.path) {
+            overridesPath = overridesURL.path
+            do { try RuleOverrides.apply(path: overridesURL.path, to: &rules) } catch { errors.append(error) }
+        }
+        rules.sort { $0.id < $1.id }
+        let catalog = RuleCatalog(directory: directory, rules: rules, oversight: oversight, overridesPath: overridesPath)
+        errors += catalog.implementationErrors()
+        guard errors.isEmpty else { throw RuleCatalogError(errors: errors) }
+        return catalog
+    }
+
+    /// Pairs rule files with the Swift registry both ways, builds every evaluator once, and
+    /// prepares every SQL rule against the current schema.
+    func implementationErrors() -> [RuleFileError] {
+        var errors: [RuleFileError] = []
+        let registry = Dictionary(uniqueKeysWithValues: allIndicators.map { (implementationName($0), $0) })
+        var implemented = Set<String>()
+        for rule in rules {
+            switch rule.kind {
+            case .swift(let name):
+                guard let type = registry[name] else {
+                    errors.append(RuleFileError(path: rule.path, keyPath: "implementation",
+                                                reason: "no Swift indicator named '\(name)' (known: \(registry.keys.sorted().joined(separator: ", ")))"))
+                    continue
+                }
+                guard type.id == rule.id else {
+                    errors.append(RuleFileError(path: rule.path, keyPath: "implementation",
+                                                reason: "\(name) implements \(type.id), not \(rule.id)"))
+                    continue
+                }
+                implemented.insert(name)
+                do { _ = try type.init(rule: rule, rules: lookup) } catch { errors.append(error) }
+            case .pattern(let spec):
+                do { _ = try PatternRule(rule: rule, spec: spec) } catch { errors.append(error) }
+            case .sql(let sql):
+                if let error = SQLRule.validate(sql: sql, rule: rule) { errors.append(error) }
+            }
+        }
+        for (name, type) in registry where !implemented.contains(name) {
+            errors.append(RuleFileError(path: directory.path, keyPath: "",
+                                        reason: "Swift indicator \(name) (\(type.id)) has no rule file in \(directory.path)"))
+        }
+        return errors
+    }
+
+    /// The evaluators for a run, optionally restricted to some rule ids.
+    ///
+    /// - Throws: `RuleFileError` for an unknown id in `only`.
+    public func evaluators(only: Set<String>? = nil) throws -> [RuleEvaluator] {
+        if let only {
+            for id in only where rule(id) == nil {
+                throw RuleFileError(path: directory.path, keyPath: "", reason: "no rule with id \(id)")
+            }
+        }
+        let registry = Dictionary(uniqueKeysWithValues: allIndicators.map { (implementationName($0), $0) })
+        return try rules.filter { only?.contains($0.id) ?? true }.map { rule in
+            switch rule.kind {
+            case .swift(let name):
+                let instance = try registry[name]!.init(rule: rule, rules: lookup)
+                guard let record = instance as? any RecordIndicator else {
+                    throw RuleFileError(path: rule.path, keyPath: "implementation", reason: "\(name) is not a record indicator")
+                }
+                return .record(rule, record)
+            case .pattern(let spec):
+                return .pattern(rule, try PatternRule(rule: rule, spec: spec))
+            case .sql(let sql):
+                return .sql(rule, sql)
+            }
+        }
+    }
+}
+
+/// One rule ready to run.
+public enum RuleEvaluator {
+    case record(RuleFile, any RecordIndicator)
+    case pattern(RuleFile, PatternRule)
+    case sql(RuleFile, String)
+
+    public var rule: RuleFile {
+        switch self {
+        case .record(let r, _), .pattern(let r, _), .sql(let r, _): return r
+        }
+    }
+}

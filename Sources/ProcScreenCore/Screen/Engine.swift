@@ -1,0 +1,223 @@
+import Foundation
+
+/// What to screen.
+public struct ScreenOptions: Sendable {
+    /// Rule ids to run (nil: all).
+    public var only: Set<String>?
+    /// Only projects of this fiscal year (B.E.).
+    public var fiscalYear: Int?
+    /// Only these projects (the batch scan passes the new and changed ones).
+    public var projectIDs: [String]?
+    /// The run date (ISO); today by default.
+    public var runDate: String?
+    public var kind = "screen"
+
+    public init(only: Set<String>? = nil, fiscalYear: Int? = nil, projectIDs: [String]? = nil) {
+        self.only = only
+        self.fiscalYear = fiscalYear
+        self.projectIDs = projectIDs
+    }
+}
+
+/// The result of a run, as printed by `procscreen screen` and stored in `runs.summary`.
+public struct RunSummary: Sendable, Codable {
+    public struct RuleLine: Sendable, Codable {
+        public var id: String
+        public var version: Int
+        public var title: String
+        public var titleTH: String
+        public var severity: Severity
+        public var stats: RuleStats
+
+        enum CodingKeys: String, CodingKey {
+            case id, version, title, titleTH = "title_th", severity, stats
+        }
+    }
+
+    public struct TopProject: Sendable, Codable {
+        public var priority: Int
+        public var projectID: String
+        public var projectName: String?
+        public var ministry: String?
+        public var agency: String?
+        public var budget: Int64?
+        public var score: Double
+        public var rules: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case priority, projectID = "project_id", projectName = "project_name", ministry, agency, budget, score, rules
+        }
+    }
+
+    public var runID: Int64
+    public var seconds: Double
+    public var projects: Int
+    public var findings: Int
+    public var flaggedProjects: Int
+    public var maxSeverity: Severity?
+    public var rules: [RuleLine]
+    public var findingsByMinistry: [String: Int]
+    public var topProjects: [TopProject]
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", seconds, projects, findings, flaggedProjects = "flagged_projects", maxSeverity = "max_severity"
+        case rules, findingsByMinistry = "findings_by_ministry", topProjects = "top_projects"
+    }
+}
+
+/// Runs the rules over the store: record indicators and pattern rules in one streaming pass over
+/// projects, then SQL rules; writes the run, findings, not-computable outcomes and scores in one
+/// transaction (a failed run leaves no partial findings).
+///
+/// For example:
+/// ```swift
+/// let summary = try Engine(store: store, catalog: catalog).screen(ScreenOptions(fiscalYear: 2567))
+/// ```
+public final class Engine {
+    let store: Store
+    let catalog: RuleCatalog
+
+    public init(store: Store, catalog: RuleCatalog) {
+        self.store = store
+        self.catalog = catalog
+    }
+
+    /// Evaluates one record with one rule, in memory (fixtures and `show` use it).
+    public func evaluate(_ record: ProcurementRecord, ruleID: String, context: ScreeningContext) throws -> Outcome {
+        guard let evaluator = try catalog.evaluators(only: [ruleID]).first else { return .notApplicable }
+        switch evaluator {
+        case .record(_, let indicator): return indicator.evaluate(record, context: context)
+        case .pattern(_, let rule): return rule.evaluate(record)
+        case .sql: throw RuleFileError(path: evaluator.rule.path, keyPath: "kind", reason: "SQL rules need a store")
+        }
+    }
+
+    public func screen(_ options: ScreenOptions = ScreenOptions()) throws -> RunSummary {
+        let started = Date()
+        let evaluators = try catalog.evaluators(only: options.only)
+        let screenStore = ScreenStore(store: store)
+        let context = ScreeningContext(
+            loadedRegisters: try screenStore.loadedRegisters(), runDate: options.runDate ?? Self.today())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+
+        return try store.db.transaction {
+            let parameters = Dictionary(uniqueKeysWithValues: evaluators.map {
+                ($0.rule.id, ["version": String($0.rule.version)].merging($0.rule.parameterSummary) { a, _ in a })
+            })
+            let runID = try screenStore.beginRun(
+                kind: options.kind, rulesDirectory: catalog.directory.path,
+                parameters: String(decoding: try encoder.encode(parameters), as: UTF8.self))
+            let writer = try ScreenStore.FindingWriter(db: store.db)
+            var stats: [String: RuleStats] = [:]
+            var scores: [String: ProjectScore] = [:]
+            var byMinistry: [String: Int] = [:]
+            var findingCount = 0
+            var maxSeverity: Severity?
+
+            func record(_ outcome: Outcome, rule: RuleFile, projectID: String, agencyID: String?, ministry: String?) throws {
+                switch outcome {
+                case .raised(let draft):
+                    stats[rule.id, default: RuleStats()].raised += 1
+                    let finding = Finding(
+                        runID: runID, ruleID: rule.id, ruleVersion: rule.version, category: rule.category.rawValue,
+                        severity: rule.severity, weight: rule.weight, subjectType: draft.subjectType.rawValue,
+                        subjectID: draft.subjectID ?? projectID, projectID: projectID, agencyID: agencyID, ministry: ministry,
+                        routeTo: rule.routeTo, evidence: draft.evidence, summary: draft.summary.en, summaryTH: draft.summary.th)
+                    try writer.write(finding, evidenceJSON: String(decoding: try encoder.encode(draft.evidence), as: UTF8.self))
+                    findingCount += 1
+                    byMinistry[ministry ?? "—", default: 0] += 1
+                    maxSeverity = max(maxSeverity ?? rule.severity, rule.severity)
+                    var score = scores[projectID, default: ProjectScore()]
+                    score.product *= 1 - rule.weight
+                    score.findings += 1
+                    score.maxSeverity = max(score.maxSeverity, rule.severity)
+                    scores[projectID] = score
+                case .computedNotRaised:
+                    stats[rule.id, default: RuleStats()].notRaised += 1
+                case .notApplicable:
+                    stats[rule.id, default: RuleStats()].notApplicable += 1
+                case .notComputable(let reason, let detail):
+                    stats[rule.id, default: RuleStats()].notComputable += 1
+                    stats[rule.id, default: RuleStats()].notComputableByReason[reason.rawValue, default: 0] += 1
+                    try writer.writeNotComputable(runID: runID, ruleID: rule.id, projectID: projectID, reason: reason, detail: detail)
+                }
+            }
+
+            // One pass over the projects for record and pattern rules.
+            let scoped = try screenStore.prepareScope(projectIDs: options.projectIDs, fiscalYear: options.fiscalYear)
+            let perRecord = evaluators.filter { if case .sql = $0 { return false } else { return true } }
+            var projectCount = 0
+            try screenStore.forEachRecord(scoped: scoped) { r in
+                projectCount += 1
+                for evaluator in perRecord {
+                    let outcome: Outcome
+                    switch evaluator {
+                    case .record(_, let indicator): outcome = indicator.evaluate(r, context: context)
+                    case .pattern(_, let rule): outcome = rule.evaluate(r)
+                    case .sql: continue
+                    }
+                    try record(outcome, rule: evaluator.rule, projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry)
+                }
+            }
+
+            // SQL rules: a raised finding per returned project; the rest computed, not raised.
+            let scopeIDs: [String]? = scoped
+                ? try store.db.query(sql: "SELECT project_id FROM temp.scope").compactMap { $0[0].string } : nil
+            for case .sql(let rule, let sql) in evaluators {
+                let rows = try screenStore.runSQLRule(sql, rule: rule, scope: scopeIDs)
+                var raisedProjects = Set<String>()
+                for (projectID, evidence) in rows where raisedProjects.insert(projectID).inserted {
+                    let context = try screenStore.projectContext(projectID)
+                    let summary = evidence.prefix(3).map { "\($0.field)=\($0.observed)" }.joined(separator: ", ")
+                    try record(.raised(FindingDraft(summary: Message(en: "\(rule.title.en): \(summary)", th: "\(rule.title.th): \(summary)"),
+                                                    evidence: evidence)),
+                               rule: rule, projectID: projectID, agencyID: context?.agencyID, ministry: context?.ministry)
+                }
+                stats[rule.id, default: RuleStats()].notRaised = max(0, projectCount - raisedProjects.count)
+            }
+
+            for evaluator in evaluators {
+                let rule = evaluator.rule
+                try writer.writeStats(runID: runID, rule: rule, stats: stats[rule.id] ?? RuleStats(),
+                                      parametersJSON: String(decoding: try encoder.encode(rule.parameterSummary), as: UTF8.self))
+            }
+            try screenStore.writeScores(runID: runID, scores: scores)
+
+            var summary = RunSummary(
+                runID: runID, seconds: 0, projects: projectCount, findings: findingCount, flaggedProjects: scores.count,
+                maxSeverity: maxSeverity,
+                rules: evaluators.map { e in
+                    RunSummary.RuleLine(id: e.rule.id, version: e.rule.version, title: e.rule.title.en, titleTH: e.rule.title.th,
+                                        severity: e.rule.severity, stats: stats[e.rule.id] ?? RuleStats())
+                },
+                findingsByMinistry: byMinistry, topProjects: try topProjects(runID: runID, limit: 10))
+            summary.seconds = Date().timeIntervalSince(started)
+            try screenStore.finishRun(runID, summary: String(decoding: try encoder.encode(summary), as: UTF8.self))
+            return summary
+        }
+    }
+
+    /// The highest-priority projects of a run, with the rules that fired on each.
+    func topProjects(runID: Int64, limit: Int) throws -> [RunSummary.TopProject] {
+        try store.db.query(sql: """
+            SELECT s.priority, s.project_id, p.project_name, p.ministry, p.agency_name, p.budget, s.score,
+                   (SELECT group_concat(rule_id, ',') FROM (SELECT DISTINCT rule_id FROM findings f
+                     WHERE f.run_id = s.run_id AND f.project_id = s.project_id ORDER BY rule_id))
+            FROM project_scores s LEFT JOIN projects p USING (project_id)
+            WHERE s.run_id = ? AND s.score > 0 ORDER BY s.priority LIMIT ?
+            """, bindings: [runID, limit]).map { row in
+            RunSummary.TopProject(
+                priority: Int(row[0].int64 ?? 0), projectID: row[1].string ?? "", projectName: row[2].string,
+                ministry: row[3].string, agency: row[4].string, budget: row[5].int64, score: row[6].double ?? 0,
+                rules: (row[7].string ?? "").split(separator: ",").map(String.init))
+        }
+    }
+
+    static func today() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Bangkok")!
+        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        return ValueParser.isoString(year: c.year!, month: c.month!, day: c.day!)
+    }
+}

@@ -1,0 +1,284 @@
+import Foundation
+
+/// The SQL side of screening: streaming projects with their bids, contracts and register rows,
+/// and writing runs, findings, not-computable outcomes and scores.
+public final class ScreenStore {
+    let store: Store
+    var db: Database { store.db }
+
+    public init(store: Store) { self.store = store }
+
+    /// Registers that have been loaded at least once (`risk_assessments`, `lists:debarred`, …).
+    public func loadedRegisters() throws -> Set<String> {
+        Set(try db.query(sql: "SELECT table_name FROM loaded_tables").compactMap { $0[0].string })
+    }
+
+    // MARK: - Scope
+
+    /// Restricts the run to some projects (by id, or by fiscal year); nil scope = every project.
+    /// Creates `temp.scope` on this connection.
+    func prepareScope(projectIDs: [String]?, fiscalYear: Int?) throws -> Bool {
+        try db.execute(sql: "DROP TABLE IF EXISTS temp.scope; CREATE TEMP TABLE scope (project_id TEXT PRIMARY KEY) WITHOUT ROWID")
+        guard projectIDs != nil || fiscalYear != nil else { return false }
+        if let projectIDs {
+            let insert = try db.prepare(sql: "INSERT OR IGNORE INTO temp.scope VALUES (?)")
+            for id in projectIDs {
+                insert.bind(text: id, at: 1)
+                try insert.run()
+            }
+            if let fiscalYear {
+                try db.execute(sql: "DELETE FROM temp.scope WHERE project_id NOT IN (SELECT project_id FROM projects WHERE fiscal_year = ?)",
+                               bindings: [fiscalYear])
+            }
+        } else if let fiscalYear {
+            try db.execute(sql: "INSERT INTO temp.scope SELECT project_id FROM projects WHERE fiscal_year = ?", bindings: [fiscalYear])
+        }
+        return true
+    }
+
+    // MARK: - Streaming records
+
+    /// Calls `body` for every project in scope, in project_id order, with its child rows,
+    /// merging four ordered scans (bids are clustered by project, so this is one pass).
+    func forEachRecord(scoped: Bool, _ body: (ProcurementRecord) throws -> Void) throws {
+        let filter = scoped ? "WHERE project_id IN (SELECT project_id FROM temp.scope)" : ""
+        let projects = try db.prepare(sql: """
+            SELECT project_id, project_name, project_type, agency_id, agency_name, sub_agency_name, ministry, province,
+                   method, method_raw, fiscal_year, budget, reference_price, agreed_price, currency, announce_date,
+                   bid_deadline, award_date, status, num_bids, num_doc_buyers, budget_type, multi_year
+            FROM projects \(filter) ORDER BY project_id
+            """)
+        let bids = try db.prepare(sql: """
+            SELECT project_id, bidder_id, bidder_name, price, status, is_winner, disqualification_reason, bid_date
+            FROM bids \(filter) ORDER BY project_id, source_id, source_line
+            """)
+        let contracts = try db.prepare(sql: """
+            SELECT project_id, contract_no, winner_id, winner_name, contract_date, end_date, amount, status,
+                   n_amendments, amended_amount
+            FROM contracts \(filter) ORDER BY project_id, source_line
+            """)
+        let assessments = try db.prepare(sql: """
+            SELECT project_id, fiscal_year, assessment_date, risk_plan, submitted_to, emenscr_reported, inspected_date,
+                   inspection_phase
+            FROM risk_assessments \(filter) ORDER BY project_id
+            """)
+        var bidCursor = try MergeCursor(bids)
+        var contractCursor = try MergeCursor(contracts)
+        var assessmentCursor = try MergeCursor(assessments)
+        while try projects.step() {
+            let s = projects
+            var r = ProcurementRecord(projectID: s.string(0) ?? "")
+            r.projectName = s.string(1)
+            r.projectType = s.string(2)
+            r.agencyID = s.string(3)
+            r.agencyName = s.string(4)
+            r.subAgencyName = s.string(5)
+            r.ministry = s.string(6)
+            r.province = s.string(7)
+            r.method = s.string(8).flatMap(ProcurementMethod.init(rawValue:))
+            r.methodRaw = s.string(9)
+            r.fiscalYear = s.int64(10).map(Int.init)
+            r.budget = s.int64(11)
+            r.referencePrice = s.int64(12)
+            r.agreedPrice = s.int64(13)
+            r.currency = s.string(14) ?? "THB"
+            r.announceDate = s.string(15)
+            r.bidDeadline = s.string(16)
+            r.awardDate = s.string(17)
+            r.status = s.string(18)
+            r.numBids = s.int64(19).map(Int.init)
+            r.numDocBuyers = s.int64(20).map(Int.init)
+            r.budgetType = s.string(21)
+            r.multiYear = s.int64(22).map { $0 != 0 }
+            try bidCursor.rows(for: r.projectID) { b in
+                r.bids.append(ProcurementRecord.Bid(
+                    bidderID: b.string(1), bidderName: b.string(2), price: b.int64(3),
+                    status: b.string(4).flatMap(ProcurementRecord.Bid.Status.init(rawValue:)),
+                    isWinner: b.int64(5).map { $0 != 0 }, disqualificationReason: b.string(6), bidDate: b.string(7)))
+            }
+            try contractCursor.rows(for: r.projectID) { c in
+                r.contracts.append(ProcurementRecord.Contract(
+                    contractNo: c.string(1), winnerID: c.string(2), winnerName: c.string(3), contractDate: c.string(4),
+                    endDate: c.string(5), amount: c.int64(6), status: c.string(7), amendments: c.int64(8).map(Int.init),
+                    amendedAmount: c.int64(9)))
+            }
+            try assessmentCursor.rows(for: r.projectID) { a in
+                r.assessments.append(ProcurementRecord.RiskAssessment(
+                    fiscalYear: a.int64(1).map(Int.init), assessmentDate: a.string(2), riskPlan: a.int64(3).map { $0 != 0 },
+                    submittedTo: a.string(4), emenscrReported: a.int64(5).map { $0 != 0 }, inspectedDate: a.string(6),
+                    inspectionPhase: a.string(7)))
+            }
+            try body(r)
+        }
+    }
+
+    /// Walks a statement ordered by its first column (project_id) alongside the projects scan.
+    struct MergeCursor {
+        let statement: Statement
+        var current: String?
+
+        init(_ statement: Statement) throws {
+            self.statement = statement
+            current = try statement.step() ? statement.string(0) ?? "" : nil
+        }
+
+        /// Calls `body` for each row whose key equals `key`, skipping rows of keys before it
+        /// (children without a project). Keys compare as bytes, as SQLite's BINARY collation does.
+        mutating func rows(for key: String, _ body: (Statement) -> Void) throws {
+            while let c = current, c.utf8.lexicographicallyPrecedes(key.utf8) {
+                current = try statement.step() ? statement.string(0) ?? "" : nil
+            }
+            while let c = current, c == key {
+                body(statement)
+                current = try statement.step() ? statement.string(0) ?? "" : nil
+            }
+        }
+    }
+
+    // MARK: - Runs
+
+    public func beginRun(kind: String, rulesDirectory: String, parameters: String) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO runs (kind, started_at, rules_dir, parameters) VALUES (?, ?, ?, ?)",
+                       bindings: [kind, Store.timestamp(), rulesDirectory, parameters])
+        return db.lastInsertRowID
+    }
+
+    public func finishRun(_ runID: Int64, summary: String) throws {
+        try db.execute(sql: "UPDATE runs SET finished_at = ?, summary = ? WHERE run_id = ?",
+                       bindings: [Store.timestamp(), summary, runID])
+    }
+
+    /// The latest finished run of any kind, if any.
+    public func latestRunID() throws -> Int64? {
+        try db.scalar(sql: "SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL").int64
+    }
+
+    // MARK: - Writers
+
+    final class FindingWriter {
+        let insert: Statement
+        let insertNotComputable: Statement
+        let insertStats: Statement
+
+        init(db: Database) throws {
+            insert = try db.prepare(sql: """
+                INSERT INTO findings (run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id,
+                                      project_id, agency_id, ministry, route_to, evidence, summary, summary_th)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, persistent: true)
+            insertNotComputable = try db.prepare(
+                sql: "INSERT INTO not_computable (run_id, rule_id, project_id, reason, detail) VALUES (?, ?, ?, ?, ?)",
+                persistent: true)
+            insertStats = try db.prepare(sql: """
+                INSERT OR REPLACE INTO run_rule_stats (run_id, rule_id, rule_version, raised, not_raised, not_applicable,
+                                                       not_computable, parameters)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        }
+
+        func write(_ f: Finding, evidenceJSON: String) throws {
+            insert.bind(int: f.runID, at: 1)
+            insert.bind(text: f.ruleID, at: 2)
+            insert.bind(int: Int64(f.ruleVersion), at: 3)
+            insert.bind(text: f.category, at: 4)
+            insert.bind(text: f.severity.rawValue, at: 5)
+            insert.bind(double: f.weight, at: 6)
+            insert.bind(text: f.subjectType, at: 7)
+            insert.bind(text: f.subjectID, at: 8)
+            insert.bind(text: f.projectID, at: 9)
+            insert.bind(text: f.agencyID, at: 10)
+            insert.bind(text: f.ministry, at: 11)
+            insert.bind(text: f.routeTo.joined(separator: ","), at: 12)
+            insert.bind(text: evidenceJSON, at: 13)
+            insert.bind(text: f.summary, at: 14)
+            insert.bind(text: f.summaryTH, at: 15)
+            try insert.run()
+        }
+
+        func writeNotComputable(runID: Int64, ruleID: String, projectID: String, reason: NotComputableReason, detail: String) throws {
+            insertNotComputable.bind(int: runID, at: 1)
+            insertNotComputable.bind(text: ruleID, at: 2)
+            insertNotComputable.bind(text: projectID, at: 3)
+            insertNotComputable.bind(text: reason.rawValue, at: 4)
+            insertNotComputable.bind(text: detail, at: 5)
+            try insertNotComputable.run()
+        }
+
+        func writeStats(runID: Int64, rule: RuleFile, stats: RuleStats, parametersJSON: String) throws {
+            try insertStats.bind([runID, rule.id, rule.version, stats.raised, stats.notRaised, stats.notApplicable,
+                                  stats.notComputable, parametersJSON])
+            try insertStats.run()
+        }
+    }
+
+    /// Writes each scored project and ranks them: score first, then budget (materiality).
+    func writeScores(runID: Int64, scores: [String: ProjectScore]) throws {
+        let insert = try db.prepare(sql: """
+            INSERT INTO project_scores (run_id, project_id, score, findings, max_severity) VALUES (?, ?, ?, ?, ?)
+            """)
+        for (projectID, score) in scores {
+            try insert.bind([runID, projectID, score.score, score.findings, score.maxSeverity.rawValue])
+            try insert.run()
+        }
+        try db.execute(sql: """
+            UPDATE project_scores SET priority = ranked.priority
+            FROM (SELECT s.project_id, row_number() OVER (ORDER BY s.score DESC, p.budget DESC NULLS LAST, s.project_id) AS priority
+                  FROM project_scores s LEFT JOIN projects p USING (project_id) WHERE s.run_id = ?1) AS ranked
+            WHERE project_scores.run_id = ?1 AND project_scores.project_id = ranked.project_id
+            """, bindings: [runID])
+    }
+
+    /// The projects a SQL rule returns, run on a separate read-only connection.
+    func runSQLRule(_ sql: String, rule: RuleFile, scope: [String]?) throws -> [(projectID: String, evidence: [Evidence])] {
+        let readOnly = try Database(path: store.db.path, readOnly: true)
+        try readOnly.execute(sql: "PRAGMA query_only = 1")
+        let statement = try readOnly.prepare(sql: sql)
+        for (i, name) in statement.parameterNames.enumerated() {
+            guard let name else { continue }
+            try statement.bind(SQLRule.binding(try rule.parameterValue(String(name.dropFirst()))), at: Int32(i + 1))
+        }
+        let allowed = scope.map(Set.init)
+        var results: [(String, [Evidence])] = []
+        let n = statement.columnCount
+        let names = (0..<n).map(statement.columnName)
+        let keyIndex = Int32(names.firstIndex(of: "project_id")!)
+        while try statement.step() {
+            guard let projectID = statement.string(keyIndex) else { continue }
+            if let allowed, !allowed.contains(projectID) { continue }
+            var evidence: [Evidence] = []
+            for i in 0..<n where i != keyIndex {
+                evidence.append(Evidence(field: names[Int(i)], observed: statement.value(i).string ?? "NULL"))
+            }
+            results.append((projectID, evidence))
+        }
+        return results
+    }
+
+    /// Agency, ministry and budget of one project (for findings from SQL rules).
+    func projectContext(_ projectID: String) throws -> (agencyID: String?, ministry: String?)? {
+        let rows = try db.query(sql: "SELECT agency_id, ministry FROM projects WHERE project_id = ?", bindings: [projectID])
+        return rows.first.map { ($0[0].string, $0[1].string) }
+    }
+}
+
+/// Outcome counts of one rule in one run.
+public struct RuleStats: Sendable, Codable, Equatable {
+    public var raised = 0
+    public var notRaised = 0
+    public var notApplicable = 0
+    public var notComputable = 0
+    public var notComputableByReason: [String: Int] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case raised, notRaised = "not_raised", notApplicable = "not_applicable", notComputable = "not_computable"
+        case notComputableByReason = "not_computable_by_reason"
+    }
+}
+
+/// A project's running score during a run.
+struct ProjectScore {
+    var product = 1.0
+    var findings = 0
+    var maxSeverity = Severity.info
+    var score: Double { 1 - product }
+}
