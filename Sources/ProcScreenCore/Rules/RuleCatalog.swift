@@ -119,6 +119,29 @@ public struct RuleCatalog: Sendable {
         return errors
     }
 
+    /// A copy with some parameters of one rule changed (types checked as in overrides.yaml).
+    ///
+    /// - Throws: `RuleFileError` for an unknown rule or parameter, or a type mismatch.
+    public func withParameters(_ ruleID: String, _ values: [String: ParameterValue]) throws(RuleFileError) -> RuleCatalog {
+        var rules = self.rules
+        guard let index = rules.firstIndex(where: { $0.id == ruleID }) else {
+            throw RuleFileError(path: directory.path, keyPath: ruleID, reason: "no rule with this id")
+        }
+        for (name, value) in values {
+            guard let p = rules[index].parameters.firstIndex(where: { $0.name == name }) else {
+                throw RuleFileError(path: rules[index].path, keyPath: "parameters.\(name)", reason: "not a parameter of \(ruleID)")
+            }
+            var value = value
+            if rules[index].parameters[p].type == .number, let d = value.doubleValue { value = .number(d) }
+            guard RuleOverrides.sameType(value, rules[index].parameters[p].value) else {
+                throw RuleFileError(path: rules[index].path, keyPath: "parameters.\(name)",
+                                    reason: "expected \(rules[index].parameters[p].type.rawValue), got '\(value)'")
+            }
+            rules[index].parameters[p].value = value
+        }
+        return RuleCatalog(directory: directory, rules: rules, oversight: oversight, overridesPath: overridesPath)
+    }
+
     /// The evaluators for a run, optionally restricted to some rule ids.
     ///
     /// - Throws: `RuleFileError` for an unknown id in `only`.
