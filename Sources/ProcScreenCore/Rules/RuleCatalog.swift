@@ -80,14 +80,15 @@ public struct RuleCatalog: Sendable {
         }
         rules.sort { $0.id < $1.id }
         let catalog = RuleCatalog(directory: directory, rules: rules, oversight: oversight, overridesPath: overridesPath)
-        errors += catalog.implementationErrors()
+        // A rule file that failed to parse would also show up as "indicator without a rule file".
+        errors += catalog.implementationErrors(reportUnpaired: errors.isEmpty)
         guard errors.isEmpty else { throw RuleCatalogError(errors: errors) }
         return catalog
     }
 
     /// Pairs rule files with the Swift registry both ways, builds every evaluator once, and
     /// prepares every SQL rule against the current schema.
-    func implementationErrors() -> [RuleFileError] {
+    func implementationErrors(reportUnpaired: Bool = true) -> [RuleFileError] {
         var errors: [RuleFileError] = []
         let registry = Dictionary(uniqueKeysWithValues: allIndicators.map { (implementationName($0), $0) })
         var implemented = Set<String>()
@@ -112,7 +113,7 @@ public struct RuleCatalog: Sendable {
                 if let error = SQLRule.validate(sql: sql, rule: rule) { errors.append(error) }
             }
         }
-        for (name, type) in registry where !implemented.contains(name) {
+        for (name, type) in registry where reportUnpaired && !implemented.contains(name) {
             errors.append(RuleFileError(path: directory.path, keyPath: "",
                                         reason: "Swift indicator \(name) (\(type.id)) has no rule file in \(directory.path)"))
         }

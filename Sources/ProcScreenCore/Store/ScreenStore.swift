@@ -282,3 +282,47 @@ struct ProjectScore {
     var maxSeverity = Severity.info
     var score: Double { 1 - product }
 }
+
+// MARK: - Reading results
+
+extension ScreenStore {
+    /// One project with its child rows, or nil.
+    public func record(_ projectID: String) throws -> ProcurementRecord? {
+        _ = try prepareScope(projectIDs: [projectID], fiscalYear: nil)
+        var found: ProcurementRecord?
+        try forEachRecord(scoped: true) { found = $0 }
+        return found
+    }
+
+    /// The findings of a run touching one project.
+    public func findings(runID: Int64, projectID: String) throws -> [Finding] {
+        try db.query(sql: """
+            SELECT run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
+                   agency_id, ministry, route_to, evidence, summary, summary_th
+            FROM findings WHERE run_id = ? AND project_id = ? ORDER BY weight DESC, rule_id
+            """, bindings: [runID, projectID]).map(Self.finding)
+    }
+
+    static func finding(_ row: Row) -> Finding {
+        let evidence = (try? JSONDecoder().decode([Evidence].self, from: Data((row[12].string ?? "[]").utf8))) ?? []
+        return Finding(
+            runID: row[0].int64 ?? 0, ruleID: row[1].string ?? "", ruleVersion: Int(row[2].int64 ?? 0),
+            category: row[3].string ?? "", severity: Severity(rawValue: row[4].string ?? "") ?? .info,
+            weight: row[5].double ?? 0, subjectType: row[6].string ?? "project", subjectID: row[7].string ?? "",
+            projectID: row[8].string, agencyID: row[9].string, ministry: row[10].string,
+            routeTo: (row[11].string ?? "").split(separator: ",").map(String.init), evidence: evidence,
+            summary: row[13].string ?? "", summaryTH: row[14].string ?? "")
+    }
+
+    /// (rule, reason, detail) for each rule that could not be computed on the project in a run.
+    public func notComputable(runID: Int64, projectID: String) throws -> [(rule: String, reason: String, detail: String)] {
+        try db.query(sql: "SELECT rule_id, reason, detail FROM not_computable WHERE run_id = ? AND project_id = ? ORDER BY rule_id",
+                     bindings: [runID, projectID]).map { ($0[0].string ?? "", $0[1].string ?? "", $0[2].string ?? "") }
+    }
+
+    /// (score, priority) of a project in a run; nil when nothing was raised on it.
+    public func score(runID: Int64, projectID: String) throws -> (score: Double, priority: Int)? {
+        try db.query(sql: "SELECT score, priority FROM project_scores WHERE run_id = ? AND project_id = ?",
+                     bindings: [runID, projectID]).first.map { ($0[0].double ?? 0, Int($0[1].int64 ?? 0)) }
+    }
+}

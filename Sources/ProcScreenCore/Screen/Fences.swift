@@ -1,0 +1,101 @@
+import Foundation
+
+/// Sample quantiles as INDICATORS.md §1.1.6 defines them.
+public enum Quantiles {
+    /// Hyndman–Fan type 8 (numpy `method="median_unbiased"`, statrs 0.16) over sorted-or-not values.
+    ///
+    /// h = (n + 1/3)·p + 1/3, j = ⌊h⌋; x(1) if j < 1, x(n) if j ≥ n, else x(j) + (h − j)(x(j+1) − x(j)).
+    /// For x = 1…10: Q1 = 2.91667, Q3 = 8.08333.
+    public static func type8(_ values: [Double], _ p: Double) -> Double {
+        precondition(!values.isEmpty, "quantile of an empty sample")
+        let x = values.sorted()
+        let n = Double(x.count)
+        let h = (n + 1.0 / 3.0) * p + 1.0 / 3.0
+        let j = Int(h.rounded(.down))
+        if j < 1 { return x[0] }
+        if j >= x.count { return x[x.count - 1] }
+        return x[j - 1] + (h - Double(j)) * (x[j] - x[j - 1])
+    }
+}
+
+/// Tukey fences over a sample: Q1 − k·IQR and Q3 + k·IQR, inclusive comparisons; strict when
+/// IQR = 0 so that a degenerate sample never raises its own bulk.
+public struct TukeyFence: Sendable, Equatable, Codable {
+    public let n: Int
+    public let q1: Double
+    public let q3: Double
+    public let k: Double
+
+    public init(values: [Double], k: Double = 1.5) {
+        n = values.count
+        q1 = Quantiles.type8(values, 0.25)
+        q3 = Quantiles.type8(values, 0.75)
+        self.k = k
+    }
+
+    public var iqr: Double { q3 - q1 }
+    public var lower: Double { q1 - k * iqr }
+    public var upper: Double { q3 + k * iqr }
+
+    public func isLowOutlier(_ v: Double) -> Bool { iqr == 0 ? v < q1 : v <= lower }
+    public func isHighOutlier(_ v: Double) -> Bool { iqr == 0 ? v > q3 : v >= upper }
+}
+
+/// The comparable groups data-driven fences are computed in: method × project type × value band
+/// × fiscal year, coarsened (drop the band, then the type) until a stratum has `minimumSize`
+/// values; never pooled across methods or fiscal years.
+public struct Stratum: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var method: String
+    public var projectType: String?
+    public var valueBand: String?
+    public var fiscalYear: Int
+
+    /// V1 ≤ 500,000; V2 ≤ 5 M; V3 ≤ 50 M; V4 < 500 M; V5 ≥ 500 M (baht; satang in).
+    public static func valueBand(satang: Int64?) -> String? {
+        guard let v = satang else { return nil }
+        switch v {
+        case ...50_000_000: return "V1"
+        case ...500_000_000: return "V2"
+        case ...5_000_000_000: return "V3"
+        case ..<50_000_000_000: return "V4"
+        default: return "V5"
+        }
+    }
+
+    public var description: String {
+        [method, projectType ?? "*", valueBand ?? "*", "FY\(fiscalYear)"].joined(separator: " × ")
+    }
+
+    /// The keys from finest to coarsest.
+    public var coarsenings: [Stratum] {
+        [self, Stratum(method: method, projectType: projectType, valueBand: nil, fiscalYear: fiscalYear),
+         Stratum(method: method, projectType: nil, valueBand: nil, fiscalYear: fiscalYear)]
+    }
+}
+
+/// Fences per stratum for one statistic, with the coarsening rule and `n_min`.
+public struct StratifiedFences: Sendable {
+    public let minimumSize: Int
+    public let k: Double
+    private var fences: [Stratum: TukeyFence] = [:]
+
+    /// - Parameter values: every (stratum, value) observation of the statistic.
+    public init(values: [(Stratum, Double)], minimumSize: Int = 30, k: Double = 1.5) {
+        self.minimumSize = minimumSize
+        self.k = k
+        var samples: [Stratum: [Double]] = [:]
+        for (stratum, value) in values {
+            for key in Set(stratum.coarsenings) { samples[key, default: []].append(value) }
+        }
+        for (key, sample) in samples where sample.count >= minimumSize {
+            fences[key] = TukeyFence(values: sample, k: k)
+        }
+    }
+
+    /// The fence for a subject's stratum (the finest one large enough) and the key used; nil
+    /// when even the coarsest stratum is too small (`stratum_too_small`).
+    public func fence(for stratum: Stratum) -> (Stratum, TukeyFence)? {
+        for key in stratum.coarsenings { if let f = fences[key] { return (key, f) } }
+        return nil
+    }
+}
