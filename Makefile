@@ -21,11 +21,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## The main job on the embedded SampleData: ingest into ./procscreen.db and summarise.
+## The main job on the embedded SampleData: ingest into ./procscreen.db, screen, summarise.
 demo: build
 	@rm -f $(DB) $(DB)-wal $(DB)-shm
-	$(SWIFT) run procscreen ingest SampleData --db $(DB)
-	@echo "store written to $(abspath $(DB))"
+	.build/debug/procscreen ingest SampleData --db $(DB)
+	.build/debug/procscreen screen --db $(DB)
+	@echo
+	@echo "store: $(abspath $(DB))   next: .build/debug/procscreen show <project_id> --db $(DB) --lang th"
 
 ## The test suite (Swift Testing).
 test: deps

@@ -38,7 +38,7 @@ let package = Package(
             dependencies: ["ProcScreenCore"]),
         .testTarget(
             name: "ProcScreenCoreTests",
-            dependencies: ["ProcScreenCore"],
-            exclude: []),
+            // The CLI tests run the built `procscreen` binary, so the tests depend on it.
+            dependencies: ["ProcScreenCore", "procscreen"]),
     ]
 )

@@ -13,6 +13,20 @@ struct ProcScreen: ParsableCommand {
             Exit codes: 0 ok, 1 error, 2 usage, 3 findings at or above --fail-on.
             """,
         subcommands: [Ingest.self, Screen.self, Show.self, Rules.self, Generate.self])
+
+    /// As ArgumentParser's, except that usage errors exit with 2 (DESIGN.md), not EX_USAGE (64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error).rawValue == 64 {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every store-reading command shares.

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// Runs the built `procscreen` binary (the test target depends on it, so it is always built).
+struct CLI {
+    static let binary: URL = {
+        // The test bundle sits next to the products of the same build.
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+        ]
+        for dir in candidates {
+            let url = dir.appendingPathComponent("procscreen")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return Paths.repository.appendingPathComponent(".build/debug/procscreen")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], in directory: URL = Paths.repository) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite("CLI")
+struct CLITests {
+    @Test func ingestScreenShowAndExitCodes() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("cli.db")
+        let ingest = try CLI.run(["ingest", "SampleData", "--db", db])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.contains("projects          3000"))
+
+        let screen = try CLI.run(["screen", "--db", db])
+        #expect(screen.status == 0, "\(screen.stderr)")
+        #expect(screen.stdout.contains("findings per rule"))
+        #expect(screen.stdout.contains("top projects by priority"))
+
+        let failing = try CLI.run(["screen", "--db", db, "--fail-on", "high"])
+        #expect(failing.status == 3, "findings at high severity must exit 3")
+        let quiet = try CLI.run(["screen", "--db", db, "--only", "TH-01", "--fail-on", "critical"])
+        #expect(quiet.status == 0)
+
+        let json = try CLI.run(["screen", "--db", db, "--only", "LP-02", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["run_id"] != nil && object?["rules"] != nil)
+
+        let truth = try JSONDecoder().decode(MarketTruth.self, from: Data(contentsOf: Paths.sampleData.appendingPathComponent("truth.json")))
+        let project = try #require(truth.missingAssessments.first)
+        let show = try CLI.run(["show", project, "--db", db, "--lang", "th"])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("LP-02"))
+        #expect(show.stdout.contains("ส่งต่อ"))
+        let missing = try CLI.run(["show", "00000000000", "--db", db])
+        #expect(missing.status != 0)
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        #expect(try CLI.run(["screen", "--fiscal-year", "2024"]).status == 2)
+        #expect(try CLI.run(["frobnicate"]).status == 2)
+    }
+
+    @Test func rulesValidateFailsWithFileAndKeyPath() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.removeItem(at: dir.url)
+        try FileManager.default.copyItem(at: Paths.rules, to: dir.url)
+        #expect(try CLI.run(["rules", "validate", "--rules", dir.url.path]).status == 0)
+        let file = dir.url.appendingPathComponent("price/BR-15-close-to-reference-price.yaml")
+        try Data((try String(contentsOf: file, encoding: .utf8) + "threshhold: 3\n").utf8).write(to: file)
+        let result = try CLI.run(["rules", "validate", "--rules", dir.url.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("BR-15-close-to-reference-price.yaml"))
+        #expect(result.stderr.contains("unknown key 'threshhold'"))
+    }
+
+    @Test func rulesListShowAndInit() throws {
+        let list = try CLI.run(["rules", "list"])
+        #expect(list.stdout.contains("BP-01  Single bid on a competitive method / มีผู้ยื่นข้อเสนอเพียงรายเดียว"))
+        let show = try CLI.run(["rules", "show", "BP-01"])
+        #expect(show.stdout.contains("## Parameters") && show.stdout.contains("should flag"))
+        let dir = try TemporaryDirectory()
+        let out = dir.path("overrides.yaml")
+        #expect(try CLI.run(["rules", "init", "-o", out]).status == 0)
+        #expect(try String(contentsOfFile: out, encoding: .utf8).contains("#BP-01:"))
+        #expect(try CLI.run(["rules", "init", "-o", out]).status != 0, "must not overwrite without --force")
+    }
+}
+
+/// The part of truth.json the CLI test reads.
+struct MarketTruth: Decodable {
+    var missingAssessments: [String]
+}

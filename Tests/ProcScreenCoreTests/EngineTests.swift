@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import ProcScreenCore
+
+@Suite("Screening engine")
+struct EngineTests {
+    /// SampleData ingested once into a scratch store.
+    func sampleStore() throws -> StoreFixture {
+        let fixture = try StoreFixture()
+        _ = try fixture.ingest([Paths.sampleData.path])
+        return fixture
+    }
+
+    func truth() throws -> MarketGenerator.Truth {
+        try JSONDecoder().decode(MarketGenerator.Truth.self, from: Data(contentsOf: Paths.sampleData.appendingPathComponent("truth.json")))
+    }
+
+    @Test func largeProjectRulesAgreeWithThePlantedTruth() throws {
+        let fixture = try sampleStore()
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let summary = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["LP-01", "LP-02"]))
+        let truth = try truth()
+        func flagged(_ rule: String) throws -> Set<String> {
+            Set(try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ? AND rule_id = ?",
+                                           bindings: [summary.runID, rule]).compactMap { $0[0].string })
+        }
+        #expect(try flagged("LP-01") == Set(truth.largeProjects))
+        #expect(try flagged("LP-02") == Set(truth.missingAssessments))
+        #expect(!truth.missingAssessments.isEmpty)
+    }
+
+    @Test func specificAboveLimitMatchesTheTruth() throws {
+        let fixture = try sampleStore()
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let summary = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["TH-01"]))
+        let flagged = Set(try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ?",
+                                                     bindings: [summary.runID]).compactMap { $0[0].string })
+        // Every planted case is found; large specific-method projects are above the limit too.
+        #expect(Set(try truth().specificAboveLimit).isSubset(of: flagged))
+    }
+
+    @Test func findingsCarryRoutingAgencyAndMinistry() throws {
+        let fixture = try sampleStore()
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let summary = try Engine(store: fixture.store, catalog: catalog).screen()
+        let rows = try fixture.store.db.query(sql: """
+            SELECT f.rule_id, f.route_to, f.agency_id, f.ministry, p.agency_id, p.ministry, f.evidence, f.rule_version, f.subject_type
+            FROM findings f JOIN projects p USING (project_id) WHERE f.run_id = ?
+            """, bindings: [summary.runID])
+        #expect(rows.count == summary.findings)
+        #expect(!rows.isEmpty)
+        for row in rows {
+            let rule = try #require(catalog.rule(row[0].string ?? ""))
+            #expect(row[1].string == rule.routeTo.joined(separator: ","))
+            #expect(row[2] == row[4] && row[3] == row[5])
+            #expect(row[6].string?.hasPrefix("[") == true)
+            #expect(row[7].int64 == Int64(rule.version))
+            #expect(row[8].string == "project")
+        }
+    }
+
+    @Test func scoresFollowTheFormulaAndPrioritiesRankByScoreThenBudget() throws {
+        let fixture = try sampleStore()
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let run = try Engine(store: fixture.store, catalog: catalog).screen().runID
+        let rows = try fixture.store.db.query(sql: """
+            SELECT s.project_id, s.score, s.priority, p.budget,
+                   (SELECT group_concat(weight) FROM findings f WHERE f.run_id = s.run_id AND f.project_id = s.project_id)
+            FROM project_scores s JOIN projects p USING (project_id) WHERE s.run_id = ? ORDER BY s.priority
+            """, bindings: [run])
+        #expect(!rows.isEmpty)
+        for row in rows {
+            let weights = (row[4].string ?? "").split(separator: ",").compactMap { Double($0) }
+            let expected = 1 - weights.reduce(1) { $0 * (1 - $1) }
+            #expect(abs((row[1].double ?? -1) - expected) < 1e-9)
+        }
+        for (a, b) in zip(rows, rows.dropFirst()) {
+            let (sa, sb) = (a[1].double ?? 0, b[1].double ?? 0)
+            #expect(sa > sb || (sa == sb && (a[3].int64 ?? 0) >= (b[3].int64 ?? 0)))
+        }
+        #expect(rows.map { $0[2].int64 ?? 0 } == Array(1...Int64(rows.count)))
+    }
+
+    @Test func subsetAndFiscalYearScopes() throws {
+        let fixture = try sampleStore()
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let engine = Engine(store: fixture.store, catalog: catalog)
+        let fy = try engine.screen(ScreenOptions(fiscalYear: 2567))
+        #expect(fy.projects == Int(try fixture.scalar("SELECT count(*) FROM projects WHERE fiscal_year = 2567").int64 ?? -1))
+        #expect(try fixture.store.db.scalar(sql: """
+            SELECT count(*) FROM findings f JOIN projects p USING (project_id) WHERE f.run_id = ? AND p.fiscal_year <> 2567
+            """, bindings: [fy.runID]).int64 == 0)
+        let ids = try fixture.store.db.query(sql: "SELECT project_id FROM projects ORDER BY project_id LIMIT 25").compactMap { $0[0].string }
+        let subset = try engine.screen(ScreenOptions(projectIDs: ids))
+        #expect(subset.projects == 25)
+        // The same projects screened in full give the same findings.
+        let full = try engine.screen()
+        let findings = { (run: Int64) in
+            try fixture.store.db.query(sql: """
+                SELECT rule_id, project_id, evidence FROM findings WHERE run_id = ? AND project_id IN (SELECT value FROM json_each(?))
+                ORDER BY rule_id, project_id
+                """, bindings: [run, String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)])
+        }
+        #expect(try findings(subset.runID) == findings(full.runID))
+    }
+
+    @Test func registerNotLoadedIsRecordedAsNotComputableNeverNoRisk() throws {
+        let fixture = try StoreFixture()
+        _ = try fixture.ingest([Paths.sampleData.appendingPathComponent("projects.csv").path])
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let summary = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["LP-02"]))
+        let stats = try #require(summary.rules.first).stats
+        #expect(stats.raised == 0)
+        #expect(stats.notComputable == (try truth().largeProjects.count))
+        #expect(stats.notComputableByReason["register_not_loaded"] == stats.notComputable)
+        #expect(try fixture.scalar("SELECT count(*) FROM not_computable WHERE reason = 'register_not_loaded'").int64
+                == Int64(stats.notComputable))
+    }
+
+    @Test func aFailedRunLeavesNoPartialFindings() throws {
+        let fixture = try sampleStore()
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let engine = Engine(store: fixture.store, catalog: catalog)
+        #expect(throws: (any Error).self) { try engine.screen(ScreenOptions(only: ["NO-99"])) }
+        #expect(try fixture.scalar("SELECT count(*) FROM runs").int64 == 0)
+        #expect(try fixture.scalar("SELECT count(*) FROM findings").int64 == 0)
+    }
+}
