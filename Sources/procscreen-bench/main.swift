@@ -1,10 +1,13 @@
-// procscreen-bench: ingest throughput on a generated market, phase by phase.
+// procscreen-bench: ingest and screening throughput on generated markets, phase by phase.
 //
-// Usage: procscreen-bench [--projects N] [--rounds R] [--cache DIR]
-// Generates (or reuses) a market with about 3 bids per project in DIR (default .bench-cache,
-// outside git), then, for R interleaved rounds, times: reading bids.csv (CSV only), reading and
-// parsing it (no SQLite), and a whole `procscreen ingest` process on a fresh store (wall time,
-// per-file rates from its JSON summary, peak RSS of the child). Prints medians.
+// Usage: procscreen-bench [ingest|screen|all] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR]
+// Generates (or reuses) markets with about 3 bids per project in DIR (default .bench-cache,
+// outside git).
+// ingest: for R interleaved rounds, times reading bids.csv (CSV only), reading and parsing it
+//   (no SQLite), and a whole `procscreen ingest` process on a fresh store (wall time, per-file
+//   rates from its JSON summary, peak RSS of the child). Prints medians.
+// screen: ingests the --screen-projects market once (cached store), then times R whole
+//   `procscreen screen` processes (wall time, peak RSS).
 import Foundation
 import ProcScreenCore
 #if canImport(Glibc)
@@ -12,19 +15,24 @@ import Glibc
 #endif
 
 var projects = 200_000
+var screenProjects = 1_000_000
 var rounds = 3
 var cache = ".bench-cache"
+var phase = "all"
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let arg = arguments.next() {
     switch arg {
+    case "ingest", "screen", "all": phase = arg
     case "--projects": projects = Int(arguments.next() ?? "") ?? projects
+    case "--screen-projects": screenProjects = Int(arguments.next() ?? "") ?? screenProjects
     case "--rounds": rounds = Int(arguments.next() ?? "") ?? rounds
     case "--cache": cache = arguments.next() ?? cache
     default:
-        FileHandle.standardError.write(Data("usage: procscreen-bench [--projects N] [--rounds R] [--cache DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR]\n".utf8))
         exit(2)
     }
 }
+try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
 
 func median(_ values: [Double]) -> Double {
     let s = values.sorted()
@@ -39,90 +47,132 @@ let rulesDirectory = URL(fileURLWithPath: "Rules")
 
 // MARK: - Market
 
-let market = "\(cache)/market-\(projects)"
-if !FileManager.default.fileExists(atPath: market + "/truth.json") {
-    print("generating \(projects) projects into \(market) …")
-    var configuration = MarketGenerator.Configuration(projects: projects, seed: 2568)
-    // About 3 bids per project: half competitive with 5 bidders, half specific with 1 offer.
-    configuration.competitiveShare = 0.5
-    configuration.meanBidders = 5
-    let started = Date()
-    let summary = try MarketGenerator(configuration: configuration).write(to: market)
-    print("generated \(summary.projects) projects, \(summary.bids) bids in \(fmt(Date().timeIntervalSince(started), 1)) s")
-}
-let bidsPath = market + "/bids.csv"
-let bidsBytes = Double((try FileManager.default.attributesOfItem(atPath: bidsPath)[.size] as? Int) ?? 0)
-let marketBytes = Double(((try? FileManager.default.subpathsOfDirectory(atPath: market)) ?? []).reduce(0) { total, name in
-    total + ((try? FileManager.default.attributesOfItem(atPath: market + "/" + name)[.size] as? Int) ?? 0)
-})
-
-// MARK: - Phases
-
-func timeCSVOnly() throws -> (Double, Int) {
-    let started = Date()
-    let reader = try CSVRecordReader(path: bidsPath)
-    var n = 0
-    while try reader.next() != nil { n += 1 }
-    return (Date().timeIntervalSince(started), n - 1)
+/// The bundle folder of a generated market of `n` projects, generating it on first use.
+@MainActor func market(_ n: Int) throws -> String {
+    let path = "\(cache)/market-\(n)"
+    if !FileManager.default.fileExists(atPath: path + "/truth.json") {
+        print("generating \(n) projects into \(path) …")
+        var configuration = MarketGenerator.Configuration(projects: n, seed: 2568)
+        // About 3 bids per project: half competitive with 5 bidders, half specific with 1 offer.
+        configuration.competitiveShare = 0.5
+        configuration.meanBidders = 5
+        let started = Date()
+        let summary = try MarketGenerator(configuration: configuration).write(to: path)
+        print("generated \(summary.projects) projects, \(summary.bids) bids in \(fmt(Date().timeIntervalSince(started), 1)) s")
+    }
+    return path
 }
 
-func timeParseOnly(mapping: FieldMapping) throws -> (Double, Int) {
-    let started = Date()
-    let n = try BulkParseProbe.parseAll(path: bidsPath, table: .bids, mapping: mapping)
-    return (Date().timeIntervalSince(started), n)
+func folderBytes(_ path: String) -> Double {
+    Double(((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).reduce(0) { total, name in
+        total + ((try? FileManager.default.attributesOfItem(atPath: path + "/" + name)[.size] as? Int) ?? 0)
+    })
 }
 
-struct IngestRun {
-    var wall: Double
-    var peakRSSKB: Int
-    var bidRowsPerSecond: Double
-    var totalRows: Int
-}
-
-func runIngest(round: Int, cache: String) throws -> IngestRun {
-    let db = "\(cache)/bench-\(round).db"
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+/// Runs `procscreen` with arguments; returns (wall seconds, stdout, peak RSS of the child in KB).
+@MainActor func runProcscreen(_ arguments: [String]) throws -> (Double, Data, Int) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: procscreen)
-    process.arguments = ["ingest", market, "--db", db, "--json", "--rules", rulesDirectory.path]
+    process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
+    var before = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &before)
     let started = Date()
     try process.run()
     let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     let wall = Date().timeIntervalSince(started)
+    // ru_maxrss of RUSAGE_CHILDREN is the largest child so far; children run one at a time.
     var usage = rusage()
     getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-    let summary = try JSONDecoder().decode(IngestSummary.self, from: output)
-    let bids = summary.files.first { $0.table == "bids" }
+    guard process.terminationStatus == 0 || process.terminationStatus == 3 else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "procscreen \(arguments.first ?? "") exited \(process.terminationStatus)"])
+    }
+    return (wall, output, usage.ru_maxrss)
+}
+
+func removeStore(_ db: String) {
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
-    return IngestRun(
-        wall: wall, peakRSSKB: usage.ru_maxrss,
-        bidRowsPerSecond: bids.map { Double($0.rows) / $0.seconds } ?? 0,
-        totalRows: summary.files.reduce(0) { $0 + $1.rows })
 }
 
-let mapping = try FieldMapping(rulesDirectory: rulesDirectory)
-var csvTimes: [Double] = [], parseTimes: [Double] = [], runs: [IngestRun] = []
-var bidRows = 0
-for round in 0..<rounds {
-    let (csv, n) = try timeCSVOnly()
-    csvTimes.append(csv)
-    bidRows = n
-    parseTimes.append(try timeParseOnly(mapping: mapping).0)
-    runs.append(try runIngest(round: round, cache: cache))
-    print("round \(round + 1)/\(rounds): csv \(fmt(csv, 2)) s, parse \(fmt(parseTimes.last!, 2)) s, ingest \(fmt(runs.last!.wall, 2)) s")
+// MARK: - Ingest
+
+@MainActor func benchIngest() throws {
+    let market = try market(projects)
+    let bidsPath = market + "/bids.csv"
+    let bidsBytes = Double((try FileManager.default.attributesOfItem(atPath: bidsPath)[.size] as? Int) ?? 0)
+    let marketBytes = folderBytes(market)
+    let mapping = try FieldMapping(rulesDirectory: rulesDirectory)
+    var csvTimes: [Double] = [], parseTimes: [Double] = [], walls: [Double] = [], bidRates: [Double] = []
+    var peakKB = 0, bidRows = 0, totalRows = 0
+    for round in 0..<rounds {
+        var started = Date()
+        let reader = try CSVRecordReader(path: bidsPath)
+        var n = 0
+        while try reader.next() != nil { n += 1 }
+        csvTimes.append(Date().timeIntervalSince(started))
+        bidRows = n - 1
+        started = Date()
+        _ = try BulkParseProbe.parseAll(path: bidsPath, table: .bids, mapping: mapping)
+        parseTimes.append(Date().timeIntervalSince(started))
+        let db = "\(cache)/bench-ingest.db"
+        removeStore(db)
+        let (wall, output, rss) = try runProcscreen(["ingest", market, "--db", db, "--json", "--rules", rulesDirectory.path])
+        removeStore(db)
+        let summary = try JSONDecoder().decode(IngestSummary.self, from: output)
+        walls.append(wall)
+        peakKB = max(peakKB, rss)
+        totalRows = summary.files.reduce(0) { $0 + $1.rows }
+        if let bids = summary.files.first(where: { $0.table == "bids" }) { bidRates.append(Double(bids.rows) / bids.seconds) }
+        print("ingest round \(round + 1)/\(rounds): csv \(fmt(csvTimes.last!, 2)) s, parse \(fmt(parseTimes.last!, 2)) s, ingest \(fmt(wall, 2)) s")
+    }
+    let wall = median(walls)
+    print("""
+
+        ingest — \(projects) projects, \(bidRows) bid rows (\(fmt(bidsBytes / 1e6, 1)) MB bids.csv, \(fmt(marketBytes / 1e6, 1)) MB bundle), \(rounds) rounds, medians
+          CSV read only (bids.csv)        \(fmt(Double(bidRows) / median(csvTimes))) rows/s   \(fmt(bidsBytes / 1e6 / median(csvTimes), 1)) MB/s
+          read + parse, no SQLite (bids)  \(fmt(Double(bidRows) / median(parseTimes))) rows/s
+          ingest: bids.csv into SQLite    \(fmt(median(bidRates))) rows/s   (target ≥ 300,000)
+          ingest: whole bundle, process   \(fmt(wall, 2)) s   \(fmt(Double(totalRows) / wall)) rows/s   \(fmt(marketBytes / 1e6 / wall, 1)) MB/s
+          peak RSS of the ingest process  \(fmt(Double(peakKB) / 1024)) MB
+
+        """)
 }
 
-let ingestWall = median(runs.map(\.wall))
-print("""
+// MARK: - Screen
 
-    ingest benchmark — \(projects) projects, \(bidRows) bid rows (\(fmt(bidsBytes / 1e6, 1)) MB bids.csv, \(fmt(marketBytes / 1e6, 1)) MB bundle), \(rounds) rounds, medians
-      CSV read only (bids.csv)        \(fmt(Double(bidRows) / median(csvTimes))) rows/s   \(fmt(bidsBytes / 1e6 / median(csvTimes), 1)) MB/s
-      read + parse, no SQLite (bids)  \(fmt(Double(bidRows) / median(parseTimes))) rows/s
-      ingest: bids.csv into SQLite    \(fmt(median(runs.map { $0.bidRowsPerSecond }))) rows/s   (target ≥ 300,000)
-      ingest: whole bundle, process   \(fmt(ingestWall, 2)) s   \(fmt(Double(runs[0].totalRows) / ingestWall)) rows/s   \(fmt(marketBytes / 1e6 / ingestWall, 1)) MB/s
-      peak RSS of the ingest process  \(fmt(Double(runs.map(\.peakRSSKB).max() ?? 0) / 1024, 0)) MB
-    """)
+@MainActor func benchScreen() throws {
+    let market = try market(screenProjects)
+    let db = "\(cache)/bench-screen-\(screenProjects).db"
+    if !FileManager.default.fileExists(atPath: db) {
+        print("ingesting \(market) into \(db) (once) …")
+        let (wall, _, _) = try runProcscreen(["ingest", market, "--db", db, "--rules", rulesDirectory.path])
+        print("ingested in \(fmt(wall, 1)) s")
+    }
+    var walls: [Double] = [], inner: [Double] = []
+    var peakKB = 0, findings = 0, screened = 0, rules = 0
+    for round in 0..<rounds {
+        let (wall, output, rss) = try runProcscreen(["screen", "--db", db, "--json", "--rules", rulesDirectory.path])
+        let summary = try JSONDecoder().decode(RunSummary.self, from: output)
+        walls.append(wall)
+        inner.append(summary.seconds)
+        peakKB = max(peakKB, rss)
+        (findings, screened, rules) = (summary.findings, summary.projects, summary.rules.count)
+        print("screen round \(round + 1)/\(rounds): \(fmt(wall, 2)) s (engine \(fmt(summary.seconds, 2)) s), \(summary.findings) findings")
+    }
+    let bids = (try? Store(path: db, readOnly: true).count("bids")) ?? 0
+    print("""
+
+        screen — \(screened) projects, \(bids) bids, \(rules) rules, \(rounds) rounds, medians
+          whole process                   \(fmt(median(walls), 2)) s   \(fmt(Double(screened) / median(walls))) projects/s   (target < 10 s for 1 M)
+          engine (inside the process)     \(fmt(median(inner), 2)) s
+          findings                        \(findings)
+          peak RSS of the screen process  \(fmt(Double(peakKB) / 1024)) MB
+
+        """)
+}
+
+if phase == "ingest" || phase == "all" { try benchIngest() }
+if phase == "screen" || phase == "all" { try benchScreen() }

@@ -26,7 +26,7 @@ public enum TaxID {
     public static func check(_ raw: String) -> Check {
         // Fast path: already 13 ASCII digits (the common case in bulk files).
         if raw.utf8.count == 13, raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            return checksumOK(Array(raw.utf8)) ? .valid(raw) : .invalid(normalized: raw, reason: "TIN check digit does not match: '\(raw)'")
+            return checksumOK(raw.utf8) ? .valid(raw) : .invalid(normalized: raw, reason: "TIN check digit does not match: '\(raw)'")
         }
         let id = normalize(raw)
         let bytes = Array(id.utf8)
@@ -43,10 +43,15 @@ public enum TaxID {
         return .foreign(raw.trimmingCharacters(in: .whitespaces))
     }
 
-    static func checksumOK(_ d: [UInt8]) -> Bool {
+    static func checksumOK<C: Collection<UInt8>>(_ digits: C) -> Bool {
         var sum = 0
-        for i in 0..<12 { sum += Int(d[i] - 0x30) * (13 - i) }
-        return (11 - sum % 11) % 10 == Int(d[12] - 0x30)
+        var i = 0
+        for d in digits {
+            if i == 12 { return (11 - sum % 11) % 10 == Int(d - 0x30) }
+            sum += Int(d - 0x30) * (13 - i)
+            i += 1
+        }
+        return false
     }
 
     /// Appends the check digit to 12 digits (used by the generator).

@@ -25,7 +25,14 @@ public struct ScreeningContext: Sendable {
 
 /// An indicator evaluated on one project at a time; pure, no I/O.
 public protocol RecordIndicator: Indicator {
+    /// The record fields it reads, as `table.column` (routing fields are always there); the
+    /// engine fetches only the union over the run's rules.
+    static var fields: Set<String> { get }
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome
+}
+
+extension RecordIndicator {
+    public static var fields: Set<String> { ScreenStore.allFields }
 }
 
 /// The registry of Swift indicators, sorted by id: the only central list (a test checks it

@@ -72,6 +72,9 @@ public final class PatternRule {
         }
     }
 
+    /// The record fields this rule reads.
+    var fields: Set<String> { ["projects.\(spec.field)", "projects.method_raw"] }
+
     func evaluate(_ record: ProcurementRecord) -> Outcome {
         if let methods = rule.methods {
             guard let method = record.method else {

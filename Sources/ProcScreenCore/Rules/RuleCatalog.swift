@@ -181,4 +181,13 @@ public enum RuleEvaluator {
         case .record(let r, _), .pattern(let r, _), .sql(let r, _): return r
         }
     }
+
+    /// The record fields the rule reads (none for SQL rules, which query the store themselves).
+    public var fields: Set<String> {
+        switch self {
+        case .record(_, let indicator): return type(of: indicator).fields
+        case .pattern(_, let rule): return rule.fields
+        case .sql: return []
+        }
+    }
 }

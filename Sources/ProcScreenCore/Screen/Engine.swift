@@ -144,28 +144,48 @@ public final class Engine {
                 }
             }
 
-            // One pass over the projects for record and pattern rules.
+            // One pass over the projects for record and pattern rules. Records are read on a
+            // second thread and connection while this one evaluates and writes findings.
             let scoped = try screenStore.prepareScope(projectIDs: options.projectIDs, fiscalYear: options.fiscalYear)
             let perRecord = evaluators.filter { if case .sql = $0 { return false } else { return true } }
-            var projectCount = 0
-            try screenStore.forEachRecord(scoped: scoped) { r in
-                projectCount += 1
-                for evaluator in perRecord {
-                    let outcome: Outcome
-                    switch evaluator {
-                    case .record(_, let indicator): outcome = indicator.evaluate(r, context: context)
-                    case .pattern(_, let rule): outcome = rule.evaluate(r)
-                    case .sql: continue
-                    }
-                    try record(outcome, rule: evaluator.rule, projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry)
-                }
-            }
-
-            // SQL rules: a raised finding per returned project; the rest computed, not raised.
+            // SQL rules run on their own read-only connection and thread, alongside the record pass.
             let scopeIDs: [String]? = scoped
                 ? try store.db.query(sql: "SELECT project_id FROM temp.scope").compactMap { $0[0].string } : nil
-            for case .sql(let rule, let sql) in evaluators {
-                let rows = try screenStore.runSQLRule(sql, rule: rule, scope: scopeIDs)
+            let sqlRules = evaluators.compactMap { e -> (RuleFile, String)? in
+                if case .sql(let rule, let sql) = e { return (rule, sql) } else { return nil }
+            }
+            let sqlResults = Self.runSQLRules(sqlRules, path: store.db.path, scope: scopeIDs)
+            var projectCount = 0
+            if perRecord.isEmpty {
+                projectCount = Int(try store.db.scalar(sql: scoped ? "SELECT count(*) FROM temp.scope" : "SELECT count(*) FROM projects").int64 ?? 0)
+            }
+            let fields = perRecord.reduce(into: Set<String>()) { $0.formUnion($1.fields) }
+            let records = Self.readRecords(path: store.db.path, projectIDs: options.projectIDs, fiscalYear: options.fiscalYear,
+                                           fields: fields)
+            do {
+                while !perRecord.isEmpty, let batch = try records.pop() {
+                    for r in batch {
+                        projectCount += 1
+                        for evaluator in perRecord {
+                            let outcome: Outcome
+                            switch evaluator {
+                            case .record(_, let indicator): outcome = indicator.evaluate(r, context: context)
+                            case .pattern(_, let rule): outcome = rule.evaluate(r)
+                            case .sql: continue
+                            }
+                            try record(outcome, rule: evaluator.rule, projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry)
+                        }
+                    }
+                }
+            } catch {
+                records.cancel()
+                sqlResults.cancel()
+                throw error
+            }
+            if perRecord.isEmpty { records.cancel() }
+
+            // SQL rules: a raised finding per returned project; the rest computed, not raised.
+            while let (rule, rows) = try sqlResults.pop() {
                 var raisedProjects = Set<String>()
                 for (projectID, evidence) in rows where raisedProjects.insert(projectID).inserted {
                     let context = try screenStore.projectContext(projectID)
@@ -195,6 +215,35 @@ public final class Engine {
             summary.seconds = Date().timeIntervalSince(started)
             try screenStore.finishRun(runID, summary: String(decoding: try encoder.encode(summary), as: UTF8.self))
             return summary
+        }
+    }
+
+    /// Streams the projects in scope, in batches, from a read-only connection on its own thread.
+    static func readRecords(path: String, projectIDs: [String]?, fiscalYear: Int?, fields: Set<String>) -> BoundedQueue<[ProcurementRecord]> {
+        BoundedQueue.producing(capacity: 8) { queue in
+            let reader = ScreenStore(db: try Database(path: path, readOnly: true))
+            let scoped = try reader.prepareScope(projectIDs: projectIDs, fiscalYear: fiscalYear)
+            var batch: [ProcurementRecord] = []
+            batch.reserveCapacity(512)
+            try reader.forEachRecord(scoped: scoped, fields: fields) { r in
+                batch.append(r)
+                if batch.count == 512 {
+                    guard queue.push(batch) else { throw CancellationError() }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            _ = queue.push(batch)
+        }
+    }
+
+    /// Runs each SQL rule on a read-only connection on its own thread, yielding its rows.
+    static func runSQLRules(_ rules: [(RuleFile, String)], path: String, scope: [String]?)
+        -> BoundedQueue<(RuleFile, [(projectID: String, evidence: [Evidence])])> {
+        BoundedQueue.producing(capacity: max(1, rules.count)) { queue in
+            let reader = ScreenStore(db: try Database(path: path, readOnly: true))
+            for (rule, sql) in rules {
+                guard queue.push((rule, try reader.runSQLRule(sql, rule: rule, scope: scope))) else { return }
+            }
         }
     }
 

@@ -87,8 +87,9 @@ public enum Schema {
                 n_amendments   INTEGER,
                 amended_amount INTEGER,               -- satang, value after all amendments
                 source_id      INTEGER,
-                source_line    INTEGER
-            );
+                source_line    INTEGER,
+                PRIMARY KEY (project_id, source_id, source_line)   -- clustered by project, as bids
+            ) WITHOUT ROWID;
             CREATE TABLE firms (
                 firm_id         TEXT PRIMARY KEY,
                 name            TEXT,
@@ -235,7 +236,6 @@ public enum Indexes {
 
     public static let all: [Index] = [
         Index(name: "bids_bidder", table: "bids", columns: "bidder_id"),
-        Index(name: "contracts_project", table: "contracts", columns: "project_id"),
         Index(name: "contracts_winner", table: "contracts", columns: "winner_id"),
         Index(name: "directors_firm", table: "firm_directors", columns: "firm_id"),
         Index(name: "lists_name", table: "lists", columns: "list_name, firm_id"),

@@ -3,10 +3,12 @@ import Foundation
 /// The SQL side of screening: streaming projects with their bids, contracts and register rows,
 /// and writing runs, findings, not-computable outcomes and scores.
 public final class ScreenStore {
-    let store: Store
-    var db: Database { store.db }
+    let db: Database
 
-    public init(store: Store) { self.store = store }
+    public convenience init(store: Store) { self.init(db: store.db) }
+
+    /// On any connection: the engine reads records on a second, read-only one.
+    public init(db: Database) { self.db = db }
 
     /// Registers that have been loaded at least once (`risk_assessments`, `lists:debarred`, …).
     public func loadedRegisters() throws -> Set<String> {
@@ -38,29 +40,62 @@ public final class ScreenStore {
 
     // MARK: - Streaming records
 
+    /// The columns a record can carry, as `table.column`; rules declare the ones they read so a
+    /// run fetches (and turns into Swift strings) only those.
+    public static let projectColumns = [
+        "project_id", "project_name", "project_type", "agency_id", "agency_name", "sub_agency_name", "ministry", "province",
+        "method", "method_raw", "fiscal_year", "budget", "reference_price", "agreed_price", "currency", "announce_date",
+        "bid_deadline", "award_date", "status", "num_bids", "num_doc_buyers", "budget_type", "multi_year",
+    ]
+    public static let bidColumns = ["bidder_id", "bidder_name", "price", "status", "is_winner", "disqualification_reason", "bid_date"]
+    public static let contractColumns = [
+        "contract_no", "winner_id", "winner_name", "contract_date", "end_date", "amount", "status", "n_amendments", "amended_amount",
+    ]
+    public static let assessmentColumns = [
+        "fiscal_year", "assessment_date", "risk_plan", "submitted_to", "emenscr_reported", "inspected_date", "inspection_phase",
+    ]
+    /// Always read: routing, tiers and the method gate every rule uses.
+    public static let coreFields: Set<String> = [
+        "projects.project_id", "projects.agency_id", "projects.ministry", "projects.method", "projects.fiscal_year",
+        "projects.budget", "projects.currency",
+    ]
+    public static var allFields: Set<String> {
+        Set(projectColumns.map { "projects." + $0 } + bidColumns.map { "bids." + $0 }
+            + contractColumns.map { "contracts." + $0 } + assessmentColumns.map { "risk_assessments." + $0 })
+    }
+
+    /// `SELECT` list for `table`: wanted columns by name, the others as NULL (indexes stay fixed).
+    private static func selectList(_ table: String, _ columns: [String], _ fields: Set<String>) -> String {
+        columns.map { fields.contains("\(table).\($0)") ? $0 : "NULL" }.joined(separator: ", ")
+    }
+
     /// Calls `body` for every project in scope, in project_id order, with its child rows,
-    /// merging four ordered scans (bids are clustered by project, so this is one pass).
-    func forEachRecord(scoped: Bool, _ body: (ProcurementRecord) throws -> Void) throws {
+    /// merging four ordered scans (bids and contracts are clustered by project: one pass).
+    /// Only `fields` are fetched; a child table none of them names is not read at all.
+    func forEachRecord(scoped: Bool, fields: Set<String> = ScreenStore.allFields, _ body: (ProcurementRecord) throws -> Void) throws {
+        let fields = fields.union(Self.coreFields)
         let filter = scoped ? "WHERE project_id IN (SELECT project_id FROM temp.scope)" : ""
+        func childFilter(_ table: String) -> String {
+            fields.contains(where: { $0.hasPrefix(table + ".") }) ? filter : "WHERE 0"
+        }
+        var bidList = Self.selectList("bids", Self.bidColumns, fields)
+        if !fields.contains("bids.bidder_name") {
+            // The name still identifies a bidder without a TIN (INDICATORS.md §1.1.1).
+            bidList = bidList.replacingOccurrences(of: "bidder_id, NULL", with: "bidder_id, CASE WHEN bidder_id IS NULL THEN bidder_name END")
+        }
         let projects = try db.prepare(sql: """
-            SELECT project_id, project_name, project_type, agency_id, agency_name, sub_agency_name, ministry, province,
-                   method, method_raw, fiscal_year, budget, reference_price, agreed_price, currency, announce_date,
-                   bid_deadline, award_date, status, num_bids, num_doc_buyers, budget_type, multi_year
-            FROM projects \(filter) ORDER BY project_id
+            SELECT \(Self.selectList("projects", Self.projectColumns, fields)) FROM projects \(filter) ORDER BY project_id
             """)
         let bids = try db.prepare(sql: """
-            SELECT project_id, bidder_id, bidder_name, price, status, is_winner, disqualification_reason, bid_date
-            FROM bids \(filter) ORDER BY project_id, source_id, source_line
+            SELECT project_id, \(bidList) FROM bids \(childFilter("bids")) ORDER BY project_id, source_id, source_line
             """)
         let contracts = try db.prepare(sql: """
-            SELECT project_id, contract_no, winner_id, winner_name, contract_date, end_date, amount, status,
-                   n_amendments, amended_amount
-            FROM contracts \(filter) ORDER BY project_id, source_line
+            SELECT project_id, \(Self.selectList("contracts", Self.contractColumns, fields))
+            FROM contracts \(childFilter("contracts")) ORDER BY project_id, source_id, source_line
             """)
         let assessments = try db.prepare(sql: """
-            SELECT project_id, fiscal_year, assessment_date, risk_plan, submitted_to, emenscr_reported, inspected_date,
-                   inspection_phase
-            FROM risk_assessments \(filter) ORDER BY project_id
+            SELECT project_id, \(Self.selectList("risk_assessments", Self.assessmentColumns, fields))
+            FROM risk_assessments \(childFilter("risk_assessments")) ORDER BY project_id
             """)
         var bidCursor = try MergeCursor(bids)
         var contractCursor = try MergeCursor(contracts)
@@ -230,7 +265,7 @@ public final class ScreenStore {
 
     /// The projects a SQL rule returns, run on a separate read-only connection.
     func runSQLRule(_ sql: String, rule: RuleFile, scope: [String]?) throws -> [(projectID: String, evidence: [Evidence])] {
-        let readOnly = try Database(path: store.db.path, readOnly: true)
+        let readOnly = try Database(path: db.path, readOnly: true)
         try readOnly.execute(sql: "PRAGMA query_only = 1")
         let statement = try readOnly.prepare(sql: sql)
         for (i, name) in statement.parameterNames.enumerated() {

@@ -31,10 +31,32 @@ public enum ThaiText {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Whether `s` is certainly already in NFC without running the (slow) normaliser: only
+    /// scalars below U+0300 or in the Thai block, with Thai combining marks in canonical order
+    /// (ccc 9 < 103 < 107: phinthu, sara u/uu, then tone marks).
+    static func isTriviallyNFC(_ s: String) -> Bool {
+        var previousClass = 0
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            let combiningClass: Int
+            switch v {
+            case ..<0x300: combiningClass = 0
+            case 0x0E3A: combiningClass = 9
+            case 0x0E38, 0x0E39: combiningClass = 103
+            case 0x0E48...0x0E4B: combiningClass = 107
+            case 0x0E00...0x0E7F: combiningClass = 0
+            default: return false
+            }
+            if combiningClass != 0 && combiningClass < previousClass { return false }
+            previousClass = combiningClass
+        }
+        return true
+    }
+
     /// `norm_text` of INDICATORS.md §1.2: NFC, Thai digits folded, zero-width characters removed,
     /// Latin letters lower-cased, whitespace collapsed and trimmed.
     public static func normalize(_ s: String) -> String {
-        let folded = foldDigits(s.precomposedStringWithCanonicalMapping)
+        let folded = foldDigits(isTriviallyNFC(s) ? s : s.precomposedStringWithCanonicalMapping)
         var out = String()
         out.reserveCapacity(folded.utf8.count)
         var pendingSpace = false

@@ -8,6 +8,7 @@ import Foundation
 /// Kocsis 2020. Rule file: `Rules/competition/BP-01-single-bid.yaml`.
 struct SingleBidIndicator: RecordIndicator {
     static let id = "BP-01"
+    static let fields: Set<String> = ["projects.method_raw", "projects.num_bids", "bids.bidder_id", "bids.status"]
 
     let methods: Set<ProcurementMethod>
     let nullStatusAsValid: Bool

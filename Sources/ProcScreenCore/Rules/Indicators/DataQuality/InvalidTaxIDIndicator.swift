@@ -7,19 +7,18 @@ import Foundation
 /// TIN check digit. Rule file: `Rules/data_quality/DQ-06-invalid-tin.yaml`.
 struct InvalidTaxIDIndicator: RecordIndicator {
     static let id = "DQ-06"
+    static let fields: Set<String> = ["bids.bidder_id", "contracts.winner_id"]
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {}
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         var checked = 0
         var evidence: [Evidence] = []
-        var seen = Set<String>()
-        let ids = record.bids.compactMap { $0.bidderID.map { ("bids.bidder_id", $0) } }
-            + record.contracts.compactMap { $0.winnerID.map { ("contracts.winner_id", $0) } }
-        for (field, id) in ids where seen.insert(field + id).inserted {
+        func check(_ field: String, _ id: String) {
+            if evidence.contains(where: { $0.field == field && $0.observed == id }) { return }
             switch TaxID.check(id) {
             case .valid, .leadingZeroLost: checked += 1
-            case .foreign: continue
+            case .foreign: return
             case .masked:
                 checked += 1
                 evidence.append(Evidence(field: field, observed: id, threshold: "13 digits", note: "masked"))
@@ -28,6 +27,8 @@ struct InvalidTaxIDIndicator: RecordIndicator {
                 evidence.append(Evidence(field: field, observed: id, threshold: "valid check digit", note: reason))
             }
         }
+        for bid in record.bids { if let id = bid.bidderID { check("bids.bidder_id", id) } }
+        for contract in record.contracts { if let id = contract.winnerID { check("contracts.winner_id", id) } }
         guard checked > 0 else { return .notApplicable }
         guard !evidence.isEmpty else { return .computedNotRaised }
         return .raised(FindingDraft(summary: Self.message(count: evidence.count), evidence: evidence))

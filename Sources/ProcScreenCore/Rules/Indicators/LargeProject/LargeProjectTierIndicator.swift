@@ -8,6 +8,7 @@ import Foundation
 /// `Rules/large_project/LP-01-large-project-tier.yaml`.
 struct LargeProjectTierIndicator: RecordIndicator {
     static let id = "LP-01"
+    static let fields: Set<String> = ["projects.budget_type", "risk_assessments.fiscal_year", "risk_assessments.assessment_date"]
 
     let tier: LargeProjectTier
 

@@ -8,6 +8,7 @@ import Foundation
 /// `Rules/large_project/LP-02-no-risk-assessment.yaml`.
 struct MissingRiskAssessmentIndicator: RecordIndicator {
     static let id = "LP-02"
+    static let fields: Set<String> = ["projects.budget_type", "risk_assessments.fiscal_year", "risk_assessments.assessment_date"]
 
     let tier: LargeProjectTier
     let fromFY: Int

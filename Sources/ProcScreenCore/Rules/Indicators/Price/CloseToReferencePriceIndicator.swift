@@ -9,6 +9,7 @@ import Foundation
 /// `Rules/price/BR-15-close-to-reference-price.yaml`.
 struct CloseToReferencePriceIndicator: RecordIndicator {
     static let id = "BR-15"
+    static let fields: Set<String> = ["projects.reference_price", "projects.agreed_price", "bids.bidder_id", "bids.price", "bids.status", "bids.is_winner", "contracts.winner_id"]
 
     let minReference: Int64   // satang
     let lo: Double
