@@ -126,3 +126,43 @@ struct EngineTests {
         #expect(try fixture.scalar("SELECT count(*) FROM findings").int64 == 0)
     }
 }
+
+@Suite("Stratum fences in a dataset indicator")
+struct DatasetFenceTests {
+    /// 40 e-bidding tenders in one stratum with runner-up gaps 5%…24.5%, plus one with a 90% gap.
+    func population(in db: Database, outlierGap: Double, stratumSize: Int = 40) throws {
+        for i in 0..<stratumSize {
+            let gap = i == 0 ? outlierGap : 0.05 + Double(i) * 0.005
+            try FixtureLoader.insert("""
+                {"project_id":"S\(i)","method":"e_bidding","project_type":"จ้างก่อสร้าง","fiscal_year":2567,"budget":2000000,
+                 "bids":[{"bidder_id":"0105522016247","price":1000000,"status":"valid","is_winner":true},
+                         {"bidder_id":"0105551090549","price":\(1000000 * (1 + gap)),"status":"valid"}]}
+                """, into: db)
+        }
+    }
+
+    @Test func theStratumFenceRaisesTheOutlierAndReportsTheFence() throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.path("fence.db"))
+        try population(in: store.db, outlierGap: 0.9)
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let run = try Engine(store: store, catalog: catalog).screen(ScreenOptions(only: ["BR-22"]))
+        let rows = try store.db.query(sql: "SELECT project_id, evidence FROM findings WHERE run_id = ?", bindings: [run.runID])
+        #expect(rows.map { $0[0].string } == ["S0"])
+        let evidence = try JSONDecoder().decode([Evidence].self, from: Data((rows.first?[1].string ?? "[]").utf8))
+        let stratum = try #require(evidence.first { $0.field == "stratum" })
+        #expect(stratum.observed == "e_bidding × จ้างก่อสร้าง × V2 × FY2567")
+        #expect(stratum.note?.hasPrefix("n=40, Q1=") == true)
+        #expect(evidence.first { $0.field == "runner_up_gap" }?.threshold?.contains("Q3 + 1.5·IQR") == true)
+    }
+
+    @Test func aSmallStratumIsCoarsenedThenNotComputable() throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.path("small.db"))
+        try population(in: store.db, outlierGap: 0.9, stratumSize: 20)
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let run = try Engine(store: store, catalog: catalog).screen(ScreenOptions(only: ["BR-22"]))
+        #expect(run.findings == 0)
+        #expect(try store.db.scalar(sql: "SELECT count(*) FROM not_computable WHERE reason = 'stratum_too_small'").int64 == 20)
+    }
+}

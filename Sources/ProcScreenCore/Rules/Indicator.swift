@@ -35,11 +35,28 @@ extension RecordIndicator {
     public static var fields: Set<String> { ScreenStore.allFields }
 }
 
+/// An indicator over the whole dataset (fences, shares, repeat patterns): it reads aggregates
+/// the store computes in SQL and returns an outcome for each project in scope. Thresholds it
+/// derives from the data (the stratum fence) go into the evidence.
+public protocol DatasetIndicator: Indicator {
+    func evaluate(_ aggregates: DatasetAggregates, isInScope: (String) -> Bool) throws -> [DatasetOutcome]
+}
+
+/// One project's outcome from a dataset indicator, with the routing fields of its project.
+public struct DatasetOutcome: Sendable {
+    public var projectID: String
+    public var agencyID: String?
+    public var ministry: String?
+    public var outcome: Outcome
+}
+
 /// The registry of Swift indicators, sorted by id: the only central list (a test checks it
 /// against `Rules/` both ways). Adding an indicator adds one line here.
 public let allIndicators: [any Indicator.Type] = [
     SingleBidIndicator.self,                 // BP-01
     CloseToReferencePriceIndicator.self,     // BR-15
+    PriceCloseToWinningBidIndicator.self,    // BR-21
+    HeavilyDiscountedWinningBidIndicator.self,   // BR-22
     InvalidTaxIDIndicator.self,              // DQ-06
     LargeProjectTierIndicator.self,          // LP-01
     MissingRiskAssessmentIndicator.self,     // LP-02

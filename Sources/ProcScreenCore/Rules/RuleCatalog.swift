@@ -134,7 +134,7 @@ public struct RuleCatalog: Sendable {
             }
             var value = value
             if rules[index].parameters[p].type == .number, let d = value.doubleValue { value = .number(d) }
-            guard RuleOverrides.sameType(value, rules[index].parameters[p].value) else {
+            guard value.matches(rules[index].parameters[p].type) else {
                 throw RuleFileError(path: rules[index].path, keyPath: "parameters.\(name)",
                                     reason: "expected \(rules[index].parameters[p].type.rawValue), got '\(value)'")
             }
@@ -157,10 +157,9 @@ public struct RuleCatalog: Sendable {
             switch rule.kind {
             case .swift(let name):
                 let instance = try registry[name]!.init(rule: rule, rules: lookup)
-                guard let record = instance as? any RecordIndicator else {
-                    throw RuleFileError(path: rule.path, keyPath: "implementation", reason: "\(name) is not a record indicator")
-                }
-                return .record(rule, record)
+                if let record = instance as? any RecordIndicator { return .record(rule, record) }
+                if let dataset = instance as? any DatasetIndicator { return .dataset(rule, dataset) }
+                throw RuleFileError(path: rule.path, keyPath: "implementation", reason: "\(name) is neither a record nor a dataset indicator")
             case .pattern(let spec):
                 return .pattern(rule, try PatternRule(rule: rule, spec: spec))
             case .sql(let sql):
@@ -173,21 +172,30 @@ public struct RuleCatalog: Sendable {
 /// One rule ready to run.
 public enum RuleEvaluator {
     case record(RuleFile, any RecordIndicator)
+    case dataset(RuleFile, any DatasetIndicator)
     case pattern(RuleFile, PatternRule)
     case sql(RuleFile, String)
 
     public var rule: RuleFile {
         switch self {
-        case .record(let r, _), .pattern(let r, _), .sql(let r, _): return r
+        case .record(let r, _), .dataset(let r, _), .pattern(let r, _), .sql(let r, _): return r
         }
     }
 
-    /// The record fields the rule reads (none for SQL rules, which query the store themselves).
+    /// Whether the rule is evaluated record by record in the streaming pass.
+    public var isPerRecord: Bool {
+        switch self {
+        case .record, .pattern: return true
+        case .dataset, .sql: return false
+        }
+    }
+
+    /// The record fields the rule reads (none for SQL and dataset rules, which query the store).
     public var fields: Set<String> {
         switch self {
         case .record(_, let indicator): return type(of: indicator).fields
         case .pattern(_, let rule): return rule.fields
-        case .sql: return []
+        case .dataset, .sql: return []
         }
     }
 }

@@ -34,6 +34,17 @@ public indirect enum ParameterValue: Sendable, Equatable, CustomStringConvertibl
         }
     }
 
+    /// Whether the value fits a declared type (null fits any: "unset").
+    public func matches(_ type: ParameterType) -> Bool {
+        switch (self, type) {
+        case (.null, _), (.integer, .integer), (.number, .number), (.boolean, .boolean), (.string, .string),
+             (.list, .list), (.map, .map):
+            return true
+        default:
+            return false
+        }
+    }
+
     public var doubleValue: Double? {
         switch self {
         case .integer(let v): return Double(v)

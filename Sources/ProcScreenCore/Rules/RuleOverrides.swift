@@ -53,7 +53,7 @@ public enum RuleOverrides {
                         let declared = rules[index].parameters[p]
                         var value = reader.value(valueNode)
                         if declared.type == .number, let d = value.doubleValue { value = .number(d) }
-                        guard sameType(value, declared.value) || value == .null || declared.value == .null else {
+                        guard value.matches(declared.type) else {
                             throw reader.error("\(id).parameters.\(name)", "expected \(declared.type.rawValue), got '\(value)'", valueNode)
                         }
                         rules[index].parameters[p].value = value
@@ -66,14 +66,6 @@ public enum RuleOverrides {
         rules.removeAll { disabled.contains($0.id) }
     }
 
-    static func sameType(_ a: ParameterValue, _ b: ParameterValue) -> Bool {
-        switch (a, b) {
-        case (.integer, .integer), (.number, .number), (.boolean, .boolean), (.string, .string), (.list, .list), (.map, .map):
-            return true
-        default:
-            return false
-        }
-    }
 
     /// The text `procscreen rules init` writes: every rule's defaults, commented out.
     public static func template(for rules: [RuleFile]) -> String {

@@ -88,7 +88,8 @@ public final class Engine {
         switch evaluator {
         case .record(_, let indicator): return indicator.evaluate(record, context: context)
         case .pattern(_, let rule): return rule.evaluate(record)
-        case .sql: throw RuleFileError(path: evaluator.rule.path, keyPath: "kind", reason: "SQL rules need a store")
+        case .sql, .dataset:
+            throw RuleFileError(path: evaluator.rule.path, keyPath: "kind", reason: "SQL and dataset rules need a store")
         }
     }
 
@@ -147,14 +148,12 @@ public final class Engine {
             // One pass over the projects for record and pattern rules. Records are read on a
             // second thread and connection while this one evaluates and writes findings.
             let scoped = try screenStore.prepareScope(projectIDs: options.projectIDs, fiscalYear: options.fiscalYear)
-            let perRecord = evaluators.filter { if case .sql = $0 { return false } else { return true } }
-            // SQL rules run on their own read-only connection and thread, alongside the record pass.
-            let scopeIDs: [String]? = scoped
-                ? try store.db.query(sql: "SELECT project_id FROM temp.scope").compactMap { $0[0].string } : nil
-            let sqlRules = evaluators.compactMap { e -> (RuleFile, String)? in
-                if case .sql(let rule, let sql) = e { return (rule, sql) } else { return nil }
-            }
-            let sqlResults = Self.runSQLRules(sqlRules, path: store.db.path, scope: scopeIDs)
+            let perRecord = evaluators.filter(\.isPerRecord)
+            // SQL and dataset rules run on their own read-only connection and thread, alongside
+            // the record pass.
+            let scopeIDs: Set<String>? = scoped
+                ? Set(try store.db.query(sql: "SELECT project_id FROM temp.scope").compactMap { $0[0].string }) : nil
+            let storeWide = Self.runStoreWideRules(evaluators.filter { !$0.isPerRecord }, path: store.db.path, scope: scopeIDs)
             var projectCount = 0
             if perRecord.isEmpty {
                 projectCount = Int(try store.db.scalar(sql: scoped ? "SELECT count(*) FROM temp.scope" : "SELECT count(*) FROM projects").int64 ?? 0)
@@ -171,7 +170,7 @@ public final class Engine {
                             switch evaluator {
                             case .record(_, let indicator): outcome = indicator.evaluate(r, context: context)
                             case .pattern(_, let rule): outcome = rule.evaluate(r)
-                            case .sql: continue
+                            case .sql, .dataset: continue
                             }
                             try record(outcome, rule: evaluator.rule, projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry)
                         }
@@ -179,22 +178,22 @@ public final class Engine {
                 }
             } catch {
                 records.cancel()
-                sqlResults.cancel()
+                storeWide.cancel()
                 throw error
             }
             if perRecord.isEmpty { records.cancel() }
 
-            // SQL rules: a raised finding per returned project; the rest computed, not raised.
-            while let (rule, rows) = try sqlResults.pop() {
-                var raisedProjects = Set<String>()
-                for (projectID, evidence) in rows where raisedProjects.insert(projectID).inserted {
-                    let context = try screenStore.projectContext(projectID)
-                    let summary = evidence.prefix(3).map { "\($0.field)=\($0.observed)" }.joined(separator: ", ")
-                    try record(.raised(FindingDraft(summary: Message(en: "\(rule.title.en): \(summary)", th: "\(rule.title.th): \(summary)"),
-                                                    evidence: evidence)),
-                               rule: rule, projectID: projectID, agencyID: context?.agencyID, ministry: context?.ministry)
+            // Store-wide rules: SQL rules return only raised projects (the rest are computed, not
+            // raised); dataset indicators return an outcome for every project in scope.
+            while let result = try storeWide.pop() {
+                var raised = 0
+                for item in result.outcomes {
+                    if item.outcome.isRaised { raised += 1 }
+                    try record(item.outcome, rule: result.rule, projectID: item.projectID, agencyID: item.agencyID, ministry: item.ministry)
                 }
-                stats[rule.id, default: RuleStats()].notRaised = max(0, projectCount - raisedProjects.count)
+                if !result.complete {
+                    stats[result.rule.id, default: RuleStats()].notRaised = max(0, projectCount - raised)
+                }
             }
 
             for evaluator in evaluators {
@@ -236,13 +235,44 @@ public final class Engine {
         }
     }
 
-    /// Runs each SQL rule on a read-only connection on its own thread, yielding its rows.
-    static func runSQLRules(_ rules: [(RuleFile, String)], path: String, scope: [String]?)
-        -> BoundedQueue<(RuleFile, [(projectID: String, evidence: [Evidence])])> {
-        BoundedQueue.producing(capacity: max(1, rules.count)) { queue in
-            let reader = ScreenStore(db: try Database(path: path, readOnly: true))
-            for (rule, sql) in rules {
-                guard queue.push((rule, try reader.runSQLRule(sql, rule: rule, scope: scope))) else { return }
+    /// The outcomes of one store-wide rule; `complete` when every project in scope has one.
+    struct StoreWideResult: Sendable {
+        var rule: RuleFile
+        var outcomes: [DatasetOutcome]
+        var complete: Bool
+    }
+
+    /// Runs SQL rules and dataset indicators on a read-only connection on their own thread.
+    static func runStoreWideRules(_ evaluators: [RuleEvaluator], path: String, scope: Set<String>?) -> BoundedQueue<StoreWideResult> {
+        // The evaluators are built on this thread; hand the producer what it needs as values.
+        let jobs = evaluators.map { UncheckedSendable($0) }
+        return BoundedQueue.producing(capacity: max(1, jobs.count)) { queue in
+            let connection = try Database(path: path, readOnly: true)
+            let screens = ScreenStore(db: connection)
+            let aggregates = DatasetAggregates(db: connection)
+            for job in jobs {
+                let result: StoreWideResult
+                switch job.value {
+                case .sql(let rule, let sql):
+                    var outcomes: [DatasetOutcome] = []
+                    var seen = Set<String>()
+                    for (projectID, evidence) in try screens.runSQLRule(sql, rule: rule, scope: scope.map(Array.init))
+                    where seen.insert(projectID).inserted {
+                        let context = try screens.projectContext(projectID)
+                        let summary = evidence.prefix(3).map { "\($0.field)=\($0.observed)" }.joined(separator: ", ")
+                        let draft = FindingDraft(
+                            summary: Message(en: "\(rule.title.en): \(summary)", th: "\(rule.title.th): \(summary)"), evidence: evidence)
+                        outcomes.append(DatasetOutcome(projectID: projectID, agencyID: context?.agencyID, ministry: context?.ministry,
+                                                       outcome: .raised(draft)))
+                    }
+                    result = StoreWideResult(rule: rule, outcomes: outcomes, complete: false)
+                case .dataset(let rule, let indicator):
+                    let outcomes = try indicator.evaluate(aggregates) { scope?.contains($0) ?? true }
+                    result = StoreWideResult(rule: rule, outcomes: outcomes, complete: true)
+                case .record, .pattern:
+                    continue
+                }
+                guard queue.push(result) else { return }
             }
         }
     }

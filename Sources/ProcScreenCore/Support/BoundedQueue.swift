@@ -82,3 +82,11 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+/// Moves a value that is safe to hand over (built once, then used by one thread only) into a
+/// producer closure. Indicators are immutable after init; their compiled regexes are used by
+/// the receiving thread alone.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

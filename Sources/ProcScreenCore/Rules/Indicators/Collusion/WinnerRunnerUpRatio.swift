@@ -1,0 +1,171 @@
+import Foundation
+
+/// The ratio both BR-21 and BR-22 judge: (L − W) / W, the gap between the winning bid and the
+/// best other valid bid, with each project's stratum and the fences over the population.
+///
+/// Scope (INDICATORS.md BR-21): exactly one winner and method ∈ PRICE_ONLY. L < W is not
+/// applicable (price was not the only criterion). No W or no L is not computable (too few bids).
+struct WinnerRunnerUpRatio {
+    let priceOnly: Set<ProcurementMethod>
+    let nullStatusAsValid: Bool
+    let minimumStratum: Int
+    let k: Double
+
+    init(rule: RuleFile) throws(RuleFileError) {
+        priceOnly = try rule.methodSet("price_only_methods")
+        nullStatusAsValid = try rule.bool("null_status_as_valid")
+        minimumStratum = Int(try rule.int("min_stratum_size"))
+        k = try rule.double("k")
+    }
+
+    enum Status {
+        case ratio(Double)
+        case outcome(Outcome)
+    }
+
+    func status(_ row: DatasetAggregates.WinnerRunnerUp) -> Status {
+        guard let method = row.method else { return .outcome(.notComputable(.missingColumn, detail: "method is empty")) }
+        guard priceOnly.contains(method) else { return .outcome(.notApplicable) }
+        if row.winners > 1 { return .outcome(.notApplicable) }   // lots: several winners
+        guard row.winners == 1, let w = row.winningBid else {
+            return .outcome(.notComputable(.tooFewBids, detail: "no winner among the valid bids"))
+        }
+        guard let l = row.runnerUpBid else {
+            return .outcome(.notComputable(.tooFewBids, detail: "no other valid bid"))
+        }
+        guard l >= w else { return .outcome(.notApplicable) }
+        return .ratio(Double(l - w) / Double(w))
+    }
+
+    func stratum(_ row: DatasetAggregates.WinnerRunnerUp) -> Stratum? {
+        guard let method = row.method, let fy = row.fiscalYear else { return nil }
+        return Stratum(method: method.rawValue, projectType: row.projectType, valueBand: Stratum.valueBand(satang: row.bandValue),
+                       fiscalYear: fy)
+    }
+
+    /// Each project's status, and the fences over every computed ratio in the store.
+    func evaluateAll(_ aggregates: DatasetAggregates) throws
+        -> (rows: [(DatasetAggregates.WinnerRunnerUp, Status)], fences: StratifiedFences) {
+        let rows = try aggregates.winnerRunnerUp(nullStatusAsValid: nullStatusAsValid).map { ($0, status($0)) }
+        var values: [(Stratum, Double)] = []
+        for (row, status) in rows {
+            if case .ratio(let r) = status, let s = stratum(row) { values.append((s, r)) }
+        }
+        return (rows, StratifiedFences(values: values, minimumSize: minimumStratum, k: k))
+    }
+
+    func evidence(_ row: DatasetAggregates.WinnerRunnerUp, ratio: Double, threshold: String, stratum: String?, fence: TukeyFence?) -> [Evidence] {
+        var evidence = [
+            Evidence(field: "runner_up_gap", observed: String(format: "%.4f", ratio), threshold: threshold, note: "(L − W) / W"),
+            Evidence(field: "winning_bid", observed: row.winningBid.map { formatBaht($0) + " baht" } ?? "—", note: row.winner),
+            Evidence(field: "runner_up_bid", observed: row.runnerUpBid.map { formatBaht($0) + " baht" } ?? "—", note: row.runnerUp),
+        ]
+        if let stratum, let fence {
+            evidence.append(Evidence(field: "stratum", observed: stratum,
+                                     note: String(format: "n=%d, Q1=%.4f, Q3=%.4f", fence.n, fence.q1, fence.q3)))
+        }
+        return evidence
+    }
+}
+
+/// Flags a runner-up bid abnormally close to the winning bid (a low outlier of (L − W)/W in
+/// its stratum): mimicked competition. Exclusions: methods outside PRICE_ONLY; several
+/// winners; the runner-up below the winner. Source: Cardinal R024. Rule file:
+/// `Rules/collusion/BR-21-price-close-to-winning-bid.yaml`.
+struct PriceCloseToWinningBidIndicator: DatasetIndicator {
+    static let id = "BR-21"
+
+    let ratio: WinnerRunnerUpRatio
+    let threshold: Double?
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        ratio = try WinnerRunnerUpRatio(rule: rule)
+        threshold = try rule.parameterValue("threshold").doubleValue
+    }
+
+    func evaluate(_ aggregates: DatasetAggregates, isInScope: (String) -> Bool) throws -> [DatasetOutcome] {
+        let (rows, fences) = try ratio.evaluateAll(aggregates)
+        return rows.filter { isInScope($0.0.projectID) }.map { row, status in
+            let outcome: Outcome
+            switch status {
+            case .outcome(let o): outcome = o
+            case .ratio(let r):
+                if let threshold {
+                    outcome = r <= threshold
+                        ? .raised(FindingDraft(summary: Self.message(r), evidence: ratio.evidence(row, ratio: r, threshold: "≤ \(threshold)", stratum: nil, fence: nil)))
+                        : .computedNotRaised
+                } else if let stratum = ratio.stratum(row), let (key, fence) = fences.fence(for: stratum) {
+                    // Cardinal's guard: the fence is informative only when Q1 > 0 and the lower fence > 0.
+                    if fence.q1 <= 0 || fence.lower <= 0 {
+                        outcome = .computedNotRaised
+                    } else {
+                        outcome = fence.isLowOutlier(r)
+                            ? .raised(FindingDraft(summary: Self.message(r),
+                                                   evidence: ratio.evidence(row, ratio: r, threshold: String(format: "≤ %.4f (Q1 − %.1f·IQR)", fence.lower, fence.k),
+                                                                            stratum: key.description, fence: fence)))
+                            : .computedNotRaised
+                    }
+                } else {
+                    outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
+                }
+            }
+            return DatasetOutcome(projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry, outcome: outcome)
+        }
+    }
+
+    static func message(_ r: Double) -> Message {
+        let percent = String(format: "%.2f", r * 100)
+        return Message(en: "The second-best bid is only \(percent)% above the winning bid: an outlier for comparable tenders",
+                       th: "ราคาอันดับสองสูงกว่าราคาผู้ชนะเพียง \(percent)% ผิดปกติเมื่อเทียบกับโครงการลักษณะเดียวกัน")
+    }
+}
+
+/// Flags a winning bid far below the runner-up (a high outlier of (L − W)/W in its stratum):
+/// a cover-bidding pattern or an abnormally low offer. Exclusions as BR-21. Source: Cardinal
+/// R058. Rule file: `Rules/collusion/BR-22-heavily-discounted-winning-bid.yaml`.
+struct HeavilyDiscountedWinningBidIndicator: DatasetIndicator {
+    static let id = "BR-22"
+
+    let ratio: WinnerRunnerUpRatio
+    let threshold: Double?
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        ratio = try WinnerRunnerUpRatio(rule: rule)
+        threshold = try rule.parameterValue("threshold").doubleValue
+    }
+
+    func evaluate(_ aggregates: DatasetAggregates, isInScope: (String) -> Bool) throws -> [DatasetOutcome] {
+        let (rows, fences) = try ratio.evaluateAll(aggregates)
+        return rows.filter { isInScope($0.0.projectID) }.map { row, status in
+            let outcome: Outcome
+            switch status {
+            case .outcome(let o): outcome = o
+            case .ratio(let r):
+                if let threshold {
+                    outcome = r >= threshold
+                        ? .raised(FindingDraft(summary: Self.message(r), evidence: ratio.evidence(row, ratio: r, threshold: "≥ \(threshold)", stratum: nil, fence: nil)))
+                        : .computedNotRaised
+                } else if let stratum = ratio.stratum(row), let (key, fence) = fences.fence(for: stratum) {
+                    if fence.upper <= 0 {
+                        outcome = .computedNotRaised
+                    } else {
+                        outcome = fence.isHighOutlier(r)
+                            ? .raised(FindingDraft(summary: Self.message(r),
+                                                   evidence: ratio.evidence(row, ratio: r, threshold: String(format: "≥ %.4f (Q3 + %.1f·IQR)", fence.upper, fence.k),
+                                                                            stratum: key.description, fence: fence)))
+                            : .computedNotRaised
+                    }
+                } else {
+                    outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
+                }
+            }
+            return DatasetOutcome(projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry, outcome: outcome)
+        }
+    }
+
+    static func message(_ r: Double) -> Message {
+        let percent = String(format: "%.2f", r * 100)
+        return Message(en: "The winning bid is \(percent)% below the second-best bid: an outlier for comparable tenders",
+                       th: "ราคาผู้ชนะต่ำกว่าราคาอันดับสอง \(percent)% ผิดปกติเมื่อเทียบกับโครงการลักษณะเดียวกัน")
+    }
+}
