@@ -1,6 +1,6 @@
 // procscreen-bench: ingest and screening throughput on generated markets, phase by phase.
 //
-// Usage: procscreen-bench [ingest|screen|all] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR]
+// Usage: procscreen-bench [ingest|screen|all] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR] [--only IDS]
 // Generates (or reuses) markets with about 3 bids per project in DIR (default .bench-cache,
 // outside git).
 // ingest: for R interleaved rounds, times reading bids.csv (CSV only), reading and parsing it
@@ -19,6 +19,7 @@ var screenProjects = 1_000_000
 var rounds = 3
 var cache = ".bench-cache"
 var phase = "all"
+var only: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let arg = arguments.next() {
     switch arg {
@@ -27,6 +28,7 @@ while let arg = arguments.next() {
     case "--screen-projects": screenProjects = Int(arguments.next() ?? "") ?? screenProjects
     case "--rounds": rounds = Int(arguments.next() ?? "") ?? rounds
     case "--cache": cache = arguments.next() ?? cache
+    case "--only": only = arguments.next()
     default:
         FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR]\n".utf8))
         exit(2)
@@ -154,7 +156,8 @@ func removeStore(_ db: String) {
     var walls: [Double] = [], inner: [Double] = []
     var peakKB = 0, findings = 0, screened = 0, rules = 0
     for round in 0..<rounds {
-        let (wall, output, rss) = try runProcscreen(["screen", "--db", db, "--json", "--rules", rulesDirectory.path])
+        let (wall, output, rss) = try runProcscreen(["screen", "--db", db, "--json", "--rules", rulesDirectory.path]
+                                                    + (only.map { ["--only", $0] } ?? []))
         let summary = try JSONDecoder().decode(RunSummary.self, from: output)
         walls.append(wall)
         inner.append(summary.seconds)
@@ -165,7 +168,7 @@ func removeStore(_ db: String) {
     let bids = (try? Store(path: db, readOnly: true).count("bids")) ?? 0
     print("""
 
-        screen — \(screened) projects, \(bids) bids, \(rules) rules, \(rounds) rounds, medians
+        screen — \(screened) projects, \(bids) bids, \(rules) rules\(only.map { " (\($0))" } ?? ""), \(rounds) rounds, medians
           whole process                   \(fmt(median(walls), 2)) s   \(fmt(Double(screened) / median(walls))) projects/s   (target < 10 s for 1 M)
           engine (inside the process)     \(fmt(median(inner), 2)) s
           findings                        \(findings)

@@ -35,11 +35,42 @@ extension RecordIndicator {
     public static var fields: Set<String> { ScreenStore.allFields }
 }
 
-/// An indicator over the whole dataset (fences, shares, repeat patterns): it reads aggregates
-/// the store computes in SQL and returns an outcome for each project in scope. Thresholds it
-/// derives from the data (the stratum fence) go into the evidence.
+/// An indicator over the whole dataset (fences, shares, repeat patterns): it observes every
+/// project of the population in the engine's single pass, then decides each project in scope.
+/// Thresholds it derives from the data (the stratum fence) go into the evidence.
 public protocol DatasetIndicator: Indicator {
-    func evaluate(_ aggregates: DatasetAggregates, isInScope: (String) -> Bool) throws -> [DatasetOutcome]
+    /// The record fields it reads, as `table.column`.
+    static var fields: Set<String> { get }
+    /// Fresh state for one run.
+    func makeRun() -> any DatasetRun
+}
+
+/// One run of a dataset indicator: sees the whole population, then returns the outcomes.
+public protocol DatasetRun: AnyObject {
+    /// Every project of the store, once; `inScope` says whether it is being screened.
+    func observe(_ record: ProcurementRecord, inScope: Bool)
+    func finish() -> DatasetResult
+}
+
+/// What a dataset indicator found in scope: the raised and not-computable projects one by one,
+/// the computed-and-not-raised ones as a count; the rest of the scope is not applicable.
+public struct DatasetResult: Sendable {
+    public var outcomes: [DatasetOutcome] = []
+    public var notRaised = 0
+
+    public init() {}
+
+    /// Adds one project's outcome, keeping only what must be written.
+    public mutating func add(_ outcome: Outcome, projectID: String, agencyID: String?, ministry: String?) {
+        switch outcome {
+        case .raised, .notComputable:
+            outcomes.append(DatasetOutcome(projectID: projectID, agencyID: agencyID, ministry: ministry, outcome: outcome))
+        case .computedNotRaised:
+            notRaised += 1
+        case .notApplicable:
+            break
+        }
+    }
 }
 
 /// One project's outcome from a dataset indicator, with the routing fields of its project.

@@ -190,12 +190,13 @@ public enum RuleEvaluator {
         }
     }
 
-    /// The record fields the rule reads (none for SQL and dataset rules, which query the store).
+    /// The record fields the rule reads (none for SQL rules, which query the store themselves).
     public var fields: Set<String> {
         switch self {
         case .record(_, let indicator): return type(of: indicator).fields
         case .pattern(_, let rule): return rule.fields
-        case .dataset, .sql: return []
+        case .dataset(_, let indicator): return type(of: indicator).fields
+        case .sql: return []
         }
     }
 }

@@ -149,22 +149,34 @@ public final class Engine {
             // second thread and connection while this one evaluates and writes findings.
             let scoped = try screenStore.prepareScope(projectIDs: options.projectIDs, fiscalYear: options.fiscalYear)
             let perRecord = evaluators.filter(\.isPerRecord)
-            // SQL and dataset rules run on their own read-only connection and thread, alongside
-            // the record pass.
+            // Dataset indicators observe the whole population: in the same pass as the record
+            // rules when the run covers every project, else in a separate pass of their own.
+            let datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun)? in
+                if case .dataset(let rule, let indicator) = e { return (rule, indicator.makeRun()) } else { return nil }
+            }
+            let sqlRules = evaluators.compactMap { e -> (RuleFile, String)? in
+                if case .sql(let rule, let sql) = e { return (rule, sql) } else { return nil }
+            }
+            // SQL rules (and a scoped run's dataset pass) use their own read-only connection and
+            // thread, alongside the record pass.
             let scopeIDs: Set<String>? = scoped
                 ? Set(try store.db.query(sql: "SELECT project_id FROM temp.scope").compactMap { $0[0].string }) : nil
-            let storeWide = Self.runStoreWideRules(evaluators.filter { !$0.isPerRecord }, path: store.db.path, scope: scopeIDs)
+            let storeWide = Self.runStoreWideRules(sqlRules, datasetRuns: scoped ? datasetRuns : [], path: store.db.path,
+                                                   scope: scopeIDs)
+            let passRuns = scoped ? [] : datasetRuns.map(\.1)
             var projectCount = 0
-            if perRecord.isEmpty {
+            if perRecord.isEmpty && passRuns.isEmpty {
                 projectCount = Int(try store.db.scalar(sql: scoped ? "SELECT count(*) FROM temp.scope" : "SELECT count(*) FROM projects").int64 ?? 0)
             }
-            let fields = perRecord.reduce(into: Set<String>()) { $0.formUnion($1.fields) }
+            var fields = perRecord.reduce(into: Set<String>()) { $0.formUnion($1.fields) }
+            if !passRuns.isEmpty { for e in evaluators where !e.isPerRecord { fields.formUnion(e.fields) } }
             let records = Self.readRecords(path: store.db.path, projectIDs: options.projectIDs, fiscalYear: options.fiscalYear,
                                            fields: fields)
             do {
-                while !perRecord.isEmpty, let batch = try records.pop() {
+                while !(perRecord.isEmpty && passRuns.isEmpty), let batch = try records.pop() {
                     for r in batch {
                         projectCount += 1
+                        for run in passRuns { run.observe(r, inScope: true) }
                         for evaluator in perRecord {
                             let outcome: Outcome
                             switch evaluator {
@@ -181,19 +193,25 @@ public final class Engine {
                 storeWide.cancel()
                 throw error
             }
-            if perRecord.isEmpty { records.cancel() }
+            if perRecord.isEmpty && passRuns.isEmpty { records.cancel() }
+
+            var storeWideResults: [StoreWideResult] = []
+            for (rule, run) in datasetRuns where !scoped {
+                storeWideResults.append(StoreWideResult(rule: rule, result: run.finish(), restIsNotRaised: false))
+            }
+            while let item = try storeWide.pop() { storeWideResults.append(item) }
 
             // Store-wide rules: SQL rules return only raised projects (the rest are computed, not
             // raised); dataset indicators return an outcome for every project in scope.
-            while let result = try storeWide.pop() {
-                var raised = 0
-                for item in result.outcomes {
-                    if item.outcome.isRaised { raised += 1 }
-                    try record(item.outcome, rule: result.rule, projectID: item.projectID, agencyID: item.agencyID, ministry: item.ministry)
+            for item in storeWideResults {
+                for o in item.result.outcomes {
+                    try record(o.outcome, rule: item.rule, projectID: o.projectID, agencyID: o.agencyID, ministry: o.ministry)
                 }
-                if !result.complete {
-                    stats[result.rule.id, default: RuleStats()].notRaised = max(0, projectCount - raised)
-                }
+                var ruleStats = stats[item.rule.id, default: RuleStats()]
+                let rest = max(0, projectCount - ruleStats.raised - ruleStats.notComputable - item.result.notRaised)
+                ruleStats.notRaised = item.result.notRaised + (item.restIsNotRaised ? rest : 0)
+                ruleStats.notApplicable = item.restIsNotRaised ? 0 : rest
+                stats[item.rule.id] = ruleStats
             }
 
             for evaluator in evaluators {
@@ -235,44 +253,50 @@ public final class Engine {
         }
     }
 
-    /// The outcomes of one store-wide rule; `complete` when every project in scope has one.
+    /// The outcomes of one store-wide rule: raised and not computable one by one, the count of
+    /// computed-not-raised; the rest of the scope is not applicable (dataset indicators) or not
+    /// raised (SQL rules, which only return what they raise).
     struct StoreWideResult: Sendable {
         var rule: RuleFile
-        var outcomes: [DatasetOutcome]
-        var complete: Bool
+        var result: DatasetResult
+        var restIsNotRaised: Bool
     }
 
-    /// Runs SQL rules and dataset indicators on a read-only connection on their own thread.
-    static func runStoreWideRules(_ evaluators: [RuleEvaluator], path: String, scope: Set<String>?) -> BoundedQueue<StoreWideResult> {
-        // The evaluators are built on this thread; hand the producer what it needs as values.
-        let jobs = evaluators.map { UncheckedSendable($0) }
-        return BoundedQueue.producing(capacity: max(1, jobs.count)) { queue in
+    /// Runs SQL rules, and dataset indicators of a scoped run (they need the whole population,
+    /// not only the scope), on a read-only connection on their own thread.
+    static func runStoreWideRules(_ sqlRules: [(RuleFile, String)], datasetRuns: [(RuleFile, any DatasetRun)], path: String,
+                                  scope: Set<String>?) -> BoundedQueue<StoreWideResult> {
+        // The runs were made on this thread; from here on only the producer uses them.
+        let runs = UncheckedSendable(datasetRuns)
+        return BoundedQueue.producing(capacity: max(1, sqlRules.count + datasetRuns.count)) { queue in
             let connection = try Database(path: path, readOnly: true)
             let screens = ScreenStore(db: connection)
-            let aggregates = DatasetAggregates(db: connection)
-            for job in jobs {
-                let result: StoreWideResult
-                switch job.value {
-                case .sql(let rule, let sql):
-                    var outcomes: [DatasetOutcome] = []
-                    var seen = Set<String>()
-                    for (projectID, evidence) in try screens.runSQLRule(sql, rule: rule, scope: scope.map(Array.init))
-                    where seen.insert(projectID).inserted {
-                        let context = try screens.projectContext(projectID)
-                        let summary = evidence.prefix(3).map { "\($0.field)=\($0.observed)" }.joined(separator: ", ")
-                        let draft = FindingDraft(
-                            summary: Message(en: "\(rule.title.en): \(summary)", th: "\(rule.title.th): \(summary)"), evidence: evidence)
-                        outcomes.append(DatasetOutcome(projectID: projectID, agencyID: context?.agencyID, ministry: context?.ministry,
-                                                       outcome: .raised(draft)))
-                    }
-                    result = StoreWideResult(rule: rule, outcomes: outcomes, complete: false)
-                case .dataset(let rule, let indicator):
-                    let outcomes = try indicator.evaluate(aggregates) { scope?.contains($0) ?? true }
-                    result = StoreWideResult(rule: rule, outcomes: outcomes, complete: true)
-                case .record, .pattern:
-                    continue
+            for (rule, sql) in sqlRules {
+                var outcomes = DatasetResult()
+                var seen = Set<String>()
+                for (projectID, evidence) in try screens.runSQLRule(sql, rule: rule, scope: scope.map(Array.init))
+                where seen.insert(projectID).inserted {
+                    let context = try screens.projectContext(projectID)
+                    let summary = evidence.prefix(3).map { "\($0.field)=\($0.observed)" }.joined(separator: ", ")
+                    let draft = FindingDraft(
+                        summary: Message(en: "\(rule.title.en): \(summary)", th: "\(rule.title.th): \(summary)"), evidence: evidence)
+                    outcomes.add(.raised(draft), projectID: projectID, agencyID: context?.agencyID, ministry: context?.ministry)
                 }
-                guard queue.push(result) else { return }
+                guard queue.push(StoreWideResult(rule: rule, result: outcomes, restIsNotRaised: true)) else { return }
+            }
+            guard !runs.value.isEmpty else { return }
+            var fields = Set<String>()
+            for (rule, _) in runs.value {
+                if case .swift = rule.kind, let type = allIndicators.first(where: { $0.id == rule.id }) as? any DatasetIndicator.Type {
+                    fields.formUnion(type.fields)
+                }
+            }
+            try screens.forEachRecord(scoped: false, fields: fields) { r in
+                let inScope = scope?.contains(r.projectID) ?? true
+                for (_, run) in runs.value { run.observe(r, inScope: inScope) }
+            }
+            for (rule, run) in runs.value {
+                guard queue.push(StoreWideResult(rule: rule, result: run.finish(), restIsNotRaised: false)) else { return }
             }
         }
     }

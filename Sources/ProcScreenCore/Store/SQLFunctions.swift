@@ -66,7 +66,28 @@ final class SQLFunctions {
                     sqlite3_result_null(context)
                     return
                 }
-                let normalized = ThaiText.normalize(String(cString: text))
+                let count = Int(sqlite3_value_bytes(value))
+                let bytes = UnsafeBufferPointer(start: text, count: count)
+                // ASCII (most contract numbers): lower-case and collapse spaces on bytes.
+                if bytes.allSatisfy({ $0 < 0x80 }) {
+                    var out = [UInt8]()
+                    out.reserveCapacity(count)
+                    var pendingSpace = false
+                    for b in bytes {
+                        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
+                            pendingSpace = !out.isEmpty
+                            continue
+                        }
+                        if pendingSpace { out.append(0x20); pendingSpace = false }
+                        out.append(b >= 0x41 && b <= 0x5A ? b + 32 : b)
+                    }
+                    out.withUnsafeBufferPointer { p in
+                        sqlite3_result_text(context, UnsafeRawPointer(p.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                                            Int32(p.count), procscreen_sqlite_transient())
+                    }
+                    return
+                }
+                let normalized = ThaiText.normalize(String(decoding: bytes, as: UTF8.self))
                 sqlite3_result_text(context, normalized, -1, procscreen_sqlite_transient())
             }, nil, nil, nil)
         guard rc == SQLITE_OK else {

@@ -1,11 +1,67 @@
 import Foundation
 
+/// One project's winner and best other bid (INDICATORS.md §1.2: W and L), with its stratum keys.
+struct WinnerRunnerUp: Sendable, Equatable {
+    var projectID: String
+    var agencyID: String?
+    var ministry: String?
+    var method: ProcurementMethod?
+    var projectType: String?
+    /// budget, else reference price (the value band).
+    var bandValue: Int64?
+    var fiscalYear: Int?
+    /// Distinct winners among the valid bidders.
+    var winners: Int
+    /// W: the winner's lowest valid bid.
+    var winningBid: Int64?
+    var winner: String?
+    /// L: the lowest valid bid of any other bidder.
+    var runnerUpBid: Int64?
+    var runnerUp: String?
+
+    /// The winner is the bidder flagged `is_winner`, else the single contract winner.
+    init(_ r: ProcurementRecord, nullStatusAsValid: Bool) {
+        var best: [String: Int64] = [:]
+        for bid in r.validBids(nullStatusAsValid: nullStatusAsValid) {
+            guard let key = bid.bidderKey, let price = bid.price else { continue }
+            best[key] = min(best[key] ?? .max, price)
+        }
+        let flagged = Set(r.bids.filter { $0.isWinner == true }.compactMap(\.bidderKey))
+        let winners: Set<String>
+        if !flagged.isEmpty {
+            winners = flagged.intersection(best.keys)
+        } else if let w = r.winnerID, best[w] != nil {
+            winners = [w]
+        } else {
+            winners = []
+        }
+        let winner = winners.count == 1 ? winners.first : nil
+        let runnerUp = best.filter { !winners.contains($0.key) }.min { ($0.value, $0.key) < ($1.value, $1.key) }
+        projectID = r.projectID
+        agencyID = r.agencyID
+        ministry = r.ministry
+        method = r.method
+        projectType = r.projectType
+        bandValue = r.budget ?? r.referencePrice
+        fiscalYear = r.fiscalYear
+        self.winners = winners.count
+        winningBid = winner.flatMap { best[$0] }
+        self.winner = winner
+        runnerUpBid = runnerUp?.value
+        self.runnerUp = runnerUp?.key
+    }
+}
+
 /// The ratio both BR-21 and BR-22 judge: (L − W) / W, the gap between the winning bid and the
 /// best other valid bid, with each project's stratum and the fences over the population.
 ///
 /// Scope (INDICATORS.md BR-21): exactly one winner and method ∈ PRICE_ONLY. L < W is not
 /// applicable (price was not the only criterion). No W or no L is not computable (too few bids).
 struct WinnerRunnerUpRatio {
+    static let fields: Set<String> = [
+        "projects.project_type", "projects.reference_price", "bids.bidder_id", "bids.price", "bids.status",
+        "bids.is_winner", "contracts.winner_id",
+    ]
     let priceOnly: Set<ProcurementMethod>
     let nullStatusAsValid: Bool
     let minimumStratum: Int
@@ -23,7 +79,7 @@ struct WinnerRunnerUpRatio {
         case outcome(Outcome)
     }
 
-    func status(_ row: DatasetAggregates.WinnerRunnerUp) -> Status {
+    func status(_ row: WinnerRunnerUp) -> Status {
         guard let method = row.method else { return .outcome(.notComputable(.missingColumn, detail: "method is empty")) }
         guard priceOnly.contains(method) else { return .outcome(.notApplicable) }
         if row.winners > 1 { return .outcome(.notApplicable) }   // lots: several winners
@@ -37,24 +93,34 @@ struct WinnerRunnerUpRatio {
         return .ratio(Double(l - w) / Double(w))
     }
 
-    func stratum(_ row: DatasetAggregates.WinnerRunnerUp) -> Stratum? {
+    func stratum(_ row: WinnerRunnerUp) -> Stratum? {
         guard let method = row.method, let fy = row.fiscalYear else { return nil }
         return Stratum(method: method.rawValue, projectType: row.projectType, valueBand: Stratum.valueBand(satang: row.bandValue),
                        fiscalYear: fy)
     }
 
-    /// Each project's status, and the fences over every computed ratio in the store.
-    func evaluateAll(_ aggregates: DatasetAggregates) throws
-        -> (rows: [(DatasetAggregates.WinnerRunnerUp, Status)], fences: StratifiedFences) {
-        let rows = try aggregates.winnerRunnerUp(nullStatusAsValid: nullStatusAsValid).map { ($0, status($0)) }
+    /// Collects the population in one pass: every ratio for the fences, and the in-scope
+    /// projects that need a decision (the rest of the scope is not applicable).
+    final class Population {
+        let ratio: WinnerRunnerUpRatio
         var values: [(Stratum, Double)] = []
-        for (row, status) in rows {
-            if case .ratio(let r) = status, let s = stratum(row) { values.append((s, r)) }
+        var candidates: [(WinnerRunnerUp, Status)] = []
+
+        init(_ ratio: WinnerRunnerUpRatio) { self.ratio = ratio }
+
+        func observe(_ record: ProcurementRecord, inScope: Bool) {
+            // Methods outside PRICE_ONLY never enter the ratio's population.
+            if let method = record.method, !ratio.priceOnly.contains(method) { return }
+            let row = WinnerRunnerUp(record, nullStatusAsValid: ratio.nullStatusAsValid)
+            let status = ratio.status(row)
+            if case .ratio(let r) = status, let s = ratio.stratum(row) { values.append((s, r)) }
+            if inScope { candidates.append((row, status)) }
         }
-        return (rows, StratifiedFences(values: values, minimumSize: minimumStratum, k: k))
+
+        var fences: StratifiedFences { StratifiedFences(values: values, minimumSize: ratio.minimumStratum, k: ratio.k) }
     }
 
-    func evidence(_ row: DatasetAggregates.WinnerRunnerUp, ratio: Double, threshold: String, stratum: String?, fence: TukeyFence?) -> [Evidence] {
+    func evidence(_ row: WinnerRunnerUp, ratio: Double, threshold: String, stratum: String?, fence: TukeyFence?) -> [Evidence] {
         var evidence = [
             Evidence(field: "runner_up_gap", observed: String(format: "%.4f", ratio), threshold: threshold, note: "(L − W) / W"),
             Evidence(field: "winning_bid", observed: row.winningBid.map { formatBaht($0) + " baht" } ?? "—", note: row.winner),
@@ -74,6 +140,7 @@ struct WinnerRunnerUpRatio {
 /// `Rules/collusion/BR-21-price-close-to-winning-bid.yaml`.
 struct PriceCloseToWinningBidIndicator: DatasetIndicator {
     static let id = "BR-21"
+    typealias Owner = PriceCloseToWinningBidIndicator
 
     let ratio: WinnerRunnerUpRatio
     let threshold: Double?
@@ -83,9 +150,28 @@ struct PriceCloseToWinningBidIndicator: DatasetIndicator {
         threshold = try rule.parameterValue("threshold").doubleValue
     }
 
-    func evaluate(_ aggregates: DatasetAggregates, isInScope: (String) -> Bool) throws -> [DatasetOutcome] {
-        let (rows, fences) = try ratio.evaluateAll(aggregates)
-        return rows.filter { isInScope($0.0.projectID) }.map { row, status in
+    static let fields = WinnerRunnerUpRatio.fields
+
+    func makeRun() -> any DatasetRun { Run(self) }
+
+    final class Run: DatasetRun {
+        let indicator: Owner
+        let population: WinnerRunnerUpRatio.Population
+
+        init(_ indicator: Owner) {
+            self.indicator = indicator
+            population = WinnerRunnerUpRatio.Population(indicator.ratio)
+        }
+
+        func observe(_ record: ProcurementRecord, inScope: Bool) { population.observe(record, inScope: inScope) }
+
+        func finish() -> DatasetResult { indicator.decide(population) }
+    }
+
+    func decide(_ population: WinnerRunnerUpRatio.Population) -> DatasetResult {
+        let fences = population.fences
+        var result = DatasetResult()
+        for (row, status) in population.candidates {
             let outcome: Outcome
             switch status {
             case .outcome(let o): outcome = o
@@ -109,8 +195,9 @@ struct PriceCloseToWinningBidIndicator: DatasetIndicator {
                     outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
                 }
             }
-            return DatasetOutcome(projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry, outcome: outcome)
+            result.add(outcome, projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry)
         }
+        return result
     }
 
     static func message(_ r: Double) -> Message {
@@ -125,6 +212,7 @@ struct PriceCloseToWinningBidIndicator: DatasetIndicator {
 /// R058. Rule file: `Rules/collusion/BR-22-heavily-discounted-winning-bid.yaml`.
 struct HeavilyDiscountedWinningBidIndicator: DatasetIndicator {
     static let id = "BR-22"
+    typealias Owner = HeavilyDiscountedWinningBidIndicator
 
     let ratio: WinnerRunnerUpRatio
     let threshold: Double?
@@ -134,9 +222,28 @@ struct HeavilyDiscountedWinningBidIndicator: DatasetIndicator {
         threshold = try rule.parameterValue("threshold").doubleValue
     }
 
-    func evaluate(_ aggregates: DatasetAggregates, isInScope: (String) -> Bool) throws -> [DatasetOutcome] {
-        let (rows, fences) = try ratio.evaluateAll(aggregates)
-        return rows.filter { isInScope($0.0.projectID) }.map { row, status in
+    static let fields = WinnerRunnerUpRatio.fields
+
+    func makeRun() -> any DatasetRun { Run(self) }
+
+    final class Run: DatasetRun {
+        let indicator: Owner
+        let population: WinnerRunnerUpRatio.Population
+
+        init(_ indicator: Owner) {
+            self.indicator = indicator
+            population = WinnerRunnerUpRatio.Population(indicator.ratio)
+        }
+
+        func observe(_ record: ProcurementRecord, inScope: Bool) { population.observe(record, inScope: inScope) }
+
+        func finish() -> DatasetResult { indicator.decide(population) }
+    }
+
+    func decide(_ population: WinnerRunnerUpRatio.Population) -> DatasetResult {
+        let fences = population.fences
+        var result = DatasetResult()
+        for (row, status) in population.candidates {
             let outcome: Outcome
             switch status {
             case .outcome(let o): outcome = o
@@ -159,8 +266,9 @@ struct HeavilyDiscountedWinningBidIndicator: DatasetIndicator {
                     outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
                 }
             }
-            return DatasetOutcome(projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry, outcome: outcome)
+            result.add(outcome, projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry)
         }
+        return result
     }
 
     static func message(_ r: Double) -> Message {
