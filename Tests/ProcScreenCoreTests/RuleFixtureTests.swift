@@ -17,6 +17,8 @@ struct FixtureCase: Sendable, CustomTestStringConvertible {
     let evidence: [String: String]
     let registers: [String]
     let parameters: [String: ParameterValue]
+    /// The run date (ISO) for rules with grace periods; default 2026-11-27, so fixtures never age.
+    let runDate: String
     /// The record and any context records, as JSON text (Sendable).
     let recordJSON: String
     let contextJSON: [String]
@@ -54,6 +56,7 @@ struct FixtureCase: Sendable, CustomTestStringConvertible {
                     reason: object["reason"] as? String,
                     evidence: (object["evidence"] as? [String: Any] ?? [:]).mapValues { "\($0)" },
                     registers: object["registers"] as? [String] ?? [], parameters: parameters,
+                    runDate: object["run_date"] as? String ?? "2026-11-27",
                     recordJSON: try json(record), contextJSON: try ((object["context"] as? [Any]) ?? []).map(json)))
             }
         }
@@ -61,11 +64,13 @@ struct FixtureCase: Sendable, CustomTestStringConvertible {
     }
 
     static func parameterValue(_ v: Any) -> ParameterValue {
-        if let b = v as? Bool, type(of: v) == type(of: true as AnyObject) || v is Bool && "\(v)" == "true" || "\(v)" == "false" { return .boolean(b) }
-        if let i = v as? Int { return .integer(Int64(i)) }
+        // JSONSerialization gives booleans as NSNumber of type "c" (char).
+        if let n = v as? NSNumber, String(cString: n.objCType) == "c" { return .boolean(n.boolValue) }
+        if let i = v as? Int, "\(v)" == String(i) { return .integer(Int64(i)) }
         if let d = v as? Double { return .number(d) }
         if let s = v as? String { return .string(s) }
         if let a = v as? [Any] { return .list(a.map(parameterValue)) }
+        if let m = v as? [String: Any] { return .map(m.mapValues(parameterValue)) }
         return .null
     }
 }
@@ -117,6 +122,16 @@ enum FixtureLoader {
                     (c["n_amendments"] as? NSNumber)?.intValue, satang(c["amended_amount"]), i + 2,
                 ])
         }
+        for f in (r["firms"] as? [[String: Any]]) ?? [] {
+            try db.execute(sql: "INSERT OR REPLACE INTO firms (firm_id, name, anti_corruption_policy, country) VALUES (?, ?, ?, ?)",
+                           bindings: [f["firm_id"] as? String, f["name"] as? String,
+                                      (f["anti_corruption_policy"] as? Bool).map { $0 ? 1 : 0 }, f["country"] as? String])
+        }
+        for l in (r["lists"] as? [[String: Any]]) ?? [] {
+            try db.execute(sql: "INSERT INTO lists (list_name, firm_id, project_id, listed_date, delisted_date, joined_date) VALUES (?, ?, ?, ?, ?, ?)",
+                           bindings: [l["list_name"] as? String, l["firm_id"] as? String, l["project_id"] as? String,
+                                      l["listed_date"] as? String, l["delisted_date"] as? String, l["joined_date"] as? String])
+        }
         for a in (r["risk_assessments"] as? [[String: Any]]) ?? [] {
             try db.execute(sql: """
                 INSERT INTO risk_assessments (project_id, fiscal_year, assessment_date, risk_plan, submitted_to, emenscr_reported,
@@ -145,7 +160,9 @@ struct RuleFixtureTests {
         for context in c.contextJSON { try FixtureLoader.insert(context, into: store.db) }
         for register in c.registers { try store.markLoaded(register, sourceID: 0) }
         let projectID = (try JSONSerialization.jsonObject(with: Data(c.recordJSON.utf8)) as! [String: Any])["project_id"] as! String
-        _ = try Engine(store: store, catalog: catalog).screen(ScreenOptions(only: [c.ruleID]))
+        var options = ScreenOptions(only: [c.ruleID])
+        options.runDate = c.runDate
+        _ = try Engine(store: store, catalog: catalog).screen(options)
 
         let findings = try store.db.query(
             sql: "SELECT evidence FROM findings WHERE rule_id = ? AND project_id = ?", bindings: [c.ruleID, projectID])

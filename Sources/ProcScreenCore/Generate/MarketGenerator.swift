@@ -413,42 +413,18 @@ func baht(_ satang: Int64) -> String {
     return cents == 0 ? String(whole) : "\(whole).\(pad(Int(cents), 2))"
 }
 
-/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's civil algorithm).
-func civil(fromDays z0: Int) -> (Int, Int, Int) {
-    let z = z0 + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-}
-
-func days(fromCivil y0: Int, _ m: Int, _ d: Int) -> Int {
-    let y = m <= 2 ? y0 - 1 : y0
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
-}
-
 func isoDate(year: Int, dayOfYear: Int) -> String {
-    let (y, m, d) = civil(fromDays: days(fromCivil: year, 1, 1) + dayOfYear)
+    let (y, m, d) = DateMath.civil(fromDays: DateMath.days(fromCivil: year, 1, 1) + dayOfYear)
     return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
 }
 
 /// A date `dayOfYear` days into Thai fiscal year `fy` (which starts 1 October of CE fy − 544).
 func fiscalDate(fy: Int, dayOfYear: Int) -> (String, Int, Int) {
-    let start = days(fromCivil: fy - 544, 10, 1)
-    let (y, m, d) = civil(fromDays: start + min(dayOfYear, 364))
+    let start = DateMath.days(fromCivil: fy - 544, 10, 1)
+    let (y, m, d) = DateMath.civil(fromDays: start + min(dayOfYear, 364))
     return ("\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))", y, m)
 }
 
 func addDays(_ iso: String, _ delta: Int) -> String {
-    let parts = iso.split(separator: "-").compactMap { Int($0) }
-    let (y, m, d) = civil(fromDays: days(fromCivil: parts[0], parts[1], parts[2]) + delta)
-    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    DateMath.iso(fromDays: DateMath.days(fromISO: iso)! + delta)
 }

@@ -13,9 +13,12 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         public var isWinner: Bool?
         public var disqualificationReason: String?
         public var bidDate: String?
+        /// The bidder's s.19 written anti-corruption policy (firms.anti_corruption_policy), when read.
+        public var antiCorruptionPolicy: Bool?
 
         public init(bidderID: String? = nil, bidderName: String? = nil, price: Int64? = nil, status: Status? = nil,
-                    isWinner: Bool? = nil, disqualificationReason: String? = nil, bidDate: String? = nil) {
+                    isWinner: Bool? = nil, disqualificationReason: String? = nil, bidDate: String? = nil,
+                    antiCorruptionPolicy: Bool? = nil) {
             self.bidderID = bidderID
             self.bidderName = bidderName
             self.price = price
@@ -23,6 +26,7 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
             self.isWinner = isWinner
             self.disqualificationReason = disqualificationReason
             self.bidDate = bidDate
+            self.antiCorruptionPolicy = antiCorruptionPolicy
         }
 
         /// The bidder's identity: its TIN, else its name (INDICATORS.md §1.1.1).
@@ -39,10 +43,12 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         public var status: String?
         public var amendments: Int?
         public var amendedAmount: Int64?
+        /// The winner's s.19 anti-corruption policy, when read.
+        public var winnerAntiCorruptionPolicy: Bool?
 
         public init(contractNo: String? = nil, winnerID: String? = nil, winnerName: String? = nil, contractDate: String? = nil,
                     endDate: String? = nil, amount: Int64? = nil, status: String? = nil, amendments: Int? = nil,
-                    amendedAmount: Int64? = nil) {
+                    amendedAmount: Int64? = nil, winnerAntiCorruptionPolicy: Bool? = nil) {
             self.contractNo = contractNo
             self.winnerID = winnerID
             self.winnerName = winnerName
@@ -52,6 +58,7 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
             self.status = status
             self.amendments = amendments
             self.amendedAmount = amendedAmount
+            self.winnerAntiCorruptionPolicy = winnerAntiCorruptionPolicy
         }
     }
 
@@ -103,6 +110,9 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
     public var bids: [Bid] = []
     public var contracts: [Contract] = []
     public var assessments: [RiskAssessment] = []
+    /// On the integrity-pact list (lists.list_name = integrity_pact), and since when.
+    public var onIntegrityPact: Bool?
+    public var integrityPactJoined: String?
 
     public init(projectID: String) { self.projectID = projectID }
 

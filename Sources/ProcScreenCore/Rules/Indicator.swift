@@ -91,6 +91,15 @@ public let allIndicators: [any Indicator.Type] = [
     InvalidTaxIDIndicator.self,              // DQ-06
     LargeProjectTierIndicator.self,          // LP-01
     MissingRiskAssessmentIndicator.self,     // LP-02
+    LateAssessmentIndicator.self,            // LP-03
+    IncompleteAssessmentIndicator.self,      // LP-04
+    NotReportedInEMENSCRIndicator.self,      // LP-05
+    NotFollowedUpIndicator.self,             // LP-06
+    BidderWithoutPolicyIndicator.self,       // LP-07
+    LargeProjectLimitedCompetitionIndicator.self,   // LP-08
+    LargeProjectAtReferencePriceIndicator.self,     // LP-09
+    ContractGrowthIndicator.self,            // LP-12
+    MissingIntegrityPactIndicator.self,      // LP-14
 ]
 
 /// The type name used in rule files' `implementation:` key.

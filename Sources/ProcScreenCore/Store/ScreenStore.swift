@@ -46,10 +46,25 @@ public final class ScreenStore {
         "project_id", "project_name", "project_type", "agency_id", "agency_name", "sub_agency_name", "ministry", "province",
         "method", "method_raw", "fiscal_year", "budget", "reference_price", "agreed_price", "currency", "announce_date",
         "bid_deadline", "award_date", "status", "num_bids", "num_doc_buyers", "budget_type", "multi_year",
+        "on_integrity_pact", "integrity_pact_joined",
     ]
-    public static let bidColumns = ["bidder_id", "bidder_name", "price", "status", "is_winner", "disqualification_reason", "bid_date"]
+    public static let bidColumns = [
+        "bidder_id", "bidder_name", "price", "status", "is_winner", "disqualification_reason", "bid_date", "anti_corruption_policy",
+    ]
     public static let contractColumns = [
         "contract_no", "winner_id", "winner_name", "contract_date", "end_date", "amount", "status", "n_amendments", "amended_amount",
+        "winner_anti_corruption_policy",
+    ]
+    /// Columns that are not stored on the table itself but looked up for each row.
+    static let derivedColumns: [String: String] = [
+        "bids.anti_corruption_policy": "(SELECT anti_corruption_policy FROM firms WHERE firm_id = bids.bidder_id)",
+        "contracts.winner_anti_corruption_policy": "(SELECT anti_corruption_policy FROM firms WHERE firm_id = contracts.winner_id)",
+        "projects.on_integrity_pact": """
+            (SELECT count(*) > 0 FROM lists l WHERE l.list_name = 'integrity_pact' AND l.project_id = projects.project_id)
+            """,
+        "projects.integrity_pact_joined": """
+            (SELECT min(joined_date) FROM lists l WHERE l.list_name = 'integrity_pact' AND l.project_id = projects.project_id)
+            """,
     ]
     public static let assessmentColumns = [
         "fiscal_year", "assessment_date", "risk_plan", "submitted_to", "emenscr_reported", "inspected_date", "inspection_phase",
@@ -66,7 +81,11 @@ public final class ScreenStore {
 
     /// `SELECT` list for `table`: wanted columns by name, the others as NULL (indexes stay fixed).
     private static func selectList(_ table: String, _ columns: [String], _ fields: Set<String>) -> String {
-        columns.map { fields.contains("\(table).\($0)") ? $0 : "NULL" }.joined(separator: ", ")
+        columns.map { column in
+            let key = "\(table).\(column)"
+            guard fields.contains(key) else { return "NULL" }
+            return derivedColumns[key] ?? column
+        }.joined(separator: ", ")
     }
 
     /// Calls `body` for every project in scope, in project_id order, with its child rows,
@@ -125,17 +144,20 @@ public final class ScreenStore {
             r.numDocBuyers = s.int64(20).map(Int.init)
             r.budgetType = s.string(21)
             r.multiYear = s.int64(22).map { $0 != 0 }
+            r.onIntegrityPact = s.int64(23).map { $0 != 0 }
+            r.integrityPactJoined = s.string(24)
             try bidCursor.rows(for: r.projectID) { b in
                 r.bids.append(ProcurementRecord.Bid(
                     bidderID: b.string(1), bidderName: b.string(2), price: b.int64(3),
                     status: b.string(4).flatMap(ProcurementRecord.Bid.Status.init(rawValue:)),
-                    isWinner: b.int64(5).map { $0 != 0 }, disqualificationReason: b.string(6), bidDate: b.string(7)))
+                    isWinner: b.int64(5).map { $0 != 0 }, disqualificationReason: b.string(6), bidDate: b.string(7),
+                    antiCorruptionPolicy: b.int64(8).map { $0 != 0 }))
             }
             try contractCursor.rows(for: r.projectID) { c in
                 r.contracts.append(ProcurementRecord.Contract(
                     contractNo: c.string(1), winnerID: c.string(2), winnerName: c.string(3), contractDate: c.string(4),
                     endDate: c.string(5), amount: c.int64(6), status: c.string(7), amendments: c.int64(8).map(Int.init),
-                    amendedAmount: c.int64(9)))
+                    amendedAmount: c.int64(9), winnerAntiCorruptionPolicy: c.int64(10).map { $0 != 0 }))
             }
             try assessmentCursor.rows(for: r.projectID) { a in
                 r.assessments.append(ProcurementRecord.RiskAssessment(

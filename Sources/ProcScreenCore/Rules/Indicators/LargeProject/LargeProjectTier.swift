@@ -52,6 +52,27 @@ public struct LargeProjectTier: Sendable {
         return .tiered(tier1: inclusive || byRegister, tier2: tier2, byRegister: byRegister, inclusive: inclusive)
     }
 
+    /// nil when the project is tier 1 (the rule goes on), else the outcome to stop with:
+    /// not applicable below the threshold, not computable when the tier cannot be told.
+    public func tier1Gate(_ r: ProcurementRecord) -> Outcome? {
+        switch classify(r) {
+        case .outOfScope: return .notApplicable
+        case .unknown(let reason, let detail): return .notComputable(reason, detail: detail)
+        case .tiered(let tier1, _, _, _): return tier1 ? nil : .notApplicable
+        }
+    }
+
+    /// The register row for the project's fiscal year (a row without a year counts).
+    public static func assessment(of r: ProcurementRecord) -> ProcurementRecord.RiskAssessment? {
+        r.assessments.first { $0.fiscalYear == nil || $0.fiscalYear == r.fiscalYear }
+    }
+
+    /// Evidence line for the budget against the threshold.
+    public func budgetEvidence(_ r: ProcurementRecord) -> Evidence {
+        Evidence(field: "budget", observed: r.budget.map { formatBaht($0) + " baht" } ?? "—",
+                 threshold: thresholdText(fiscalYear: r.fiscalYear), note: r.fiscalYear.map { "FY\($0)" })
+    }
+
     /// "≥ 500,000,000" or "> 500,000,000" for the project's fiscal year.
     public func thresholdText(fiscalYear: Int?) -> String {
         let op = fiscalYear.map { isInclusive(fiscalYear: $0) } ?? true ? "≥" : ">"
