@@ -97,3 +97,20 @@ struct StoreTests {
         #expect(try db.scalar(sql: "SELECT count(*) FROM t").int64 == 0)
     }
 }
+
+@Suite("Title similarity")
+struct TitleSimilarityTests {
+    @Test func normTitleDropsDigitsMethodAndElectronicSuffix() {
+        let t = TitleSimilarity()
+        #expect(t.normalize("จ้างก่อสร้างถนน ช่วงที่ 1 โดยวิธีประกวดราคาอิเล็กทรอนิกส์ (e-bidding)") == "จ้างก่อสร้างถนนช่วงที่")
+        #expect(t.normalize("จ้างก่อสร้างถนน ช่วงที่ ๒ (E-Bidding)") == t.normalize("จ้างก่อสร้างถนน ช่วงที่ 1"))
+        #expect(t.normalize("Road Works, phase 2") == "roadworksphase")
+    }
+
+    @Test func jaccardOfTrigrams() {
+        #expect(TitleSimilarity.similarity("abcd", "abcd") == 1)
+        #expect(TitleSimilarity.similarity("abcd", "abce") == 1.0 / 3.0)   // {abc, bcd} vs {abc, bce}
+        #expect(TitleSimilarity.similarity("ab", "ab") == 1)
+        #expect(TitleSimilarity.similarity("ab", "abc") == 0)
+    }
+}

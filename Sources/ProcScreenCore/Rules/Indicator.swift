@@ -99,6 +99,7 @@ public let allIndicators: [any Indicator.Type] = [
     LargeProjectLimitedCompetitionIndicator.self,   // LP-08
     LargeProjectAtReferencePriceIndicator.self,     // LP-09
     ContractGrowthIndicator.self,            // LP-12
+    SlicingBelowThresholdIndicator.self,     // LP-13
     MissingIntegrityPactIndicator.self,      // LP-14
 ]
 
