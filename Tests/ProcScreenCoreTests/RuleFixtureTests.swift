@@ -17,6 +17,9 @@ struct FixtureCase: Sendable, CustomTestStringConvertible {
     let evidence: [String: String]
     let registers: [String]
     let parameters: [String: ParameterValue]
+    /// Other rules run with it (findings rules read their findings), with their parameters.
+    let alsoRun: [String]
+    let otherParameters: [String: [String: ParameterValue]]
     /// The run date (ISO) for rules with grace periods; default 2026-11-27, so fixtures never age.
     let runDate: String
     /// The record and any context records, as JSON text (Sendable).
@@ -56,6 +59,8 @@ struct FixtureCase: Sendable, CustomTestStringConvertible {
                     reason: object["reason"] as? String,
                     evidence: (object["evidence"] as? [String: Any] ?? [:]).mapValues { "\($0)" },
                     registers: object["registers"] as? [String] ?? [], parameters: parameters,
+                    alsoRun: object["also_run"] as? [String] ?? [],
+                    otherParameters: ((object["parameters_of"] as? [String: [String: Any]]) ?? [:]).mapValues { $0.mapValues(parameterValue) },
                     runDate: object["run_date"] as? String ?? "2026-11-27",
                     recordJSON: try json(record), contextJSON: try ((object["context"] as? [Any]) ?? []).map(json)))
             }
@@ -154,13 +159,14 @@ struct RuleFixtureTests {
     func fixture(_ c: FixtureCase) throws {
         var catalog = try Self.catalog.get()
         if !c.parameters.isEmpty { catalog = try catalog.withParameters(c.ruleID, c.parameters) }
+        for (id, values) in c.otherParameters { catalog = try catalog.withParameters(id, values) }
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path("fixture.db"))
         try FixtureLoader.insert(c.recordJSON, into: store.db)
         for context in c.contextJSON { try FixtureLoader.insert(context, into: store.db) }
         for register in c.registers { try store.markLoaded(register, sourceID: 0) }
         let projectID = (try JSONSerialization.jsonObject(with: Data(c.recordJSON.utf8)) as! [String: Any])["project_id"] as! String
-        var options = ScreenOptions(only: [c.ruleID])
+        var options = ScreenOptions(only: Set([c.ruleID] + c.alsoRun))
         options.runDate = c.runDate
         _ = try Engine(store: store, catalog: catalog).screen(options)
 

@@ -45,11 +45,38 @@ public protocol DatasetIndicator: Indicator {
     func makeRun() -> any DatasetRun
 }
 
-/// One run of a dataset indicator: sees the whole population, then returns the outcomes.
-public protocol DatasetRun: AnyObject {
-    /// Every project of the store, once; `inScope` says whether it is being screened.
+/// Something that sees each project of a pass once.
+public protocol RecordObserver: AnyObject {
+    /// `inScope` says whether the project is being screened in this run.
     func observe(_ record: ProcurementRecord, inScope: Bool)
+}
+
+/// One run of a dataset indicator: sees the whole population, then returns the outcomes.
+public protocol DatasetRun: RecordObserver {
     func finish() -> DatasetResult
+}
+
+/// A raised finding of the current run, as a rule evaluated after the others sees it.
+public struct RunFinding: Sendable, Equatable {
+    public var projectID: String
+    public var ruleID: String
+    public var category: RuleCategory
+    public var severity: Severity
+}
+
+/// An indicator over the other rules' findings (LP-11: a collusion signal on a large project;
+/// LP-15: an agency's history). It observes the projects in scope during the engine's pass and
+/// decides once every other rule of the run has raised its findings.
+public protocol FindingsIndicator: Indicator {
+    static var fields: Set<String> { get }
+    func makeRun() -> any FindingsRun
+}
+
+public protocol FindingsRun: RecordObserver {
+    /// - Parameters:
+    ///   - findings: every finding the run's other rules raised.
+    ///   - ranRules: the rules in the run and their categories (a rule that did not run is not "no finding").
+    func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult
 }
 
 /// What a dataset indicator found in scope: the raised and not-computable projects one by one,
@@ -98,9 +125,11 @@ public let allIndicators: [any Indicator.Type] = [
     BidderWithoutPolicyIndicator.self,       // LP-07
     LargeProjectLimitedCompetitionIndicator.self,   // LP-08
     LargeProjectAtReferencePriceIndicator.self,     // LP-09
+    LargeProjectCollusionSignalIndicator.self,      // LP-11
     ContractGrowthIndicator.self,            // LP-12
     SlicingBelowThresholdIndicator.self,     // LP-13
     MissingIntegrityPactIndicator.self,      // LP-14
+    AgencyLargeProjectHistoryIndicator.self, // LP-15
 ]
 
 /// The type name used in rule files' `implementation:` key.

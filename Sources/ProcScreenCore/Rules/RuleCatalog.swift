@@ -159,6 +159,7 @@ public struct RuleCatalog: Sendable {
                 let instance = try registry[name]!.init(rule: rule, rules: lookup)
                 if let record = instance as? any RecordIndicator { return .record(rule, record) }
                 if let dataset = instance as? any DatasetIndicator { return .dataset(rule, dataset) }
+                if let findings = instance as? any FindingsIndicator { return .findings(rule, findings) }
                 throw RuleFileError(path: rule.path, keyPath: "implementation", reason: "\(name) is neither a record nor a dataset indicator")
             case .pattern(let spec):
                 return .pattern(rule, try PatternRule(rule: rule, spec: spec))
@@ -173,12 +174,13 @@ public struct RuleCatalog: Sendable {
 public enum RuleEvaluator {
     case record(RuleFile, any RecordIndicator)
     case dataset(RuleFile, any DatasetIndicator)
+    case findings(RuleFile, any FindingsIndicator)
     case pattern(RuleFile, PatternRule)
     case sql(RuleFile, String)
 
     public var rule: RuleFile {
         switch self {
-        case .record(let r, _), .dataset(let r, _), .pattern(let r, _), .sql(let r, _): return r
+        case .record(let r, _), .dataset(let r, _), .findings(let r, _), .pattern(let r, _), .sql(let r, _): return r
         }
     }
 
@@ -186,7 +188,7 @@ public enum RuleEvaluator {
     public var isPerRecord: Bool {
         switch self {
         case .record, .pattern: return true
-        case .dataset, .sql: return false
+        case .dataset, .findings, .sql: return false
         }
     }
 
@@ -196,6 +198,7 @@ public enum RuleEvaluator {
         case .record(_, let indicator): return type(of: indicator).fields
         case .pattern(_, let rule): return rule.fields
         case .dataset(_, let indicator): return type(of: indicator).fields
+        case .findings(_, let indicator): return type(of: indicator).fields
         case .sql: return []
         }
     }

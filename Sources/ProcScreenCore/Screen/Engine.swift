@@ -88,8 +88,8 @@ public final class Engine {
         switch evaluator {
         case .record(_, let indicator): return indicator.evaluate(record, context: context)
         case .pattern(_, let rule): return rule.evaluate(record)
-        case .sql, .dataset:
-            throw RuleFileError(path: evaluator.rule.path, keyPath: "kind", reason: "SQL and dataset rules need a store")
+        case .sql, .dataset, .findings:
+            throw RuleFileError(path: evaluator.rule.path, keyPath: "kind", reason: "SQL, dataset and findings rules need a store")
         }
     }
 
@@ -115,6 +115,7 @@ public final class Engine {
             var byMinistry: [String: Int] = [:]
             var findingCount = 0
             var maxSeverity: Severity?
+            var runFindings: [RunFinding] = []
 
             func record(_ outcome: Outcome, rule: RuleFile, projectID: String, agencyID: String?, ministry: String?) throws {
                 switch outcome {
@@ -126,6 +127,7 @@ public final class Engine {
                         subjectID: draft.subjectID ?? projectID, projectID: projectID, agencyID: agencyID, ministry: ministry,
                         routeTo: rule.routeTo, evidence: draft.evidence, summary: draft.summary.en, summaryTH: draft.summary.th)
                     try writer.write(finding, evidenceJSON: String(decoding: try encoder.encode(draft.evidence), as: UTF8.self))
+                    runFindings.append(RunFinding(projectID: projectID, ruleID: rule.id, category: rule.category, severity: rule.severity))
                     findingCount += 1
                     byMinistry[ministry ?? "—", default: 0] += 1
                     maxSeverity = max(maxSeverity ?? rule.severity, rule.severity)
@@ -163,13 +165,21 @@ public final class Engine {
                 ? Set(try store.db.query(sql: "SELECT project_id FROM temp.scope").compactMap { $0[0].string }) : nil
             let storeWide = Self.runStoreWideRules(sqlRules, datasetRuns: scoped ? datasetRuns : [], path: store.db.path,
                                                    scope: scopeIDs)
-            let passRuns = scoped ? [] : datasetRuns.map(\.1)
+            let findingsRuns = evaluators.compactMap { e -> (RuleFile, any FindingsRun)? in
+                if case .findings(let rule, let indicator) = e { return (rule, indicator.makeRun()) } else { return nil }
+            }
+            let passRuns: [any RecordObserver] = (scoped ? [] : datasetRuns.map { $0.1 as any RecordObserver }) + findingsRuns.map { $0.1 }
             var projectCount = 0
             if perRecord.isEmpty && passRuns.isEmpty {
                 projectCount = Int(try store.db.scalar(sql: scoped ? "SELECT count(*) FROM temp.scope" : "SELECT count(*) FROM projects").int64 ?? 0)
             }
             var fields = perRecord.reduce(into: Set<String>()) { $0.formUnion($1.fields) }
-            if !passRuns.isEmpty { for e in evaluators where !e.isPerRecord { fields.formUnion(e.fields) } }
+            for e in evaluators {
+                switch e {
+                case .dataset where !scoped, .findings: fields.formUnion(e.fields)
+                default: break
+                }
+            }
             let records = Self.readRecords(path: store.db.path, projectIDs: options.projectIDs, fiscalYear: options.fiscalYear,
                                            fields: fields)
             do {
@@ -182,7 +192,7 @@ public final class Engine {
                             switch evaluator {
                             case .record(_, let indicator): outcome = indicator.evaluate(r, context: context)
                             case .pattern(_, let rule): outcome = rule.evaluate(r)
-                            case .sql, .dataset: continue
+                            case .sql, .dataset, .findings: continue
                             }
                             try record(outcome, rule: evaluator.rule, projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry)
                         }
@@ -203,7 +213,7 @@ public final class Engine {
 
             // Store-wide rules: SQL rules return only raised projects (the rest are computed, not
             // raised); dataset indicators return an outcome for every project in scope.
-            for item in storeWideResults {
+            func recordStoreWide(_ item: StoreWideResult) throws {
                 for o in item.result.outcomes {
                     try record(o.outcome, rule: item.rule, projectID: o.projectID, agencyID: o.agencyID, ministry: o.ministry)
                 }
@@ -212,6 +222,13 @@ public final class Engine {
                 ruleStats.notRaised = item.result.notRaised + (item.restIsNotRaised ? rest : 0)
                 ruleStats.notApplicable = item.restIsNotRaised ? 0 : rest
                 stats[item.rule.id] = ruleStats
+            }
+            for item in storeWideResults { try recordStoreWide(item) }
+            // Findings rules last: they read what every other rule of the run raised.
+            let ranRules = Dictionary(uniqueKeysWithValues: evaluators.map { ($0.rule.id, $0.rule.category) })
+            for (rule, run) in findingsRuns {
+                try recordStoreWide(StoreWideResult(
+                    rule: rule, result: run.finish(findings: runFindings, ranRules: ranRules), restIsNotRaised: false))
             }
 
             for evaluator in evaluators {

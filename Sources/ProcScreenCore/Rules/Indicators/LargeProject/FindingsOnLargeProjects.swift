@@ -1,0 +1,168 @@
+import Foundation
+
+/// The tier-1 projects a findings rule observed in the run, with their routing fields.
+final class TierOneProjects {
+    struct Project {
+        var projectID: String
+        var agencyID: String?
+        var ministry: String?
+        var fiscalYear: Int?
+    }
+
+    let tier: LargeProjectTier
+    private(set) var projects: [Project] = []
+    private(set) var notComputable: [(Project, NotComputableReason, String)] = []
+
+    init(tier: LargeProjectTier) { self.tier = tier }
+
+    func observe(_ r: ProcurementRecord) {
+        let p = Project(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear)
+        switch tier.classify(r) {
+        case .tiered(true, _, _, _): projects.append(p)
+        case .unknown(let reason, let detail): notComputable.append((p, reason, detail))
+        default: break
+        }
+    }
+}
+
+/// Flags a tier-1 project with at least one raised collusion-category finding in the run, or
+/// linked to a raised ring or frequent co-bidding finding (`linked_rules`).
+///
+/// Not computable when no collusion rule ran. Exclusions: not tier 1. Source: seed L675 (ACT AI
+/// flagged 725 PEA projects for possible bid rigging), L689; OECD 2009. Rule file:
+/// `Rules/large_project/LP-11-collusion-signal.yaml`.
+struct LargeProjectCollusionSignalIndicator: FindingsIndicator {
+    static let id = "LP-11"
+    static let fields: Set<String> = ["projects.budget_type", "risk_assessments.fiscal_year"]
+
+    let tier: LargeProjectTier
+    let linkedRules: Set<String>
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        guard let lp01 = rules.rule("LP-01") else {
+            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
+        }
+        tier = try LargeProjectTier(lp01: lp01)
+        linkedRules = Set(try rule.strings("linked_rules"))
+    }
+
+    func makeRun() -> any FindingsRun { Run(self) }
+
+    final class Run: FindingsRun {
+        let indicator: LargeProjectCollusionSignalIndicator
+        let large: TierOneProjects
+
+        init(_ indicator: LargeProjectCollusionSignalIndicator) {
+            self.indicator = indicator
+            large = TierOneProjects(tier: indicator.tier)
+        }
+
+        func observe(_ record: ProcurementRecord, inScope: Bool) { if inScope { large.observe(record) } }
+
+        func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult {
+            var result = DatasetResult()
+            let signals = findings.filter { $0.category == .collusion || indicator.linkedRules.contains($0.ruleID) }
+            let signalRulesRan = ranRules.contains { $0.value == .collusion || indicator.linkedRules.contains($0.key) }
+            let byProject = Dictionary(grouping: signals, by: \.projectID)
+            for (p, reason, detail) in large.notComputable {
+                result.add(.notComputable(reason, detail: detail), projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+            }
+            for p in large.projects {
+                guard let hits = byProject[p.projectID], !hits.isEmpty else {
+                    result.add(signalRulesRan ? .computedNotRaised : .notComputable(.missingTable, detail: "no collusion rule ran in this run"),
+                               projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                    continue
+                }
+                let ids = Array(Set(hits.map(\.ruleID))).sorted()
+                result.add(.raised(FindingDraft(
+                    summary: Message(en: "Collusion signal on a large project: \(ids.joined(separator: ", "))",
+                                     th: "โครงการขนาดใหญ่ส่อฮั้วประมูล: \(ids.joined(separator: ", "))"),
+                    evidence: ids.map { Evidence(field: "finding", observed: $0) })),
+                    projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+            }
+            return result
+        }
+    }
+}
+
+/// Flags an agency's tier-1 projects in a fiscal year when, over the `lookback_fy` years before
+/// it, at least `min_count` of the agency's tier-1 projects (and `min_share` of them) had a
+/// raised LP-02…LP-14 finding of severity high or above.
+///
+/// Counts the projects screened in the same run: screen all fiscal years to see the whole
+/// history. Not computable when no LP-02…LP-14 rule ran. Source: DataPath/Prozorro buyer risk
+/// queue; ACT agency ranking; seed L970. Rule file: `Rules/large_project/LP-15-agency-history.yaml`.
+struct AgencyLargeProjectHistoryIndicator: FindingsIndicator {
+    static let id = "LP-15"
+    static let fields: Set<String> = ["projects.budget_type", "risk_assessments.fiscal_year"]
+    static let obligationRules: Set<String> = Set((2...14).map { String(format: "LP-%02d", $0) })
+
+    let tier: LargeProjectTier
+    let lookback: Int
+    let minCount: Int
+    let minShare: Double
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        guard let lp01 = rules.rule("LP-01") else {
+            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
+        }
+        tier = try LargeProjectTier(lp01: lp01)
+        lookback = Int(try rule.int("lookback_fy"))
+        minCount = Int(try rule.int("min_count"))
+        minShare = try rule.double("min_share")
+    }
+
+    func makeRun() -> any FindingsRun { Run(self) }
+
+    final class Run: FindingsRun {
+        let indicator: AgencyLargeProjectHistoryIndicator
+        let large: TierOneProjects
+
+        init(_ indicator: AgencyLargeProjectHistoryIndicator) {
+            self.indicator = indicator
+            large = TierOneProjects(tier: indicator.tier)
+        }
+
+        func observe(_ record: ProcurementRecord, inScope: Bool) { if inScope { large.observe(record) } }
+
+        func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult {
+            var result = DatasetResult()
+            for (p, reason, detail) in large.notComputable {
+                result.add(.notComputable(reason, detail: detail), projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+            }
+            let ran = Set(ranRules.keys).intersection(AgencyLargeProjectHistoryIndicator.obligationRules)
+            let serious = Set(findings.filter { ran.contains($0.ruleID) && $0.severity >= .high }.map(\.projectID))
+            let byAgency = Dictionary(grouping: large.projects, by: { $0.agencyID ?? "" })
+            for p in large.projects {
+                guard !ran.isEmpty else {
+                    result.add(.notComputable(.missingTable, detail: "no LP-02…LP-14 rule ran in this run"),
+                               projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                    continue
+                }
+                guard let fy = p.fiscalYear else {
+                    result.add(.notComputable(.missingColumn, detail: "fiscal_year is empty"), projectID: p.projectID,
+                               agencyID: p.agencyID, ministry: p.ministry)
+                    continue
+                }
+                let history = (byAgency[p.agencyID ?? ""] ?? []).filter { q in
+                    guard let qfy = q.fiscalYear else { return false }
+                    return qfy >= fy - indicator.lookback && qfy < fy
+                }
+                let k = history.filter { serious.contains($0.projectID) }.count
+                guard !history.isEmpty, k >= indicator.minCount, Double(k) / Double(history.count) >= indicator.minShare else {
+                    result.add(.computedNotRaised, projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                    continue
+                }
+                result.add(.raised(FindingDraft(
+                    summary: Message(en: "\(k) of the agency's \(history.count) large projects in FY\(fy - indicator.lookback)–\(fy - 1) had serious findings",
+                                     th: "หน่วยงานนี้มีโครงการขนาดใหญ่ \(k) จาก \(history.count) โครงการในปีงบประมาณ \(fy - indicator.lookback)–\(fy - 1) ที่พบความเสี่ยงระดับสูง"),
+                    evidence: [
+                        Evidence(field: "projects_with_serious_findings", observed: String(k), threshold: "≥ \(indicator.minCount)"),
+                        Evidence(field: "share", observed: String(format: "%.2f", Double(k) / Double(history.count)), threshold: "≥ \(indicator.minShare)"),
+                    ] + history.filter { serious.contains($0.projectID) }.map { Evidence(field: "linked_project", observed: $0.projectID) })),
+                    projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+            }
+            return result
+        }
+    }
+}
