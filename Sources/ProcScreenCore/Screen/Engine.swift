@@ -182,21 +182,37 @@ public final class Engine {
             }
             let records = Self.readRecords(path: store.db.path, projectIDs: options.projectIDs, fiscalYear: options.fiscalYear,
                                            fields: fields)
+            // The hot loop: one closure per rule, plain counters for the common outcomes (copying
+            // a rule file or hashing its id per project cost more than most indicators).
+            let perRecordRules = perRecord.map(\.rule)
+            let jobs: [(ProcurementRecord) -> Outcome] = perRecord.compactMap { e in
+                switch e {
+                case .record(_, let indicator): return { indicator.evaluate($0, context: context) }
+                case .pattern(_, let rule): return rule.evaluate
+                case .sql, .dataset, .findings: return nil
+                }
+            }
+            var notRaisedCounts = [Int](repeating: 0, count: jobs.count)
+            var notApplicableCounts = [Int](repeating: 0, count: jobs.count)
             do {
                 while !(perRecord.isEmpty && passRuns.isEmpty), let batch = try records.pop() {
                     for r in batch {
                         projectCount += 1
                         for run in passRuns { run.observe(r, inScope: true) }
-                        for evaluator in perRecord {
-                            let outcome: Outcome
-                            switch evaluator {
-                            case .record(_, let indicator): outcome = indicator.evaluate(r, context: context)
-                            case .pattern(_, let rule): outcome = rule.evaluate(r)
-                            case .sql, .dataset, .findings: continue
+                        for i in jobs.indices {
+                            let outcome = jobs[i](r)
+                            switch outcome {
+                            case .computedNotRaised: notRaisedCounts[i] += 1
+                            case .notApplicable: notApplicableCounts[i] += 1
+                            case .raised, .notComputable:
+                                try record(outcome, rule: perRecordRules[i], projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry)
                             }
-                            try record(outcome, rule: evaluator.rule, projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry)
                         }
                     }
+                }
+                for (i, rule) in perRecordRules.enumerated() {
+                    stats[rule.id, default: RuleStats()].notRaised += notRaisedCounts[i]
+                    stats[rule.id, default: RuleStats()].notApplicable += notApplicableCounts[i]
                 }
             } catch {
                 records.cancel()
