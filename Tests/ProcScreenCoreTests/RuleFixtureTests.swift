@@ -128,9 +128,16 @@ enum FixtureLoader {
                 ])
         }
         for f in (r["firms"] as? [[String: Any]]) ?? [] {
-            try db.execute(sql: "INSERT OR REPLACE INTO firms (firm_id, name, anti_corruption_policy, country) VALUES (?, ?, ?, ?)",
-                           bindings: [f["firm_id"] as? String, f["name"] as? String,
-                                      (f["anti_corruption_policy"] as? Bool).map { $0 ? 1 : 0 }, f["country"] as? String])
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO firms (firm_id, name, anti_corruption_policy, country, address, phone, email, registered_date)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, bindings: [f["firm_id"] as? String, f["name"] as? String,
+                                 (f["anti_corruption_policy"] as? Bool).map { $0 ? 1 : 0 }, f["country"] as? String,
+                                 f["address"] as? String, f["phone"] as? String, f["email"] as? String, f["registered_date"] as? String])
+            for d in (f["directors"] as? [[String: Any]]) ?? [] {
+                try db.execute(sql: "INSERT INTO firm_directors (firm_id, director_name, director_id) VALUES (?, ?, ?)",
+                               bindings: [f["firm_id"] as? String, d["name"] as? String, d["id"] as? String])
+            }
         }
         for l in (r["lists"] as? [[String: Any]]) ?? [] {
             try db.execute(sql: "INSERT INTO lists (list_name, firm_id, project_id, listed_date, delisted_date, joined_date) VALUES (?, ?, ?, ?, ?, ?)",

@@ -61,12 +61,16 @@ public struct FindingDraft: Sendable, Equatable {
     public var subjectType: SubjectType
     /// For non-project subjects: the firm, pair or ring id.
     public var subjectID: String?
+    /// The firms the finding is about (rules that build on it, like LP-10, read them).
+    public var involvedFirms: [String]
 
-    public init(summary: Message, evidence: [Evidence], subjectType: SubjectType = .project, subjectID: String? = nil) {
+    public init(summary: Message, evidence: [Evidence], subjectType: SubjectType = .project, subjectID: String? = nil,
+                involvedFirms: [String] = []) {
         self.summary = summary
         self.evidence = evidence
         self.subjectType = subjectType
         self.subjectID = subjectID
+        self.involvedFirms = involvedFirms
     }
 }
 

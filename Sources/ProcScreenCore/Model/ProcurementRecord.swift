@@ -110,11 +110,35 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
     public var bids: [Bid] = []
     public var contracts: [Contract] = []
     public var assessments: [RiskAssessment] = []
+    /// What the store knows of the firms on this project (bidders and winners), by firm id.
+    public var firms: [String: FirmInfo] = [:]
     /// On the integrity-pact list (lists.list_name = integrity_pact), and since when.
     public var onIntegrityPact: Bool?
     public var integrityPactJoined: String?
 
     public init(projectID: String) { self.projectID = projectID }
+
+    /// A firm's identity keys and register facts, normalised once per run.
+    public struct FirmInfo: Sendable, Equatable, Codable {
+        public var name: String?
+        public var registeredDate: String?
+        public var addressKey: String?
+        /// How many firms of the store share this address key (business centres are common).
+        public var addressFirmCount: Int = 0
+        public var phoneKey: String?
+        public var emailKey: String?
+        /// Director keys: the director id, else "name:" + the normalised name.
+        public var directors: [String] = []
+        /// Debarment periods (listed, delisted).
+        public var debarments: [Debarment] = []
+
+        public struct Debarment: Sendable, Equatable, Codable {
+            public var listed: String?
+            public var delisted: String?
+        }
+
+        public init() {}
+    }
 
     // MARK: - Shared definitions (INDICATORS.md §1.2)
 
@@ -142,6 +166,16 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         if flagged.count > 1 { return nil }
         let fromContracts = Set(contracts.compactMap(\.winnerID))
         return fromContracts.count == 1 ? fromContracts.first : nil
+    }
+
+    /// Distinct bidders with a submitted (valid or disqualified) bid, by TIN.
+    public func submittedBidderIDs(nullStatusAsValid: Bool = true) -> [String] {
+        var seen = Set<String>()
+        return bids.compactMap { b -> String? in
+            guard b.status == .valid || b.status == .disqualified || (b.status == nil && nullStatusAsValid),
+                  let id = b.bidderID, seen.insert(id).inserted else { return nil }
+            return id
+        }
     }
 
     /// W: the winner's lowest valid bid.

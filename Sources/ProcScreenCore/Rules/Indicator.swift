@@ -62,6 +62,8 @@ public struct RunFinding: Sendable, Equatable {
     public var ruleID: String
     public var category: RuleCategory
     public var severity: Severity
+    /// The firms the finding names.
+    public var firms: [String] = []
 }
 
 /// An indicator over the other rules' findings (LP-11: a collusion signal on a large project;
@@ -112,6 +114,11 @@ public struct DatasetOutcome: Sendable {
 /// against `Rules/` both ways). Adding an indicator adds one line here.
 public let allIndicators: [any Indicator.Type] = [
     SingleBidIndicator.self,                 // BP-01
+    SharedDirectorIndicator.self,            // BP-08
+    SharedAddressIndicator.self,             // BP-09
+    SharedContactIndicator.self,             // BP-10
+    DebarredBidderIndicator.self,            // BP-11
+    NewCompanyWinnerIndicator.self,          // BP-13
     CloseToReferencePriceIndicator.self,     // BR-15
     PriceCloseToWinningBidIndicator.self,    // BR-21
     HeavilyDiscountedWinningBidIndicator.self,   // BR-22
@@ -125,6 +132,7 @@ public let allIndicators: [any Indicator.Type] = [
     BidderWithoutPolicyIndicator.self,       // LP-07
     LargeProjectLimitedCompetitionIndicator.self,   // LP-08
     LargeProjectAtReferencePriceIndicator.self,     // LP-09
+    LargeProjectConnectedWinnerIndicator.self,      // LP-10
     LargeProjectCollusionSignalIndicator.self,      // LP-11
     ContractGrowthIndicator.self,            // LP-12
     SlicingBelowThresholdIndicator.self,     // LP-13

@@ -127,7 +127,8 @@ public final class Engine {
                         subjectID: draft.subjectID ?? projectID, projectID: projectID, agencyID: agencyID, ministry: ministry,
                         routeTo: rule.routeTo, evidence: draft.evidence, summary: draft.summary.en, summaryTH: draft.summary.th)
                     try writer.write(finding, evidenceJSON: String(decoding: try encoder.encode(draft.evidence), as: UTF8.self))
-                    runFindings.append(RunFinding(projectID: projectID, ruleID: rule.id, category: rule.category, severity: rule.severity))
+                    runFindings.append(RunFinding(projectID: projectID, ruleID: rule.id, category: rule.category, severity: rule.severity,
+                                                  firms: draft.involvedFirms))
                     findingCount += 1
                     byMinistry[ministry ?? "—", default: 0] += 1
                     maxSeverity = max(maxSeverity ?? rule.severity, rule.severity)

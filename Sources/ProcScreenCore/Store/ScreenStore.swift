@@ -62,6 +62,54 @@ public final class ScreenStore {
         "bids.anti_corruption_policy", "contracts.winner_anti_corruption_policy",
         "projects.on_integrity_pact", "projects.integrity_pact_joined",
     ]
+    /// Firm facts attached to records as `ProcurementRecord.firms` (identity keys, registration,
+    /// debarment), loaded once per run when a rule asks for them.
+    public static let firmFields: Set<String> = [
+        "firms.address", "firms.phone", "firms.email", "firms.registered_date", "firm_directors.director", "lists.debarred",
+    ]
+
+    /// Loads the requested firm facts for every firm of the store, normalising each once.
+    func loadFirms(_ fields: Set<String>) throws -> [String: ProcurementRecord.FirmInfo] {
+        var firms: [String: ProcurementRecord.FirmInfo] = [:]
+        let normalizer = IdentityNormalizer()
+        let wantsIdentity = !fields.isDisjoint(with: ["firms.address", "firms.phone", "firms.email", "firms.registered_date"])
+        if wantsIdentity {
+            let q = try db.prepare(sql: "SELECT firm_id, name, registered_date, address, phone, email FROM firms")
+            var addressCounts: [String: Int] = [:]
+            while try q.step() {
+                guard let id = q.string(0) else { continue }
+                var info = ProcurementRecord.FirmInfo()
+                info.name = q.string(1)
+                if fields.contains("firms.registered_date") { info.registeredDate = q.string(2) }
+                if fields.contains("firms.address"), let a = q.string(3) {
+                    info.addressKey = normalizer.addressKey(a)
+                    if let key = info.addressKey { addressCounts[key, default: 0] += 1 }
+                }
+                if fields.contains("firms.phone") { info.phoneKey = q.string(4).flatMap(IdentityNormalizer.phoneKey) }
+                if fields.contains("firms.email") { info.emailKey = q.string(5).flatMap(IdentityNormalizer.emailKey) }
+                firms[id] = info
+            }
+            if !addressCounts.isEmpty {
+                for (id, info) in firms { if let key = info.addressKey { firms[id]!.addressFirmCount = addressCounts[key] ?? 0 } }
+            }
+        }
+        if fields.contains("firm_directors.director") {
+            let q = try db.prepare(sql: "SELECT firm_id, director_name, director_id FROM firm_directors")
+            while try q.step() {
+                guard let id = q.string(0) else { continue }
+                let key = q.string(2).map { "id:" + TaxID.normalize($0) } ?? q.string(1).flatMap(normalizer.personKey).map { "name:" + $0 }
+                if let key { firms[id, default: ProcurementRecord.FirmInfo()].directors.append(key) }
+            }
+        }
+        if fields.contains("lists.debarred") {
+            let q = try db.prepare(sql: "SELECT firm_id, listed_date, delisted_date FROM lists WHERE list_name = 'debarred' AND firm_id IS NOT NULL")
+            while try q.step() {
+                guard let id = q.string(0) else { continue }
+                firms[id, default: ProcurementRecord.FirmInfo()].debarments.append(.init(listed: q.string(1), delisted: q.string(2)))
+            }
+        }
+        return firms
+    }
 
     public static let assessmentColumns = [
         "fiscal_year", "assessment_date", "risk_plan", "submitted_to", "emenscr_reported", "inspected_date", "inspection_phase",
@@ -124,6 +172,7 @@ public final class ScreenStore {
             while try q.step() { if let id = q.string(0) { pact[id] = q.string(1) } }
         }
         let pactLoaded = fields.contains("projects.on_integrity_pact")
+        let firmInfo = fields.isDisjoint(with: Self.firmFields) ? [:] : try loadFirms(fields)
         var bidCursor = try MergeCursor(bids)
         var contractCursor = try MergeCursor(contracts)
         var assessmentCursor = try MergeCursor(assessments)
@@ -174,6 +223,11 @@ public final class ScreenStore {
                     fiscalYear: a.int64(1).map(Int.init), assessmentDate: a.string(2), riskPlan: a.int64(3).map { $0 != 0 },
                     submittedTo: a.string(4), emenscrReported: a.int64(5).map { $0 != 0 }, inspectedDate: a.string(6),
                     inspectionPhase: a.string(7)))
+            }
+            if !firmInfo.isEmpty {
+                for id in r.bids.compactMap(\.bidderID) + r.contracts.compactMap(\.winnerID) where r.firms[id] == nil {
+                    if let info = firmInfo[id] { r.firms[id] = info }
+                }
             }
             try body(r)
         }

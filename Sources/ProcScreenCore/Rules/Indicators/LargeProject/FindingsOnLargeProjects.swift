@@ -166,3 +166,78 @@ struct AgencyLargeProjectHistoryIndicator: FindingsIndicator {
         }
     }
 }
+
+/// Flags a tier-1 project whose winner is named by a connection finding in the same tender:
+/// a director, address or phone shared with a competitor (BP-08…BP-10), debarment (BP-11) or a
+/// newly registered company (BP-13).
+///
+/// Not computable when none of those rules ran. Source: ACT Ai contractor checks; DIGIWHIST;
+/// seed L1391 (e-GP linked to DBD company data). Rule file: `Rules/large_project/LP-10-connected-winner.yaml`.
+struct LargeProjectConnectedWinnerIndicator: FindingsIndicator {
+    static let id = "LP-10"
+    static let fields: Set<String> = ["projects.budget_type", "risk_assessments.fiscal_year", "bids.bidder_id", "bids.is_winner",
+                                      "contracts.winner_id"]
+
+    let tier: LargeProjectTier
+    let linkedRules: Set<String>
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        guard let lp01 = rules.rule("LP-01") else {
+            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
+        }
+        tier = try LargeProjectTier(lp01: lp01)
+        linkedRules = Set(try rule.strings("linked_rules"))
+    }
+
+    func makeRun() -> any FindingsRun { Run(self) }
+
+    final class Run: FindingsRun {
+        let indicator: LargeProjectConnectedWinnerIndicator
+        let large: TierOneProjects
+        var winners: [String: String] = [:]
+
+        init(_ indicator: LargeProjectConnectedWinnerIndicator) {
+            self.indicator = indicator
+            large = TierOneProjects(tier: indicator.tier)
+        }
+
+        func observe(_ record: ProcurementRecord, inScope: Bool) {
+            guard inScope else { return }
+            large.observe(record)
+            if let w = record.winnerID { winners[record.projectID] = w }
+        }
+
+        func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult {
+            var result = DatasetResult()
+            for (p, reason, detail) in large.notComputable {
+                result.add(.notComputable(reason, detail: detail), projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+            }
+            let ran = !Set(ranRules.keys).isDisjoint(with: indicator.linkedRules)
+            let byProject = Dictionary(grouping: findings.filter { indicator.linkedRules.contains($0.ruleID) }, by: \.projectID)
+            for p in large.projects {
+                guard ran else {
+                    result.add(.notComputable(.missingTable, detail: "none of \(indicator.linkedRules.sorted().joined(separator: ", ")) ran"),
+                               projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                    continue
+                }
+                guard let winner = winners[p.projectID] else {
+                    result.add(.notApplicable, projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                    continue
+                }
+                let hits = (byProject[p.projectID] ?? []).filter { $0.firms.contains(winner) }
+                guard !hits.isEmpty else {
+                    result.add(.computedNotRaised, projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                    continue
+                }
+                let ids = Array(Set(hits.map(\.ruleID))).sorted()
+                result.add(.raised(FindingDraft(
+                    summary: Message(en: "The winner of a large project is connected, new or debarred: \(ids.joined(separator: ", "))",
+                                     th: "ผู้ชนะโครงการขนาดใหญ่มีความเชื่อมโยง/ตั้งใหม่/ทิ้งงาน: \(ids.joined(separator: ", "))"),
+                    evidence: ids.map { Evidence(field: "finding", observed: $0, note: "winner \(winner)") },
+                    involvedFirms: [winner])),
+                    projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+            }
+            return result
+        }
+    }
+}

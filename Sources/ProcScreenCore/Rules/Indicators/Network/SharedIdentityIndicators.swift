@@ -1,0 +1,206 @@
+import Foundation
+
+/// Pairs of competitors in one tender that share something a firm does not share with a rival:
+/// the shared part of BP-08 (director), BP-09 (address) and BP-10 (phone or e-mail).
+enum CompetitorPairs {
+    /// Each pair of distinct submitted bidders (valid or disqualified; a deliberately disqualified
+    /// cover bid counts), with the keys `keys` extracts from each firm.
+    static func matches(_ r: ProcurementRecord, nullStatusAsValid: Bool,
+                        keys: (ProcurementRecord.FirmInfo) -> [(kind: String, key: String)]) -> [(a: String, b: String, kind: String, key: String)] {
+        let bidders = r.submittedBidderIDs(nullStatusAsValid: nullStatusAsValid)
+        var result: [(String, String, String, String)] = []
+        for i in bidders.indices {
+            guard let fa = r.firms[bidders[i]] else { continue }
+            let ka = keys(fa)
+            guard !ka.isEmpty else { continue }
+            for j in bidders.indices where j > i {
+                guard let fb = r.firms[bidders[j]] else { continue }
+                let kb = keys(fb)
+                for x in ka where kb.contains(where: { $0.kind == x.kind && $0.key == x.key }) {
+                    result.append((bidders[i], bidders[j], x.kind, x.key))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Not computable when no bidder has a firm record; not applicable with fewer than two bidders.
+    static func precondition(_ r: ProcurementRecord, nullStatusAsValid: Bool) -> Outcome? {
+        let bidders = r.submittedBidderIDs(nullStatusAsValid: nullStatusAsValid)
+        guard bidders.count >= 2 else { return .notApplicable }
+        guard bidders.contains(where: { r.firms[$0] != nil }) else {
+            return .notComputable(.missingTable, detail: "no firm records for the bidders")
+        }
+        return nil
+    }
+
+    static func role(_ id: String, in r: ProcurementRecord) -> String {
+        r.winnerID == id ? "\(id) (winner)" : id
+    }
+}
+
+/// Flags two bidders in one tender that share a director (same director id, or, when an id is
+/// missing, the same normalised name: evidence "name match").
+///
+/// Exclusions: fewer than two bidders; no firm records. Source: ACT Ai "คู่เทียบมีกรรมการหรือที่อยู่เดียวกัน";
+/// OCP R032/R033. Rule file: `Rules/network/BP-08-shared-director.yaml`.
+struct SharedDirectorIndicator: RecordIndicator {
+    static let id = "BP-08"
+    static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id", "firm_directors.director"]
+
+    let nullStatusAsValid: Bool
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        nullStatusAsValid = try rule.bool("null_status_as_valid")
+    }
+
+    func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
+        let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { firm in
+            firm.directors.map { (kind: "director", key: $0) }
+        }
+        guard !pairs.isEmpty else { return .computedNotRaised }
+        return .raised(FindingDraft(
+            summary: Message(en: "Competing bidders share a director", th: "คู่เทียบมีกรรมการร่วมกัน"),
+            evidence: pairs.map { p in
+                Evidence(field: "director", observed: p.key.hasPrefix("name:") ? String(p.key.dropFirst(5)) : String(p.key.dropFirst(3)),
+                         note: "\(CompetitorPairs.role(p.a, in: record)) & \(CompetitorPairs.role(p.b, in: record))\(p.key.hasPrefix("name:") ? "; name match" : "")")
+            },
+            involvedFirms: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted()))
+    }
+}
+
+/// Flags two bidders in one tender registered at the same normalised address; addresses shared
+/// by more than `max_firms_per_address` firms (business centres) are ignored.
+///
+/// Source: ACT Ai; OCP R044; World Bank INT. Rule file: `Rules/network/BP-09-shared-address.yaml`.
+struct SharedAddressIndicator: RecordIndicator {
+    static let id = "BP-09"
+    static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id", "firms.address"]
+
+    let nullStatusAsValid: Bool
+    let maxFirmsPerAddress: Int
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        nullStatusAsValid = try rule.bool("null_status_as_valid")
+        maxFirmsPerAddress = Int(try rule.int("max_firms_per_address"))
+    }
+
+    func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
+        let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { firm in
+            guard let key = firm.addressKey, firm.addressFirmCount <= maxFirmsPerAddress else { return [] }
+            return [(kind: "address", key: key)]
+        }
+        guard !pairs.isEmpty else { return .computedNotRaised }
+        return .raised(FindingDraft(
+            summary: Message(en: "Competing bidders share an address", th: "คู่เทียบมีที่อยู่เดียวกัน"),
+            evidence: pairs.map { Evidence(field: "address", observed: $0.key, note: "\(CompetitorPairs.role($0.a, in: record)) & \(CompetitorPairs.role($0.b, in: record))") },
+            involvedFirms: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted()))
+    }
+}
+
+/// Flags two bidders in one tender with the same phone number (last nine digits) or e-mail.
+///
+/// Source: Prozorro RISK2-8 and RISK2-8_1; OCP R044. Rule file: `Rules/network/BP-10-shared-contact.yaml`.
+struct SharedContactIndicator: RecordIndicator {
+    static let id = "BP-10"
+    static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id", "firms.phone", "firms.email"]
+
+    let nullStatusAsValid: Bool
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        nullStatusAsValid = try rule.bool("null_status_as_valid")
+    }
+
+    func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
+        let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { firm in
+            (firm.phoneKey.map { [(kind: "phone", key: $0)] } ?? []) + (firm.emailKey.map { [(kind: "email", key: $0)] } ?? [])
+        }
+        guard !pairs.isEmpty else { return .computedNotRaised }
+        return .raised(FindingDraft(
+            summary: Message(en: "Competing bidders share a \(Set(pairs.map(\.kind)).sorted().joined(separator: " and "))",
+                             th: "คู่เทียบใช้โทรศัพท์/อีเมลเดียวกัน"),
+            evidence: pairs.map { Evidence(field: $0.kind, observed: $0.key, note: "\(CompetitorPairs.role($0.a, in: record)) & \(CompetitorPairs.role($0.b, in: record))") },
+            involvedFirms: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted()))
+    }
+}
+
+/// Flags a bidder that was on the debarment list (ผู้ทิ้งงาน) at its bid date (else the
+/// announcement date): listed ≤ d and (not delisted, or d < delisted). Not computable until the
+/// list has been loaded.
+///
+/// Source: ACT Ai "ผู้เข้าเสนอราคามีประวัติทิ้งงาน"; OCP R046. Rule file: `Rules/network/BP-11-debarred-bidder.yaml`.
+struct DebarredBidderIndicator: RecordIndicator {
+    static let id = "BP-11"
+    static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.bid_date", "bids.is_winner", "contracts.winner_id",
+                                      "projects.announce_date", "lists.debarred"]
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {}
+
+    func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        guard context.loadedRegisters.contains("lists:debarred") else {
+            return .notComputable(.registerNotLoaded, detail: "no lists/debarred.csv has been ingested")
+        }
+        let submitted = record.bids.filter { $0.status != .withdrawn && $0.bidderID != nil }
+        guard !submitted.isEmpty else { return .notApplicable }
+        var evidence: [Evidence] = []
+        var firms: [String] = []
+        for bid in submitted {
+            let id = bid.bidderID!
+            guard let periods = record.firms[id]?.debarments, !periods.isEmpty, !firms.contains(id) else { continue }
+            guard let date = bid.bidDate ?? record.announceDate, let d = DateMath.days(fromISO: date) else {
+                return .notComputable(.missingColumn, detail: "no bid_date or announce_date for debarred firm \(id)")
+            }
+            for p in periods {
+                let listed = p.listed.flatMap(DateMath.days(fromISO:)) ?? Int.min
+                let delisted = p.delisted.flatMap(DateMath.days(fromISO:)) ?? Int.max
+                if listed <= d && d < delisted {
+                    firms.append(id)
+                    evidence.append(Evidence(field: "debarred", observed: CompetitorPairs.role(id, in: record),
+                                             note: "listed \(p.listed ?? "?")\(p.delisted.map { ", delisted \($0)" } ?? ""); bid on \(date)"))
+                    break
+                }
+            }
+        }
+        guard !evidence.isEmpty else { return .computedNotRaised }
+        return .raised(FindingDraft(
+            summary: Message(en: "A debarred firm bid (\(firms.joined(separator: ", ")))", th: "ผู้เสนอราคาเป็นผู้ทิ้งงาน"),
+            evidence: evidence, involvedFirms: firms))
+    }
+}
+
+/// Flags a winner registered less than `max_age_days` before the award (else the contract date).
+///
+/// Exclusions: no single winner; no registration date. Source: DIGIWHIST INTEGRITY_NEW_COMPANY.
+/// Rule file: `Rules/network/BP-13-new-company-wins.yaml`.
+struct NewCompanyWinnerIndicator: RecordIndicator {
+    static let id = "BP-13"
+    static let fields: Set<String> = ["bids.bidder_id", "bids.is_winner", "contracts.winner_id", "contracts.contract_date",
+                                      "projects.award_date", "firms.registered_date"]
+
+    let maxAgeDays: Int
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        maxAgeDays = Int(try rule.int("max_age_days"))
+    }
+
+    func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        guard let winner = record.winnerID else { return .notApplicable }
+        guard let registered = record.firms[winner]?.registeredDate, let reg = DateMath.days(fromISO: registered) else {
+            return .notComputable(.missingColumn, detail: "no registration date for the winner \(winner)")
+        }
+        guard let awarded = record.awardDate ?? record.contracts.compactMap(\.contractDate).min(),
+              let award = DateMath.days(fromISO: awarded) else {
+            return .notComputable(.missingColumn, detail: "no award or contract date")
+        }
+        let age = award - reg
+        guard age < maxAgeDays else { return .computedNotRaised }
+        return .raised(FindingDraft(
+            summary: Message(en: "The winner was registered \(age) days before the award", th: "ผู้ชนะจดทะเบียนก่อนได้รับงานเพียง \(age) วัน"),
+            evidence: [Evidence(field: "company_age_days", observed: String(age), threshold: "< \(maxAgeDays)",
+                                note: "\(winner) registered \(registered), awarded \(awarded)")],
+            involvedFirms: [winner]))
+    }
+}
