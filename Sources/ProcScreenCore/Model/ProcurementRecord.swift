@@ -110,16 +110,36 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
     public var bids: [Bid] = []
     public var contracts: [Contract] = []
     public var assessments: [RiskAssessment] = []
-    /// What the store knows of the firms on this project (bidders and winners), by firm id.
-    public var firms: [String: FirmInfo] = [:]
+    /// What the store knows of the firms (identity keys, registration, debarment), shared by
+    /// every record of a run; nil when no rule of the run asked for firm facts.
+    public var firmDirectory: FirmDirectory?
+
+    /// The facts of one firm on this project, if the store has them.
+    public func firm(_ id: String) -> FirmInfo? { firmDirectory?.firms[id] }
     /// On the integrity-pact list (lists.list_name = integrity_pact), and since when.
     public var onIntegrityPact: Bool?
     public var integrityPactJoined: String?
 
     public init(projectID: String) { self.projectID = projectID }
 
-    /// A firm's identity keys and register facts, normalised once per run.
-    public struct FirmInfo: Sendable, Equatable, Codable {
+    /// The firm facts of a run, loaded and normalised once and shared by reference (a copy per
+    /// record cost more than the rules that read it). Immutable after creation.
+    public final class FirmDirectory: @unchecked Sendable, Equatable, Codable {
+        public let firms: [String: FirmInfo]
+
+        public init(_ firms: [String: FirmInfo]) { self.firms = firms }
+
+        public static func == (a: FirmDirectory, b: FirmDirectory) -> Bool { a === b }
+
+        // A run-wide lookup, not part of a record's own data.
+        public func encode(to encoder: Encoder) throws { _ = encoder.singleValueContainer() }
+        public required init(from decoder: Decoder) throws { firms = [:] }
+    }
+
+    /// A firm's identity keys and register facts, normalised once per run. A class: a lookup
+    /// per bid is one reference, not a copy of its strings and arrays. Filled while the run's
+    /// directory is built, read-only afterwards.
+    public final class FirmInfo: @unchecked Sendable {
         public var name: String?
         public var registeredDate: String?
         public var addressKey: String?
@@ -127,12 +147,12 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         public var addressFirmCount: Int = 0
         public var phoneKey: String?
         public var emailKey: String?
-        /// Director keys: the director id, else "name:" + the normalised name.
+        /// Director keys: "id:" + the director id, else "name:" + the normalised name.
         public var directors: [String] = []
         /// Debarment periods (listed, delisted).
         public var debarments: [Debarment] = []
 
-        public struct Debarment: Sendable, Equatable, Codable {
+        public struct Debarment: Sendable, Equatable {
             public var listed: String?
             public var delisted: String?
         }

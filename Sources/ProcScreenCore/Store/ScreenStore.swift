@@ -71,6 +71,12 @@ public final class ScreenStore {
     /// Loads the requested firm facts for every firm of the store, normalising each once.
     func loadFirms(_ fields: Set<String>) throws -> [String: ProcurementRecord.FirmInfo] {
         var firms: [String: ProcurementRecord.FirmInfo] = [:]
+        func firm(_ id: String) -> ProcurementRecord.FirmInfo {
+            if let known = firms[id] { return known }
+            let info = ProcurementRecord.FirmInfo()
+            firms[id] = info
+            return info
+        }
         let normalizer = IdentityNormalizer()
         let wantsIdentity = !fields.isDisjoint(with: ["firms.address", "firms.phone", "firms.email", "firms.registered_date"])
         if wantsIdentity {
@@ -78,7 +84,7 @@ public final class ScreenStore {
             var addressCounts: [String: Int] = [:]
             while try q.step() {
                 guard let id = q.string(0) else { continue }
-                var info = ProcurementRecord.FirmInfo()
+                let info = firm(id)
                 info.name = q.string(1)
                 if fields.contains("firms.registered_date") { info.registeredDate = q.string(2) }
                 if fields.contains("firms.address"), let a = q.string(3) {
@@ -87,10 +93,9 @@ public final class ScreenStore {
                 }
                 if fields.contains("firms.phone") { info.phoneKey = q.string(4).flatMap(IdentityNormalizer.phoneKey) }
                 if fields.contains("firms.email") { info.emailKey = q.string(5).flatMap(IdentityNormalizer.emailKey) }
-                firms[id] = info
             }
             if !addressCounts.isEmpty {
-                for (id, info) in firms { if let key = info.addressKey { firms[id]!.addressFirmCount = addressCounts[key] ?? 0 } }
+                for info in firms.values { if let key = info.addressKey { info.addressFirmCount = addressCounts[key] ?? 0 } }
             }
         }
         if fields.contains("firm_directors.director") {
@@ -98,14 +103,14 @@ public final class ScreenStore {
             while try q.step() {
                 guard let id = q.string(0) else { continue }
                 let key = q.string(2).map { "id:" + TaxID.normalize($0) } ?? q.string(1).flatMap(normalizer.personKey).map { "name:" + $0 }
-                if let key { firms[id, default: ProcurementRecord.FirmInfo()].directors.append(key) }
+                if let key { firm(id).directors.append(key) }
             }
         }
         if fields.contains("lists.debarred") {
             let q = try db.prepare(sql: "SELECT firm_id, listed_date, delisted_date FROM lists WHERE list_name = 'debarred' AND firm_id IS NOT NULL")
             while try q.step() {
                 guard let id = q.string(0) else { continue }
-                firms[id, default: ProcurementRecord.FirmInfo()].debarments.append(.init(listed: q.string(1), delisted: q.string(2)))
+                firm(id).debarments.append(.init(listed: q.string(1), delisted: q.string(2)))
             }
         }
         return firms
@@ -172,7 +177,7 @@ public final class ScreenStore {
             while try q.step() { if let id = q.string(0) { pact[id] = q.string(1) } }
         }
         let pactLoaded = fields.contains("projects.on_integrity_pact")
-        let firmInfo = fields.isDisjoint(with: Self.firmFields) ? [:] : try loadFirms(fields)
+        let firmDirectory = fields.isDisjoint(with: Self.firmFields) ? nil : ProcurementRecord.FirmDirectory(try loadFirms(fields))
         var bidCursor = try MergeCursor(bids)
         var contractCursor = try MergeCursor(contracts)
         var assessmentCursor = try MergeCursor(assessments)
@@ -224,11 +229,7 @@ public final class ScreenStore {
                     submittedTo: a.string(4), emenscrReported: a.int64(5).map { $0 != 0 }, inspectedDate: a.string(6),
                     inspectionPhase: a.string(7)))
             }
-            if !firmInfo.isEmpty {
-                for id in r.bids.compactMap(\.bidderID) + r.contracts.compactMap(\.winnerID) where r.firms[id] == nil {
-                    if let info = firmInfo[id] { r.firms[id] = info }
-                }
-            }
+            r.firmDirectory = firmDirectory
             try body(r)
         }
     }

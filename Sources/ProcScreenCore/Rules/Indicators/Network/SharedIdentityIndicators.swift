@@ -8,15 +8,11 @@ enum CompetitorPairs {
     static func matches(_ r: ProcurementRecord, nullStatusAsValid: Bool,
                         keys: (ProcurementRecord.FirmInfo) -> [(kind: String, key: String)]) -> [(a: String, b: String, kind: String, key: String)] {
         let bidders = r.submittedBidderIDs(nullStatusAsValid: nullStatusAsValid)
+        let bidderKeys = bidders.map { id in r.firm(id).map(keys) ?? [] }
         var result: [(String, String, String, String)] = []
-        for i in bidders.indices {
-            guard let fa = r.firms[bidders[i]] else { continue }
-            let ka = keys(fa)
-            guard !ka.isEmpty else { continue }
-            for j in bidders.indices where j > i {
-                guard let fb = r.firms[bidders[j]] else { continue }
-                let kb = keys(fb)
-                for x in ka where kb.contains(where: { $0.kind == x.kind && $0.key == x.key }) {
+        for i in bidders.indices where !bidderKeys[i].isEmpty {
+            for j in bidders.indices where j > i && !bidderKeys[j].isEmpty {
+                for x in bidderKeys[i] where bidderKeys[j].contains(where: { $0.kind == x.kind && $0.key == x.key }) {
                     result.append((bidders[i], bidders[j], x.kind, x.key))
                 }
             }
@@ -28,7 +24,7 @@ enum CompetitorPairs {
     static func precondition(_ r: ProcurementRecord, nullStatusAsValid: Bool) -> Outcome? {
         let bidders = r.submittedBidderIDs(nullStatusAsValid: nullStatusAsValid)
         guard bidders.count >= 2 else { return .notApplicable }
-        guard bidders.contains(where: { r.firms[$0] != nil }) else {
+        guard bidders.contains(where: { r.firm($0) != nil }) else {
             return .notComputable(.missingTable, detail: "no firm records for the bidders")
         }
         return nil
@@ -149,7 +145,7 @@ struct DebarredBidderIndicator: RecordIndicator {
         var firms: [String] = []
         for bid in submitted {
             let id = bid.bidderID!
-            guard let periods = record.firms[id]?.debarments, !periods.isEmpty, !firms.contains(id) else { continue }
+            guard let periods = record.firm(id)?.debarments, !periods.isEmpty, !firms.contains(id) else { continue }
             guard let date = bid.bidDate ?? record.announceDate, let d = DateMath.days(fromISO: date) else {
                 return .notComputable(.missingColumn, detail: "no bid_date or announce_date for debarred firm \(id)")
             }
@@ -188,7 +184,7 @@ struct NewCompanyWinnerIndicator: RecordIndicator {
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         guard let winner = record.winnerID else { return .notApplicable }
-        guard let registered = record.firms[winner]?.registeredDate, let reg = DateMath.days(fromISO: registered) else {
+        guard let registered = record.firm(winner)?.registeredDate, let reg = DateMath.days(fromISO: registered) else {
             return .notComputable(.missingColumn, detail: "no registration date for the winner \(winner)")
         }
         guard let awarded = record.awardDate ?? record.contracts.compactMap(\.contractDate).min(),
