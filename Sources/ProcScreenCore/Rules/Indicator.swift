@@ -41,8 +41,24 @@ extension RecordIndicator {
 public protocol DatasetIndicator: Indicator {
     /// The record fields it reads, as `table.column`.
     static var fields: Set<String> { get }
-    /// Fresh state for one run.
-    func makeRun() -> any DatasetRun
+    /// Fresh state for one run; `shared` holds what several indicators of the run can compute
+    /// once (BR-21 and BR-22 observe the same winner/runner-up population).
+    func makeRun(shared: RunSharedState) -> any DatasetRun
+}
+
+/// Per-run state that indicators share by key (one population for BR-21 and BR-22).
+public final class RunSharedState {
+    private var values: [String: AnyObject] = [:]
+
+    public init() {}
+
+    /// The object stored under `key`, made by `make` on first use.
+    public func value<T: AnyObject>(_ key: String, make: () -> T) -> T {
+        if let existing = values[key] as? T { return existing }
+        let made = make()
+        values[key] = made
+        return made
+    }
 }
 
 /// Something that sees each project of a pass once.

@@ -154,8 +154,9 @@ public final class Engine {
             let perRecord = evaluators.filter(\.isPerRecord)
             // Dataset indicators observe the whole population: in the same pass as the record
             // rules when the run covers every project, else in a separate pass of their own.
+            let shared = RunSharedState()
             let datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun)? in
-                if case .dataset(let rule, let indicator) = e { return (rule, indicator.makeRun()) } else { return nil }
+                if case .dataset(let rule, let indicator) = e { return (rule, indicator.makeRun(shared: shared)) } else { return nil }
             }
             let sqlRules = evaluators.compactMap { e -> (RuleFile, String)? in
                 if case .sql(let rule, let sql) = e { return (rule, sql) } else { return nil }

@@ -45,8 +45,14 @@ public final class Database {
             try execute(sql: "PRAGMA journal_mode=WAL")
             try execute(sql: "PRAGMA synchronous=NORMAL")
         }
-        try execute(sql: "PRAGMA cache_size=-65536")
-        try execute(sql: "PRAGMA temp_store=MEMORY")
+        if readOnly {
+            // Readers stream ordered scans: a small cache does as well, and big sorts (GROUP BY in
+            // SQL rules) spill to temporary files instead of growing the process.
+            try execute(sql: "PRAGMA cache_size=-16384")
+        } else {
+            try execute(sql: "PRAGMA cache_size=-65536")
+            try execute(sql: "PRAGMA temp_store=MEMORY")
+        }
         try execute(sql: "PRAGMA mmap_size=268435456")
     }
 

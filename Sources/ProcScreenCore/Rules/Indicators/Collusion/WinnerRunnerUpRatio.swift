@@ -67,6 +67,11 @@ struct WinnerRunnerUpRatio {
     let minimumStratum: Int
     let k: Double
 
+    /// Rules with the same population parameters share one population per run.
+    var sharingKey: String {
+        "winner-runner-up|\(priceOnly.map(\.rawValue).sorted())|\(nullStatusAsValid)|\(minimumStratum)|\(k)"
+    }
+
     init(rule: RuleFile) throws(RuleFileError) {
         priceOnly = try rule.methodSet("price_only_methods")
         nullStatusAsValid = try rule.bool("null_status_as_valid")
@@ -152,18 +157,25 @@ struct PriceCloseToWinningBidIndicator: DatasetIndicator {
 
     static let fields = WinnerRunnerUpRatio.fields
 
-    func makeRun() -> any DatasetRun { Run(self) }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
     final class Run: DatasetRun {
         let indicator: Owner
         let population: WinnerRunnerUpRatio.Population
+        /// Only the first run sharing a population feeds it.
+        let feeds: Bool
 
-        init(_ indicator: Owner) {
+        init(_ indicator: Owner, shared: RunSharedState) {
             self.indicator = indicator
-            population = WinnerRunnerUpRatio.Population(indicator.ratio)
+            var created = false
+            population = shared.value(indicator.ratio.sharingKey) {
+                created = true
+                return WinnerRunnerUpRatio.Population(indicator.ratio)
+            }
+            feeds = created
         }
 
-        func observe(_ record: ProcurementRecord, inScope: Bool) { population.observe(record, inScope: inScope) }
+        func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { population.observe(record, inScope: inScope) } }
 
         func finish() -> DatasetResult { indicator.decide(population) }
     }
@@ -224,18 +236,25 @@ struct HeavilyDiscountedWinningBidIndicator: DatasetIndicator {
 
     static let fields = WinnerRunnerUpRatio.fields
 
-    func makeRun() -> any DatasetRun { Run(self) }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
     final class Run: DatasetRun {
         let indicator: Owner
         let population: WinnerRunnerUpRatio.Population
+        /// Only the first run sharing a population feeds it.
+        let feeds: Bool
 
-        init(_ indicator: Owner) {
+        init(_ indicator: Owner, shared: RunSharedState) {
             self.indicator = indicator
-            population = WinnerRunnerUpRatio.Population(indicator.ratio)
+            var created = false
+            population = shared.value(indicator.ratio.sharingKey) {
+                created = true
+                return WinnerRunnerUpRatio.Population(indicator.ratio)
+            }
+            feeds = created
         }
 
-        func observe(_ record: ProcurementRecord, inScope: Bool) { population.observe(record, inScope: inScope) }
+        func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { population.observe(record, inScope: inScope) } }
 
         func finish() -> DatasetResult { indicator.decide(population) }
     }

@@ -31,7 +31,7 @@ struct SlicingBelowThresholdIndicator: DatasetIndicator {
         windowMonths = Int(try rule.int("window_months"))
     }
 
-    func makeRun() -> any DatasetRun { Run(self) }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
 
     struct Candidate {
         var projectID: String
