@@ -130,11 +130,16 @@ public struct DatasetOutcome: Sendable {
 /// against `Rules/` both ways). Adding an indicator adds one line here.
 public let allIndicators: [any Indicator.Type] = [
     SingleBidIndicator.self,                 // BP-01
+    FewerThanThreeBiddersIndicator.self,     // BP-02
+    AllButWinnerDisqualifiedIndicator.self,  // BP-03
+    LowestBidDisqualifiedIndicator.self,     // BP-04
     SharedDirectorIndicator.self,            // BP-08
     SharedAddressIndicator.self,             // BP-09
     SharedContactIndicator.self,             // BP-10
     DebarredBidderIndicator.self,            // BP-11
     NewCompanyWinnerIndicator.self,          // BP-13
+    ManyDocumentBuyersFewBiddersIndicator.self,  // BP-19
+    LateBidWonIndicator.self,                // BP-23
     CloseToReferencePriceIndicator.self,     // BR-15
     PriceCloseToWinningBidIndicator.self,    // BR-21
     HeavilyDiscountedWinningBidIndicator.self,   // BR-22
@@ -154,6 +159,7 @@ public let allIndicators: [any Indicator.Type] = [
     SlicingBelowThresholdIndicator.self,     // LP-13
     MissingIntegrityPactIndicator.self,      // LP-14
     AgencyLargeProjectHistoryIndicator.self, // LP-15
+    WinnerNotAmongBiddersIndicator.self,     // TH-10
 ]
 
 /// The type name used in rule files' `implementation:` key.

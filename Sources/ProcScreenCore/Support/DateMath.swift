@@ -47,6 +47,40 @@ public enum DateMath {
         return ValueParser.isoString(year: y, month: m, day: d)
     }
 
+    /// An ISO date or timestamp as seconds since 1970 (UTC) and whether it had a time of day.
+    /// A time without an offset is Asia/Bangkok (+07:00); a date alone is its Bangkok midnight.
+    public static func instant(fromISO iso: String) -> (seconds: Int, hasTime: Bool)? {
+        guard let day = days(fromISO: iso) else { return nil }
+        let b = Array(iso.utf8)
+        guard b.count > 10 else { return (day * 86_400 - 7 * 3600, false) }
+        func number(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= b.count else { return nil }
+            var v = 0
+            for i in r {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard let h = number(11..<13), let m = number(14..<16) else { return nil }
+        var i = 16
+        var sec = 0
+        if i < b.count, b[i] == UInt8(ascii: ":"), let s = number(i + 1..<i + 3) { sec = s; i += 3 }
+        while i < b.count, b[i] == UInt8(ascii: ".") || (b[i] >= 0x30 && b[i] <= 0x39) { i += 1 }
+        var offset = 7 * 3600
+        if i < b.count {
+            if b[i] == UInt8(ascii: "Z") {
+                offset = 0
+            } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+                let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+                guard let oh = number(i + 1..<i + 3) else { return nil }
+                let om = number(i + 4..<i + 6) ?? number(i + 3..<i + 5) ?? 0
+                offset = sign * (oh * 3600 + om * 60)
+            }
+        }
+        return (day * 86_400 + h * 3600 + m * 60 + sec - offset, true)
+    }
+
     /// The last day (30 September) of Thai fiscal year `fy` (Buddhist era).
     public static func fiscalYearEnd(_ fy: Int) -> Int { days(fromCivil: fy - 543, 9, 30) }
 }
