@@ -141,6 +141,10 @@ public let allIndicators: [any Indicator.Type] = [
     ManyDocumentBuyersFewBiddersIndicator.self,  // BP-19
     LateBidWonIndicator.self,                // BP-23
     CloseToReferencePriceIndicator.self,     // BR-15
+    AboveReferencePriceIndicator.self,       // BR-16
+    AbnormallyLowAgainstReferenceIndicator.self, // BR-17
+    AbnormallyLowAgainstBiddersIndicator.self,   // BR-18
+    ContractAboveWinningPriceIndicator.self,     // BR-19
     PriceCloseToWinningBidIndicator.self,    // BR-21
     HeavilyDiscountedWinningBidIndicator.self,   // BR-22
     InvalidTaxIDIndicator.self,              // DQ-06
@@ -159,6 +163,9 @@ public let allIndicators: [any Indicator.Type] = [
     SlicingBelowThresholdIndicator.self,     // LP-13
     MissingIntegrityPactIndicator.self,      // LP-14
     AgencyLargeProjectHistoryIndicator.self, // LP-15
+    ReferenceVersusBudgetIndicator.self,     // TH-05
+    ZeroDiscountIndicator.self,              // TH-06
+    RoundAgreedPriceIndicator.self,          // TH-08
     WinnerNotAmongBiddersIndicator.self,     // TH-10
 ]
 
