@@ -140,6 +140,10 @@ public let allIndicators: [any Indicator.Type] = [
     NewCompanyWinnerIndicator.self,          // BP-13
     ManyDocumentBuyersFewBiddersIndicator.self,  // BP-19
     LateBidWonIndicator.self,                // BP-23
+    IdenticalBidsIndicator.self,             // BR-11
+    FixedIncrementBidsIndicator.self,        // BR-12
+    RoundLosingBidsIndicator.self,           // BR-13
+    ClusteredBidsIndicator.self,             // BR-14
     CloseToReferencePriceIndicator.self,     // BR-15
     AboveReferencePriceIndicator.self,       // BR-16
     AbnormallyLowAgainstReferenceIndicator.self, // BR-17
