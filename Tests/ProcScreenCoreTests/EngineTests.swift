@@ -166,3 +166,27 @@ struct DatasetFenceTests {
         #expect(try store.db.scalar(sql: "SELECT count(*) FROM not_computable WHERE reason = 'stratum_too_small'").int64 == 20)
     }
 }
+
+@Suite("Bid distribution")
+struct BidDistributionTests {
+    @Test func theTestVectorOfINDICATORS() throws {
+        let d = BidDistribution(prices: [100, 110, 111, 112]).values
+        func near(_ s: BidDistribution.Statistic, _ v: Double) -> Bool { abs((d[s] ?? .nan) - v) < 1e-4 }
+        #expect(near(.cv, 0.051365))
+        #expect(near(.spd, 0.12))
+        #expect(near(.diffp, 0.10))
+        #expect(near(.rd, 10.0))
+        #expect(near(.rdnor, 2.5))
+        #expect(near(.rdalt, 10.0))
+        #expect(near(.skew, -1.87167))
+        #expect(near(.kurt, 3.57687))
+        #expect(near(.ks, 0.58333))
+    }
+
+    @Test func undefinedStatisticsAreAbsentNotZero() {
+        let equal = BidDistribution(prices: [100, 100, 100]).values
+        #expect(equal[.cv] == 0)
+        #expect(equal[.rdnor] == nil && equal[.ks] == nil && equal[.skew] == nil && equal[.rd] == nil)
+        #expect(BidDistribution(prices: [100, 110, 120]).values[.kurt] == nil, "kurtosis needs four bids")
+    }
+}

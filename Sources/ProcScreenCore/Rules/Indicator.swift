@@ -140,6 +140,14 @@ public let allIndicators: [any Indicator.Type] = [
     NewCompanyWinnerIndicator.self,          // BP-13
     ManyDocumentBuyersFewBiddersIndicator.self,  // BP-19
     LateBidWonIndicator.self,                // BP-23
+    LowCVIndicator.self,                     // BR-01
+    NarrowSpreadIndicator.self,              // BR-02
+    RelativeDistanceIndicator.self,          // BR-04
+    NormalisedDistanceIndicator.self,        // BR-05
+    AlternativeDistanceIndicator.self,       // BR-06
+    NegativeSkewIndicator.self,              // BR-07
+    HighKurtosisIndicator.self,              // BR-08
+    NonUniformBidsIndicator.self,            // BR-09
     IdenticalBidsIndicator.self,             // BR-11
     FixedIncrementBidsIndicator.self,        // BR-12
     RoundLosingBidsIndicator.self,           // BR-13

@@ -1,0 +1,317 @@
+import Foundation
+
+/// The bid-distribution statistics of one tender (INDICATORS.md §2.2; Imhof 2017, Huber & Imhof
+/// 2019), over its valid bids, one per bidder, sorted b(1) ≤ … ≤ b(n). A statistic that is not
+/// computable for the tender is nil.
+///
+/// Test vector {100, 110, 111, 112}: CV 0.051365, SPD 0.12, DIFFP 0.10, RD 10, RDNOR 2.5,
+/// RDALT 10, SKEW −1.87167, KURT 3.57687, KS 0.58333.
+public struct BidDistribution: Sendable, Equatable {
+    public enum Statistic: String, Sendable, CaseIterable {
+        case cv, spd, diffp, rd, rdnor, rdalt, skew, kurt, ks
+    }
+
+    public var values: [Statistic: Double] = [:]
+
+    public init(prices raw: [Double]) {
+        let b = raw.sorted()
+        let n = b.count
+        guard n >= 2 else { return }
+        values[.diffp] = (b[1] - b[0]) / b[0]
+        guard n >= 3 else { return }
+        let nd = Double(n)
+        let mean = b.reduce(0, +) / nd
+        let s = (b.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (nd - 1)).squareRoot()
+        values[.cv] = s / mean
+        values[.spd] = (b[n - 1] - b[0]) / b[0]
+        let losers = Array(b.dropFirst())
+        let lm = losers.reduce(0, +) / Double(losers.count)
+        let sL = (losers.map { ($0 - lm) * ($0 - lm) }.reduce(0, +) / Double(losers.count - 1)).squareRoot()
+        if sL > 0 { values[.rd] = (b[1] - b[0]) / sL }
+        if b[n - 1] > b[0] {
+            values[.rdnor] = (nd - 1) * (b[1] - b[0]) / (b[n - 1] - b[0])
+            var d = 0.0
+            for i in 0..<n {
+                let u = (b[i] - b[0]) / (b[n - 1] - b[0])
+                d = max(d, Double(i + 1) / nd - u, u - Double(i) / nd)
+            }
+            values[.ks] = d
+        }
+        if b[n - 1] > b[1] { values[.rdalt] = (nd - 2) * (b[1] - b[0]) / (b[n - 1] - b[1]) }
+        if s > 0 {
+            let z = b.map { ($0 - mean) / s }
+            values[.skew] = nd / ((nd - 1) * (nd - 2)) * z.map { $0 * $0 * $0 }.reduce(0, +)
+            if n >= 4 {
+                values[.kurt] = nd * (nd + 1) / ((nd - 1) * (nd - 2) * (nd - 3)) * z.map { $0 * $0 * $0 * $0 }.reduce(0, +)
+                    - 3 * (nd - 1) * (nd - 1) / ((nd - 2) * (nd - 3))
+            }
+        }
+    }
+
+    /// The fewest valid bids each statistic needs.
+    static func minimumBids(_ statistic: Statistic) -> Int {
+        switch statistic {
+        case .diffp: return 2
+        case .kurt: return 4
+        default: return 3
+        }
+    }
+}
+
+/// The population of one run: each tender's statistics and stratum, computed once and shared by
+/// BR-01…BR-09.
+final class BidDistributionPopulation {
+    struct Tender {
+        var projectID: String
+        var agencyID: String?
+        var ministry: String?
+        var stratum: Stratum?
+        var bids: Int
+        var distribution: BidDistribution
+        var inScope: Bool
+    }
+
+    let nullStatusAsValid: Bool
+    private(set) var tenders: [Tender] = []
+    private var fencesCache: [String: StratifiedFences] = [:]
+
+    init(nullStatusAsValid: Bool) { self.nullStatusAsValid = nullStatusAsValid }
+
+    func observe(_ r: ProcurementRecord, inScope: Bool) {
+        guard r.method?.isCompetitive ?? true else { return }
+        let v = ValidPrices(r, nullStatusAsValid: nullStatusAsValid)
+        guard v.count >= 2 || inScope else { return }
+        let stratum = r.method.flatMap { m in
+            r.fiscalYear.map { Stratum(method: m.rawValue, projectType: r.projectType,
+                                       valueBand: Stratum.valueBand(satang: r.budget ?? r.referencePrice), fiscalYear: $0) }
+        }
+        tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, stratum: stratum,
+                              bids: v.count, distribution: BidDistribution(prices: v.prices.map(Double.init)), inScope: inScope))
+    }
+
+    func fences(_ statistic: BidDistribution.Statistic, minimumSize: Int, k: Double) -> StratifiedFences {
+        let key = "\(statistic.rawValue)|\(minimumSize)|\(k)"
+        if let cached = fencesCache[key] { return cached }
+        let values = tenders.compactMap { t in t.stratum.flatMap { s in t.distribution.values[statistic].map { (s, $0) } } }
+        let fences = StratifiedFences(values: values, minimumSize: minimumSize, k: k)
+        fencesCache[key] = fences
+        return fences
+    }
+}
+
+/// One bid-distribution screen: a statistic, the tail that is suspicious, an absolute cut-off and
+/// the stratum fence, combined by `mode` (fence | absolute | either).
+struct DistributionScreen {
+    enum Direction { case low, high }
+    enum Mode: String { case fence, absolute, either }
+
+    let statistic: BidDistribution.Statistic
+    let direction: Direction
+    let mode: Mode
+    let cutoff: Double
+    let k: Double
+    let minimumStratum: Int
+    let fallbackAbsolute: Bool
+    let nullStatusAsValid: Bool
+    /// Statistics whose floor is 0: a lower fence ≤ 0 cannot raise anything (uninformative).
+    var floorsAtZero: Bool { [.cv, .spd, .diffp].contains(statistic) }
+
+    init(rule: RuleFile, statistic: BidDistribution.Statistic, direction: Direction, cutoffParameter: String) throws(RuleFileError) {
+        self.statistic = statistic
+        self.direction = direction
+        guard let mode = Mode(rawValue: try rule.parameterValue("mode").description) else {
+            throw RuleFileError(path: rule.path, keyPath: "parameters.mode.value", reason: "expected fence, absolute or either")
+        }
+        self.mode = mode
+        cutoff = try rule.double(cutoffParameter)
+        k = try rule.double("k")
+        minimumStratum = Int(try rule.int("min_stratum_size"))
+        fallbackAbsolute = try rule.bool("fallback_absolute")
+        nullStatusAsValid = try rule.bool("null_status_as_valid")
+    }
+
+    var sharingKey: String { "bid-distribution|\(nullStatusAsValid)" }
+
+    func decide(_ population: BidDistributionPopulation, title: Message) -> DatasetResult {
+        var result = DatasetResult()
+        let fences = population.fences(statistic, minimumSize: minimumStratum, k: k)
+        let needed = BidDistribution.minimumBids(statistic)
+        for t in population.tenders where t.inScope {
+            let outcome: Outcome
+            defer { result.add(outcome, projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry) }
+            guard t.bids >= needed else {
+                outcome = t.bids == 0 ? .notApplicable : .notComputable(.tooFewBids, detail: "\(t.bids) valid bids (\(needed) needed)")
+                continue
+            }
+            guard let value = t.distribution.values[statistic] else {
+                outcome = .notComputable(.unparseableValue, detail: "\(statistic.rawValue) undefined (equal bids)")
+                continue
+            }
+            let absoluteHit = direction == .low ? value <= cutoff : value >= cutoff
+            var fenceHit = false
+            var fenceNote: Evidence?
+            var fenceKnown = false
+            if mode != .absolute, let stratum = t.stratum, let (key, fence) = fences.fence(for: stratum) {
+                let informative = !(direction == .low && floorsAtZero && fence.lower <= 0)
+                if informative {
+                    fenceKnown = true
+                    fenceHit = direction == .low ? fence.isLowOutlier(value) : fence.isHighOutlier(value)
+                }
+                fenceNote = Evidence(field: "stratum", observed: key.description,
+                                     threshold: informative ? String(format: direction == .low ? "≤ %.4f" : "≥ %.4f", direction == .low ? fence.lower : fence.upper)
+                                                            : "fence uninformative",
+                                     note: String(format: "n=%d, Q1=%.4f, Q3=%.4f", fence.n, fence.q1, fence.q3))
+            }
+            let raised: Bool
+            switch mode {
+            case .absolute: raised = absoluteHit
+            case .either: raised = absoluteHit || fenceHit
+            case .fence:
+                if fenceKnown { raised = fenceHit } else if fallbackAbsolute { raised = absoluteHit } else {
+                    outcome = fenceNote == nil ? .notComputable(.stratumTooSmall, detail: "fewer than \(minimumStratum) comparable tenders")
+                                               : .computedNotRaised
+                    continue
+                }
+            }
+            guard raised else { outcome = .computedNotRaised; continue }
+            outcome = .raised(FindingDraft(
+                summary: Message(en: "\(title.en): \(statistic.rawValue.uppercased()) = \(String(format: "%.4f", value))",
+                                 th: "\(title.th): \(statistic.rawValue.uppercased()) = \(String(format: "%.4f", value))"),
+                evidence: [Evidence(field: statistic.rawValue, observed: String(format: "%.4f", value),
+                                    threshold: (direction == .low ? "≤ " : "≥ ") + String(cutoff), note: "absolute cut-off (mode \(mode.rawValue))")]
+                    + (fenceNote.map { [$0] } ?? [])))
+        }
+        return result
+    }
+}
+
+/// Shared run for the distribution screens.
+final class DistributionScreenRun: DatasetRun {
+    let screen: DistributionScreen
+    let title: Message
+    let population: BidDistributionPopulation
+    let feeds: Bool
+
+    init(screen: DistributionScreen, title: Message, shared: RunSharedState) {
+        self.screen = screen
+        self.title = title
+        var created = false
+        population = shared.value(screen.sharingKey) {
+            created = true
+            return BidDistributionPopulation(nullStatusAsValid: screen.nullStatusAsValid)
+        }
+        feeds = created
+    }
+
+    func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { population.observe(record, inScope: inScope) } }
+
+    func finish() -> DatasetResult { screen.decide(population, title: title) }
+}
+
+private let distributionFields: Set<String> = [
+    "projects.project_type", "projects.reference_price", "bids.bidder_id", "bids.price", "bids.status",
+]
+
+/// BR-01: low coefficient of variation (CV = s/μ), n ≥ 3. Rule file `Rules/collusion/BR-01-low-cv.yaml`.
+struct LowCVIndicator: DatasetIndicator {
+    static let id = "BR-01"
+    static let fields = distributionFields
+    let screen: DistributionScreen
+    let title: Message
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        screen = try DistributionScreen(rule: rule, statistic: .cv, direction: .low, cutoffParameter: "cv_max")
+        title = rule.title
+    }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
+
+/// BR-02: narrow spread (SPD = (b(n) − b(1))/b(1)), n ≥ 3. Rule file `Rules/collusion/BR-02-narrow-spread.yaml`.
+struct NarrowSpreadIndicator: DatasetIndicator {
+    static let id = "BR-02"
+    static let fields = distributionFields
+    let screen: DistributionScreen
+    let title: Message
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        screen = try DistributionScreen(rule: rule, statistic: .spd, direction: .low, cutoffParameter: "spd_max")
+        title = rule.title
+    }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
+
+/// BR-04: high relative distance (RD = (b(2) − b(1))/s_L), n ≥ 3. Rule file `Rules/collusion/BR-04-relative-distance.yaml`.
+struct RelativeDistanceIndicator: DatasetIndicator {
+    static let id = "BR-04"
+    static let fields = distributionFields
+    let screen: DistributionScreen
+    let title: Message
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        screen = try DistributionScreen(rule: rule, statistic: .rd, direction: .high, cutoffParameter: "rd_min")
+        title = rule.title
+    }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
+
+/// BR-05: high normalised distance (RDNOR), n ≥ 3. Rule file `Rules/collusion/BR-05-normalised-distance.yaml`.
+struct NormalisedDistanceIndicator: DatasetIndicator {
+    static let id = "BR-05"
+    static let fields = distributionFields
+    let screen: DistributionScreen
+    let title: Message
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        screen = try DistributionScreen(rule: rule, statistic: .rdnor, direction: .high, cutoffParameter: "rdnor_min")
+        title = rule.title
+    }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
+
+/// BR-06: high alternative distance (RDALT), n ≥ 3. Rule file `Rules/collusion/BR-06-alternative-distance.yaml`.
+struct AlternativeDistanceIndicator: DatasetIndicator {
+    static let id = "BR-06"
+    static let fields = distributionFields
+    let screen: DistributionScreen
+    let title: Message
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        screen = try DistributionScreen(rule: rule, statistic: .rdalt, direction: .high, cutoffParameter: "rdalt_min")
+        title = rule.title
+    }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
+
+/// BR-07: negative skew, n ≥ 3. Rule file `Rules/collusion/BR-07-negative-skew.yaml`.
+struct NegativeSkewIndicator: DatasetIndicator {
+    static let id = "BR-07"
+    static let fields = distributionFields
+    let screen: DistributionScreen
+    let title: Message
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        screen = try DistributionScreen(rule: rule, statistic: .skew, direction: .low, cutoffParameter: "skew_max")
+        title = rule.title
+    }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
+
+/// BR-08: high excess kurtosis, n ≥ 4. Rule file `Rules/collusion/BR-08-high-kurtosis.yaml`.
+struct HighKurtosisIndicator: DatasetIndicator {
+    static let id = "BR-08"
+    static let fields = distributionFields
+    let screen: DistributionScreen
+    let title: Message
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        screen = try DistributionScreen(rule: rule, statistic: .kurt, direction: .high, cutoffParameter: "kurt_min")
+        title = rule.title
+    }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
+
+/// BR-09: non-uniform bids (KS distance to U(0,1)), n ≥ 3. Rule file `Rules/collusion/BR-09-non-uniform-bids.yaml`.
+struct NonUniformBidsIndicator: DatasetIndicator {
+    static let id = "BR-09"
+    static let fields = distributionFields
+    let screen: DistributionScreen
+    let title: Message
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        screen = try DistributionScreen(rule: rule, statistic: .ks, direction: .high, cutoffParameter: "ks_min")
+        title = rule.title
+    }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
