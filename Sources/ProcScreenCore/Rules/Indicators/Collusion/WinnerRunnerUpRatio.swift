@@ -139,13 +139,74 @@ struct WinnerRunnerUpRatio {
     }
 }
 
+/// One run of BR-21 or BR-22: the shared population, judged at one tail of the ratio.
+final class WinnerRunnerUpRun: DatasetRun {
+    enum Tail { case low, high }
+
+    let ratio: WinnerRunnerUpRatio
+    let threshold: Double?
+    let tail: Tail
+    let message: (Double) -> Message
+    let population: WinnerRunnerUpRatio.Population
+    /// Only the first run sharing a population feeds it.
+    let feeds: Bool
+
+    init(ratio: WinnerRunnerUpRatio, threshold: Double?, tail: Tail, message: @escaping (Double) -> Message, shared: RunSharedState) {
+        self.ratio = ratio
+        self.threshold = threshold
+        self.tail = tail
+        self.message = message
+        var created = false
+        population = shared.value(ratio.sharingKey) {
+            created = true
+            return WinnerRunnerUpRatio.Population(ratio)
+        }
+        feeds = created
+    }
+
+    func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { population.observe(record, inScope: inScope) } }
+
+    func finish() -> DatasetResult {
+        let fences = population.fences
+        var result = DatasetResult()
+        for (row, status) in population.candidates {
+            let outcome: Outcome
+            switch status {
+            case .outcome(let o):
+                outcome = o
+            case .ratio(let r):
+                if let threshold {
+                    let hit = tail == .low ? r <= threshold : r >= threshold
+                    outcome = hit ? raised(row, r, threshold: "\(tail == .low ? "≤" : "≥") \(threshold)", stratum: nil, fence: nil) : .computedNotRaised
+                } else if let stratum = ratio.stratum(row), let (key, fence) = fences.fence(for: stratum) {
+                    // Cardinal's guards: the low tail needs Q1 > 0 and a lower fence > 0; the high tail an upper fence > 0.
+                    let informative = tail == .low ? fence.q1 > 0 && fence.lower > 0 : fence.upper > 0
+                    let hit = informative && (tail == .low ? fence.isLowOutlier(r) : fence.isHighOutlier(r))
+                    let limit = tail == .low ? String(format: "≤ %.4f (Q1 − %.1f·IQR)", fence.lower, fence.k)
+                                             : String(format: "≥ %.4f (Q3 + %.1f·IQR)", fence.upper, fence.k)
+                    outcome = hit ? raised(row, r, threshold: limit, stratum: key.description, fence: fence) : .computedNotRaised
+                } else {
+                    outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
+                }
+            }
+            result.add(outcome, projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry)
+        }
+        return result
+    }
+
+    private func raised(_ row: WinnerRunnerUp, _ r: Double, threshold: String, stratum: String?, fence: TukeyFence?) -> Outcome {
+        .raised(FindingDraft(summary: message(r), evidence: ratio.evidence(row, ratio: r, threshold: threshold, stratum: stratum, fence: fence),
+                             involvedFirms: [row.winner, row.runnerUp].compactMap { $0 }))
+    }
+}
+
 /// Flags a runner-up bid abnormally close to the winning bid (a low outlier of (L − W)/W in
 /// its stratum): mimicked competition. Exclusions: methods outside PRICE_ONLY; several
 /// winners; the runner-up below the winner. Source: Cardinal R024. Rule file:
 /// `Rules/collusion/BR-21-price-close-to-winning-bid.yaml`.
 struct PriceCloseToWinningBidIndicator: DatasetIndicator {
     static let id = "BR-21"
-    typealias Owner = PriceCloseToWinningBidIndicator
+    static let fields = WinnerRunnerUpRatio.fields
 
     let ratio: WinnerRunnerUpRatio
     let threshold: Double?
@@ -155,61 +216,8 @@ struct PriceCloseToWinningBidIndicator: DatasetIndicator {
         threshold = try rule.parameterValue("threshold").doubleValue
     }
 
-    static let fields = WinnerRunnerUpRatio.fields
-
-    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
-
-    final class Run: DatasetRun {
-        let indicator: Owner
-        let population: WinnerRunnerUpRatio.Population
-        /// Only the first run sharing a population feeds it.
-        let feeds: Bool
-
-        init(_ indicator: Owner, shared: RunSharedState) {
-            self.indicator = indicator
-            var created = false
-            population = shared.value(indicator.ratio.sharingKey) {
-                created = true
-                return WinnerRunnerUpRatio.Population(indicator.ratio)
-            }
-            feeds = created
-        }
-
-        func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { population.observe(record, inScope: inScope) } }
-
-        func finish() -> DatasetResult { indicator.decide(population) }
-    }
-
-    func decide(_ population: WinnerRunnerUpRatio.Population) -> DatasetResult {
-        let fences = population.fences
-        var result = DatasetResult()
-        for (row, status) in population.candidates {
-            let outcome: Outcome
-            switch status {
-            case .outcome(let o): outcome = o
-            case .ratio(let r):
-                if let threshold {
-                    outcome = r <= threshold
-                        ? .raised(FindingDraft(summary: Self.message(r), evidence: ratio.evidence(row, ratio: r, threshold: "≤ \(threshold)", stratum: nil, fence: nil)))
-                        : .computedNotRaised
-                } else if let stratum = ratio.stratum(row), let (key, fence) = fences.fence(for: stratum) {
-                    // Cardinal's guard: the fence is informative only when Q1 > 0 and the lower fence > 0.
-                    if fence.q1 <= 0 || fence.lower <= 0 {
-                        outcome = .computedNotRaised
-                    } else {
-                        outcome = fence.isLowOutlier(r)
-                            ? .raised(FindingDraft(summary: Self.message(r),
-                                                   evidence: ratio.evidence(row, ratio: r, threshold: String(format: "≤ %.4f (Q1 − %.1f·IQR)", fence.lower, fence.k),
-                                                                            stratum: key.description, fence: fence)))
-                            : .computedNotRaised
-                    }
-                } else {
-                    outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
-                }
-            }
-            result.add(outcome, projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry)
-        }
-        return result
+    func makeRun(shared: RunSharedState) -> any DatasetRun {
+        WinnerRunnerUpRun(ratio: ratio, threshold: threshold, tail: .low, message: Self.message, shared: shared)
     }
 
     static func message(_ r: Double) -> Message {
@@ -224,7 +232,7 @@ struct PriceCloseToWinningBidIndicator: DatasetIndicator {
 /// R058. Rule file: `Rules/collusion/BR-22-heavily-discounted-winning-bid.yaml`.
 struct HeavilyDiscountedWinningBidIndicator: DatasetIndicator {
     static let id = "BR-22"
-    typealias Owner = HeavilyDiscountedWinningBidIndicator
+    static let fields = WinnerRunnerUpRatio.fields
 
     let ratio: WinnerRunnerUpRatio
     let threshold: Double?
@@ -234,60 +242,8 @@ struct HeavilyDiscountedWinningBidIndicator: DatasetIndicator {
         threshold = try rule.parameterValue("threshold").doubleValue
     }
 
-    static let fields = WinnerRunnerUpRatio.fields
-
-    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
-
-    final class Run: DatasetRun {
-        let indicator: Owner
-        let population: WinnerRunnerUpRatio.Population
-        /// Only the first run sharing a population feeds it.
-        let feeds: Bool
-
-        init(_ indicator: Owner, shared: RunSharedState) {
-            self.indicator = indicator
-            var created = false
-            population = shared.value(indicator.ratio.sharingKey) {
-                created = true
-                return WinnerRunnerUpRatio.Population(indicator.ratio)
-            }
-            feeds = created
-        }
-
-        func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { population.observe(record, inScope: inScope) } }
-
-        func finish() -> DatasetResult { indicator.decide(population) }
-    }
-
-    func decide(_ population: WinnerRunnerUpRatio.Population) -> DatasetResult {
-        let fences = population.fences
-        var result = DatasetResult()
-        for (row, status) in population.candidates {
-            let outcome: Outcome
-            switch status {
-            case .outcome(let o): outcome = o
-            case .ratio(let r):
-                if let threshold {
-                    outcome = r >= threshold
-                        ? .raised(FindingDraft(summary: Self.message(r), evidence: ratio.evidence(row, ratio: r, threshold: "≥ \(threshold)", stratum: nil, fence: nil)))
-                        : .computedNotRaised
-                } else if let stratum = ratio.stratum(row), let (key, fence) = fences.fence(for: stratum) {
-                    if fence.upper <= 0 {
-                        outcome = .computedNotRaised
-                    } else {
-                        outcome = fence.isHighOutlier(r)
-                            ? .raised(FindingDraft(summary: Self.message(r),
-                                                   evidence: ratio.evidence(row, ratio: r, threshold: String(format: "≥ %.4f (Q3 + %.1f·IQR)", fence.upper, fence.k),
-                                                                            stratum: key.description, fence: fence)))
-                            : .computedNotRaised
-                    }
-                } else {
-                    outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
-                }
-            }
-            result.add(outcome, projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry)
-        }
-        return result
+    func makeRun(shared: RunSharedState) -> any DatasetRun {
+        WinnerRunnerUpRun(ratio: ratio, threshold: threshold, tail: .high, message: Self.message, shared: shared)
     }
 
     static func message(_ r: Double) -> Message {

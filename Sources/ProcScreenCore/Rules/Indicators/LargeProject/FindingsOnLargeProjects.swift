@@ -39,10 +39,7 @@ struct LargeProjectCollusionSignalIndicator: FindingsIndicator {
     let linkedRules: Set<String>
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         linkedRules = Set(try rule.strings("linked_rules"))
     }
 
@@ -103,10 +100,7 @@ struct AgencyLargeProjectHistoryIndicator: FindingsIndicator {
     let minShare: Double
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         lookback = Int(try rule.int("lookback_fy"))
         minCount = Int(try rule.int("min_count"))
         minShare = try rule.double("min_share")
@@ -182,10 +176,7 @@ struct LargeProjectConnectedWinnerIndicator: FindingsIndicator {
     let linkedRules: Set<String>
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         linkedRules = Set(try rule.strings("linked_rules"))
     }
 

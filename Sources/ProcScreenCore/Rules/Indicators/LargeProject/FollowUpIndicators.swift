@@ -14,10 +14,7 @@ struct NotReportedInEMENSCRIndicator: RecordIndicator {
     let graceDays: Int
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         graceDays = Int(try rule.int("grace_days"))
     }
 
@@ -57,10 +54,7 @@ struct NotFollowedUpIndicator: RecordIndicator {
     let phaseGraceDays: Int
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         graceDays = Int(try rule.int("grace_days"))
         phaseGraceDays = Int(try rule.int("phase_grace_days"))
     }

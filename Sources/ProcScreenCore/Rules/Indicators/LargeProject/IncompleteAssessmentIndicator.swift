@@ -17,10 +17,7 @@ struct IncompleteAssessmentIndicator: RecordIndicator {
     let registerAuthoritative: Bool
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         func compile(_ pattern: String, _ keyPath: String) throws(RuleFileError) -> PCRERegex {
             do { return try PCRERegex(pattern, caseless: true) } catch {
                 throw RuleFileError(path: rule.path, keyPath: keyPath, reason: "\(error)")

@@ -62,10 +62,7 @@ struct LargeProjectLimitedCompetitionIndicator: RecordIndicator {
     let minBids: Int
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         minBids = Int(try rule.int("min_bids"))
     }
 
@@ -110,10 +107,7 @@ struct LargeProjectAtReferencePriceIndicator: RecordIndicator {
     let delta: Double
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         delta = try rule.double("delta")
     }
 
@@ -156,10 +150,7 @@ struct ContractGrowthIndicator: RecordIndicator {
     let maxGrowth: Double
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         maxAmendments = Int(try rule.int("max_amendments"))
         maxGrowth = try rule.double("max_growth")
     }
@@ -207,10 +198,7 @@ struct MissingIntegrityPactIndicator: RecordIndicator {
     let tier: LargeProjectTier
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {

@@ -24,6 +24,14 @@ public struct LargeProjectTier: Sendable {
         investmentOnly = try lp01.bool("investment_only")
     }
 
+    /// LP-01's tier definition, for another LP rule (`rule`, named in the error when LP-01 is missing).
+    public init(from rules: RuleLookup, for rule: RuleFile) throws(RuleFileError) {
+        guard let lp01 = rules.rule("LP-01") else {
+            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
+        }
+        try self.init(lp01: lp01)
+    }
+
     /// Whether the T1 comparison is inclusive (≥) in fiscal year `fy`.
     public func isInclusive(fiscalYear fy: Int) -> Bool { fy > exclusiveUntilFY }
 

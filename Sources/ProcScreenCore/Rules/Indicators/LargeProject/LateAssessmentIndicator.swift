@@ -19,10 +19,7 @@ struct LateAssessmentIndicator: RecordIndicator {
     let budgetRequestDeadline: [Int: String]
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         fromFY = Int(try rule.int("from_fy"))
         var deadlines: [Int: String] = [:]
         if case .map(let map) = try rule.parameterValue("budget_request_deadline") {

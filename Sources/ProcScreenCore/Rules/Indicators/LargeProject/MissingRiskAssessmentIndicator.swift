@@ -15,10 +15,7 @@ struct MissingRiskAssessmentIndicator: RecordIndicator {
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
         // The tier parameters are LP-01's, so an override there moves every LP rule.
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         fromFY = Int(try rule.int("from_fy"))
     }
 

@@ -22,10 +22,7 @@ struct SlicingBelowThresholdIndicator: DatasetIndicator {
     let windowMonths: Int
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        guard let lp01 = rules.rule("LP-01") else {
-            throw RuleFileError(path: rule.path, keyPath: "", reason: "needs LP-01 (the tier definition) in the same rules folder")
-        }
-        tier = try LargeProjectTier(lp01: lp01)
+        tier = try LargeProjectTier(from: rules, for: rule)
         floor = Int64((try rule.double("floor") * 100).rounded())
         similarity = try rule.double("s")
         windowMonths = Int(try rule.int("window_months"))
