@@ -7,8 +7,12 @@ public enum Quantiles {
     /// h = (n + 1/3)·p + 1/3, j = ⌊h⌋; x(1) if j < 1, x(n) if j ≥ n, else x(j) + (h − j)(x(j+1) − x(j)).
     /// For x = 1…10: Q1 = 2.91667, Q3 = 8.08333.
     public static func type8(_ values: [Double], _ p: Double) -> Double {
-        precondition(!values.isEmpty, "quantile of an empty sample")
-        let x = values.sorted()
+        type8(sorted: values.sorted(), p)
+    }
+
+    /// The same on an already sorted sample (one sort for Q1 and Q3).
+    public static func type8(sorted x: [Double], _ p: Double) -> Double {
+        precondition(!x.isEmpty, "quantile of an empty sample")
         let n = Double(x.count)
         let h = (n + 1.0 / 3.0) * p + 1.0 / 3.0
         let j = Int(h.rounded(.down))
@@ -27,9 +31,10 @@ public struct TukeyFence: Sendable, Equatable, Codable {
     public let k: Double
 
     public init(values: [Double], k: Double = 1.5) {
-        n = values.count
-        q1 = Quantiles.type8(values, 0.25)
-        q3 = Quantiles.type8(values, 0.75)
+        let sorted = values.sorted()
+        n = sorted.count
+        q1 = Quantiles.type8(sorted: sorted, 0.25)
+        q3 = Quantiles.type8(sorted: sorted, 0.75)
         self.k = k
     }
 
@@ -73,29 +78,65 @@ public struct Stratum: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 }
 
+/// Numbers the strata of a population once, with each stratum's coarsenings, so that fences
+/// for many statistics group values by integer keys instead of hashing strata again and again.
+public final class StrataIndex {
+    private var ids: [Stratum: Int] = [:]
+    private var coarsenings: [Stratum: [Int]] = [:]
+    public private(set) var strata: [Stratum] = []
+
+    public init() {}
+
+    private func id(_ s: Stratum) -> Int {
+        if let known = ids[s] { return known }
+        ids[s] = strata.count
+        strata.append(s)
+        return strata.count - 1
+    }
+
+    /// The ids of the stratum's coarsenings, finest first.
+    public func keys(for stratum: Stratum) -> [Int] {
+        if let known = coarsenings[stratum] { return known }
+        let keys = stratum.coarsenings.map(id)
+        coarsenings[stratum] = keys
+        return keys
+    }
+}
+
 /// Fences per stratum for one statistic, with the coarsening rule and `n_min`.
-public struct StratifiedFences: Sendable {
+public struct StratifiedFences {
     public let minimumSize: Int
     public let k: Double
-    private var fences: [Stratum: TukeyFence] = [:]
+    private let index: StrataIndex
+    private var fences: [Int: TukeyFence] = [:]
 
-    /// - Parameter values: every (stratum, value) observation of the statistic.
-    public init(values: [(Stratum, Double)], minimumSize: Int = 30, k: Double = 1.5) {
+    /// - Parameter values: every (stratum keys from `index`, value) observation of the statistic.
+    public init(keyedValues: [([Int], Double)], index: StrataIndex, minimumSize: Int = 30, k: Double = 1.5) {
         self.minimumSize = minimumSize
         self.k = k
-        var samples: [Stratum: [Double]] = [:]
-        for (stratum, value) in values {
-            for key in Set(stratum.coarsenings) { samples[key, default: []].append(value) }
+        self.index = index
+        var samples = [[Double]](repeating: [], count: index.strata.count)
+        for (keys, value) in keyedValues {
+            var seen = Set<Int>()
+            for key in keys where seen.insert(key).inserted { samples[key].append(value) }
         }
-        for (key, sample) in samples where sample.count >= minimumSize {
+        for (key, sample) in samples.enumerated() where sample.count >= minimumSize {
             fences[key] = TukeyFence(values: sample, k: k)
         }
     }
 
+    /// Convenience for one-off use: strata given directly.
+    public init(values: [(Stratum, Double)], minimumSize: Int = 30, k: Double = 1.5) {
+        let index = StrataIndex()
+        self.init(keyedValues: values.map { (index.keys(for: $0.0), $0.1) }, index: index, minimumSize: minimumSize, k: k)
+    }
+
     /// The fence for a subject's stratum (the finest one large enough) and the key used; nil
     /// when even the coarsest stratum is too small (`stratum_too_small`).
-    public func fence(for stratum: Stratum) -> (Stratum, TukeyFence)? {
-        for key in stratum.coarsenings { if let f = fences[key] { return (key, f) } }
+    public func fence(for stratum: Stratum) -> (Stratum, TukeyFence)? { fence(forKeys: index.keys(for: stratum)) }
+
+    public func fence(forKeys keys: [Int]) -> (Stratum, TukeyFence)? {
+        for key in keys { if let f = fences[key] { return (index.strata[key], f) } }
         return nil
     }
 }

@@ -65,13 +65,14 @@ final class BidDistributionPopulation {
         var projectID: String
         var agencyID: String?
         var ministry: String?
-        var stratum: Stratum?
+        var stratumKeys: [Int]?
         var bids: Int
         var distribution: BidDistribution
         var inScope: Bool
     }
 
     let nullStatusAsValid: Bool
+    let strata = StrataIndex()
     private(set) var tenders: [Tender] = []
     private var fencesCache: [String: StratifiedFences] = [:]
 
@@ -85,15 +86,15 @@ final class BidDistributionPopulation {
             r.fiscalYear.map { Stratum(method: m.rawValue, projectType: r.projectType,
                                        valueBand: Stratum.valueBand(satang: r.budget ?? r.referencePrice), fiscalYear: $0) }
         }
-        tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, stratum: stratum,
+        tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, stratumKeys: stratum.map(strata.keys),
                               bids: v.count, distribution: BidDistribution(prices: v.prices.map(Double.init)), inScope: inScope))
     }
 
     func fences(_ statistic: BidDistribution.Statistic, minimumSize: Int, k: Double) -> StratifiedFences {
         let key = "\(statistic.rawValue)|\(minimumSize)|\(k)"
         if let cached = fencesCache[key] { return cached }
-        let values = tenders.compactMap { t in t.stratum.flatMap { s in t.distribution.values[statistic].map { (s, $0) } } }
-        let fences = StratifiedFences(values: values, minimumSize: minimumSize, k: k)
+        let values = tenders.compactMap { t in t.stratumKeys.flatMap { keys in t.distribution.values[statistic].map { (keys, $0) } } }
+        let fences = StratifiedFences(keyedValues: values, index: strata, minimumSize: minimumSize, k: k)
         fencesCache[key] = fences
         return fences
     }
@@ -149,18 +150,24 @@ struct DistributionScreen {
             }
             let absoluteHit = direction == .low ? value <= cutoff : value >= cutoff
             var fenceHit = false
-            var fenceNote: Evidence?
+            var fenceUsed: (Stratum, TukeyFence, informative: Bool)?
             var fenceKnown = false
-            if mode != .absolute, let stratum = t.stratum, let (key, fence) = fences.fence(for: stratum) {
+            if mode != .absolute, let keys = t.stratumKeys, let (key, fence) = fences.fence(forKeys: keys) {
                 let informative = !(direction == .low && floorsAtZero && fence.lower <= 0)
                 if informative {
                     fenceKnown = true
                     fenceHit = direction == .low ? fence.isLowOutlier(value) : fence.isHighOutlier(value)
                 }
-                fenceNote = Evidence(field: "stratum", observed: key.description,
-                                     threshold: informative ? String(format: direction == .low ? "≤ %.4f" : "≥ %.4f", direction == .low ? fence.lower : fence.upper)
-                                                            : "fence uninformative",
-                                     note: String(format: "n=%d, Q1=%.4f, Q3=%.4f", fence.n, fence.q1, fence.q3))
+                fenceUsed = (key, fence, informative)
+            }
+            // Formatted only for raised tenders: String(format:) per tender cost more than the screen.
+            var fenceNote: Evidence? {
+                fenceUsed.map { key, fence, informative in
+                    Evidence(field: "stratum", observed: key.description,
+                             threshold: informative ? String(format: direction == .low ? "≤ %.4f" : "≥ %.4f", direction == .low ? fence.lower : fence.upper)
+                                                    : "fence uninformative",
+                             note: String(format: "n=%d, Q1=%.4f, Q3=%.4f", fence.n, fence.q1, fence.q3))
+                }
             }
             let raised: Bool
             switch mode {
@@ -168,7 +175,7 @@ struct DistributionScreen {
             case .either: raised = absoluteHit || fenceHit
             case .fence:
                 if fenceKnown { raised = fenceHit } else if fallbackAbsolute { raised = absoluteHit } else {
-                    outcome = fenceNote == nil ? .notComputable(.stratumTooSmall, detail: "fewer than \(minimumStratum) comparable tenders")
+                    outcome = fenceUsed == nil ? .notComputable(.stratumTooSmall, detail: "fewer than \(minimumStratum) comparable tenders")
                                                : .computedNotRaised
                     continue
                 }
