@@ -39,6 +39,8 @@ struct IdenticalBidsIndicator: RecordIndicator {
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {}
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        // A specific purchase's single offer is not a tender these screens read.
+        guard record.method?.isCompetitive ?? true else { return .notApplicable }
         let submitted = record.bids.filter { ($0.status == .valid || $0.status == .disqualified || $0.status == nil) && ($0.price ?? 0) > 0 }
         guard Set(submitted.compactMap(\.bidderKey)).count >= 2 else { return .notApplicable }
         var byPrice: [Int64: Set<String>] = [:]
@@ -73,6 +75,8 @@ struct FixedIncrementBidsIndicator: RecordIndicator {
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        // A specific purchase's single offer is not a tender these screens read.
+        guard record.method?.isCompetitive ?? true else { return .notApplicable }
         let v = ValidPrices(record)
         guard v.count >= 3 else { return .notComputable(.tooFewBids, detail: "\(v.count) valid bids (3 needed)") }
         let steps = zip(v.prices, v.prices.dropFirst()).map { Double($1) / Double($0) - 1 }
@@ -127,6 +131,8 @@ struct RoundLosingBidsIndicator: RecordIndicator {
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) { kMin = Int(try rule.int("k_min")) }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        // A specific purchase's single offer is not a tender these screens read.
+        guard record.method?.isCompetitive ?? true else { return .notApplicable }
         let v = ValidPrices(record)
         guard v.count >= 3 else { return .notComputable(.tooFewBids, detail: "\(v.count) valid bids (3 needed)") }
         guard let winner = record.winnerID, let wi = v.bidders.firstIndex(of: winner) else { return .notApplicable }
@@ -159,6 +165,8 @@ struct ClusteredBidsIndicator: RecordIndicator {
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        // A specific purchase's single offer is not a tender these screens read.
+        guard record.method?.isCompetitive ?? true else { return .notApplicable }
         let v = ValidPrices(record)
         guard v.count >= 3 else { return .notComputable(.tooFewBids, detail: "\(v.count) valid bids (3 needed)") }
         let spd = v.spread, cv = v.cv

@@ -76,6 +76,7 @@ struct AbnormallyLowAgainstBiddersIndicator: RecordIndicator {
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) { tau = try rule.double("tau") }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        guard record.method?.isCompetitive ?? true else { return .notApplicable }
         guard let winner = record.winnerID else { return .notApplicable }
         var lowest: [String: Int64] = [:]
         for b in record.validBids() { if let k = b.bidderKey, let p = b.price { lowest[k] = min(lowest[k] ?? .max, p) } }
