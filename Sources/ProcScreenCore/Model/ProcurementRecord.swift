@@ -110,6 +110,10 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
     public var bids: [Bid] = []
     public var contracts: [Contract] = []
     public var assessments: [RiskAssessment] = []
+    /// Per-record memo of derived views (winner, valid prices) that many rules read: computed
+    /// once per project instead of once per rule. Set by the engine's reader; nil elsewhere.
+    public var memo: Memo?
+
     /// What the store knows of the firms (identity keys, registration, debarment), shared by
     /// every record of a run; nil when no rule of the run asked for firm facts.
     public var firmDirectory: FirmDirectory?
@@ -134,6 +138,17 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         // A run-wide lookup, not part of a record's own data.
         public func encode(to encoder: Encoder) throws { _ = encoder.singleValueContainer() }
         public required init(from decoder: Decoder) throws { firms = [:] }
+    }
+
+    /// The memo box: filled lazily by the one thread evaluating the record.
+    public final class Memo: @unchecked Sendable, Equatable, Codable {
+        var winner: String??
+        var validPrices: ValidPrices?
+
+        public init() {}
+        public static func == (a: Memo, b: Memo) -> Bool { true }
+        public func encode(to encoder: Encoder) throws { _ = encoder.singleValueContainer() }
+        public required init(from decoder: Decoder) throws {}
     }
 
     /// A firm's identity keys and register facts, normalised once per run. A class: a lookup
@@ -181,6 +196,16 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
     /// The winner: the bidder flagged `is_winner`, else the contracts' winner. Nil when unknown
     /// or when there are several (lots).
     public var winnerID: String? {
+        if let memo {
+            if let known = memo.winner { return known }
+            let w = computeWinnerID()
+            memo.winner = .some(w)
+            return w
+        }
+        return computeWinnerID()
+    }
+
+    private func computeWinnerID() -> String? {
         let flagged = Set(bids.filter { $0.isWinner == true }.compactMap(\.bidderKey))
         if flagged.count == 1 { return flagged.first }
         if flagged.count > 1 { return nil }

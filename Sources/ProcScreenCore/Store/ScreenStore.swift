@@ -230,6 +230,7 @@ public final class ScreenStore {
                     inspectionPhase: a.string(7)))
             }
             r.firmDirectory = firmDirectory
+            r.memo = ProcurementRecord.Memo()
             try body(r)
         }
     }

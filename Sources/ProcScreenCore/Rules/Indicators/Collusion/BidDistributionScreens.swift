@@ -80,7 +80,7 @@ final class BidDistributionPopulation {
 
     func observe(_ r: ProcurementRecord, inScope: Bool) {
         guard r.method?.isCompetitive ?? true else { return }
-        let v = ValidPrices(r, nullStatusAsValid: nullStatusAsValid)
+        let v = r.validPrices(nullStatusAsValid: nullStatusAsValid)
         guard v.count >= 2 || inScope else { return }
         let stratum = r.method.flatMap { m in
             r.fiscalYear.map { Stratum(method: m.rawValue, projectType: r.projectType,

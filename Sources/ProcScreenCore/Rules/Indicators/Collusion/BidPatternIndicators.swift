@@ -1,8 +1,19 @@
 import Foundation
 
+extension ProcurementRecord {
+    /// The valid bids, one per bidder, sorted (memoised per project for the default status rule).
+    func validPrices(nullStatusAsValid: Bool = true) -> ValidPrices {
+        guard nullStatusAsValid, let memo else { return ValidPrices(self, nullStatusAsValid: nullStatusAsValid) }
+        if let known = memo.validPrices { return known }
+        let v = ValidPrices(self, nullStatusAsValid: true)
+        memo.validPrices = v
+        return v
+    }
+}
+
 /// The valid bids of one tender as INDICATORS.md §1.1 reads them: one price per bidder (its
 /// lowest), positive, sorted ascending.
-struct ValidPrices {
+public struct ValidPrices: Sendable {
     var prices: [Int64]
     var bidders: [String]
 
@@ -77,7 +88,7 @@ struct FixedIncrementBidsIndicator: RecordIndicator {
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         // A specific purchase's single offer is not a tender these screens read.
         guard record.method?.isCompetitive ?? true else { return .notApplicable }
-        let v = ValidPrices(record)
+        let v = record.validPrices()
         guard v.count >= 3 else { return .notComputable(.tooFewBids, detail: "\(v.count) valid bids (3 needed)") }
         let steps = zip(v.prices, v.prices.dropFirst()).map { Double($1) / Double($0) - 1 }
         var evidence: [Evidence] = []
@@ -133,7 +144,7 @@ struct RoundLosingBidsIndicator: RecordIndicator {
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         // A specific purchase's single offer is not a tender these screens read.
         guard record.method?.isCompetitive ?? true else { return .notApplicable }
-        let v = ValidPrices(record)
+        let v = record.validPrices()
         guard v.count >= 3 else { return .notComputable(.tooFewBids, detail: "\(v.count) valid bids (3 needed)") }
         guard let winner = record.winnerID, let wi = v.bidders.firstIndex(of: winner) else { return .notApplicable }
         let losers = v.prices.enumerated().filter { $0.offset != wi }.map(\.element)
@@ -167,7 +178,7 @@ struct ClusteredBidsIndicator: RecordIndicator {
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         // A specific purchase's single offer is not a tender these screens read.
         guard record.method?.isCompetitive ?? true else { return .notApplicable }
-        let v = ValidPrices(record)
+        let v = record.validPrices()
         guard v.count >= 3 else { return .notComputable(.tooFewBids, detail: "\(v.count) valid bids (3 needed)") }
         let spd = v.spread, cv = v.cv
         guard spd <= spdMax || cv <= cvMax else { return .computedNotRaised }
