@@ -147,15 +147,20 @@ func removeStore(_ db: String) {
 
 @MainActor func benchScreen() throws {
     let market = try market(screenProjects)
+    // Each round screens a fresh copy of the ingested store: findings of earlier runs would
+    // otherwise pile up (a store grown to 5 GB over many runs made every run slower).
+    let base = "\(cache)/bench-screen-\(screenProjects).base.db"
     let db = "\(cache)/bench-screen-\(screenProjects).db"
-    if !FileManager.default.fileExists(atPath: db) {
-        print("ingesting \(market) into \(db) (once) …")
-        let (wall, _, _) = try runProcscreen(["ingest", market, "--db", db, "--rules", rulesDirectory.path])
+    if !FileManager.default.fileExists(atPath: base) {
+        print("ingesting \(market) into \(base) (once) …")
+        let (wall, _, _) = try runProcscreen(["ingest", market, "--db", base, "--rules", rulesDirectory.path])
         print("ingested in \(fmt(wall, 1)) s")
     }
     var walls: [Double] = [], inner: [Double] = []
     var peakKB = 0, findings = 0, screened = 0, rules = 0
     for round in 0..<rounds {
+        removeStore(db)
+        try FileManager.default.copyItem(atPath: base, toPath: db)
         let (wall, output, rss) = try runProcscreen(["screen", "--db", db, "--json", "--rules", rulesDirectory.path]
                                                     + (only.map { ["--only", $0] } ?? []))
         let summary = try JSONDecoder().decode(RunSummary.self, from: output)

@@ -157,6 +157,8 @@ struct LateBidWonIndicator: RecordIndicator {
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {}
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        // A specific purchase has no submission deadline to be late for.
+        guard record.method?.isCompetitive ?? true else { return .notApplicable }
         guard let winner = record.winnerID else { return .notApplicable }
         let bids = record.validBids().filter { $0.bidderKey == winner }
         guard !bids.isEmpty else { return .notApplicable }
