@@ -223,6 +223,13 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         }
     }
 
+    /// P_win (INDICATORS.md §1.2): the winner's lowest valid bid, else the agreed price, with
+    /// which of the two it is; nil when neither is known.
+    public func winningPrice(nullStatusAsValid: Bool = true) -> (price: Int64, source: String)? {
+        if let w = winningBid(nullStatusAsValid: nullStatusAsValid) { return (w, "winning bid") }
+        return agreedPrice.map { ($0, "agreed price") }
+    }
+
     /// W: the winner's lowest valid bid.
     public func winningBid(nullStatusAsValid: Bool = true) -> Int64? {
         guard let winner = winnerID else { return nil }

@@ -15,6 +15,15 @@ final class TierOneProjects {
 
     init(tier: LargeProjectTier) { self.tier = tier }
 
+    /// A findings rule's result, started with the projects whose tier could not be told.
+    func startResult() -> DatasetResult {
+        var result = DatasetResult()
+        for (p, reason, detail) in notComputable {
+            result.add(.notComputable(reason, detail: detail), projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+        }
+        return result
+    }
+
     func observe(_ r: ProcurementRecord) {
         let p = Project(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear)
         switch tier.classify(r) {
@@ -57,13 +66,10 @@ struct LargeProjectCollusionSignalIndicator: FindingsIndicator {
         func observe(_ record: ProcurementRecord, inScope: Bool) { if inScope { large.observe(record) } }
 
         func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult {
-            var result = DatasetResult()
+            var result = large.startResult()
             let signals = findings.filter { $0.category == .collusion || indicator.linkedRules.contains($0.ruleID) }
             let signalRulesRan = ranRules.contains { $0.value == .collusion || indicator.linkedRules.contains($0.key) }
             let byProject = Dictionary(grouping: signals, by: \.projectID)
-            for (p, reason, detail) in large.notComputable {
-                result.add(.notComputable(reason, detail: detail), projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
-            }
             for p in large.projects {
                 guard let hits = byProject[p.projectID], !hits.isEmpty else {
                     result.add(signalRulesRan ? .computedNotRaised : .notComputable(.missingTable, detail: "no collusion rule ran in this run"),
@@ -120,10 +126,7 @@ struct AgencyLargeProjectHistoryIndicator: FindingsIndicator {
         func observe(_ record: ProcurementRecord, inScope: Bool) { if inScope { large.observe(record) } }
 
         func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult {
-            var result = DatasetResult()
-            for (p, reason, detail) in large.notComputable {
-                result.add(.notComputable(reason, detail: detail), projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
-            }
+            var result = large.startResult()
             let ran = Set(ranRules.keys).intersection(AgencyLargeProjectHistoryIndicator.obligationRules)
             let serious = Set(findings.filter { ran.contains($0.ruleID) && $0.severity >= .high }.map(\.projectID))
             let byAgency = Dictionary(grouping: large.projects, by: { $0.agencyID ?? "" })
@@ -199,10 +202,7 @@ struct LargeProjectConnectedWinnerIndicator: FindingsIndicator {
         }
 
         func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult {
-            var result = DatasetResult()
-            for (p, reason, detail) in large.notComputable {
-                result.add(.notComputable(reason, detail: detail), projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
-            }
+            var result = large.startResult()
             let ran = !Set(ranRules.keys).isDisjoint(with: indicator.linkedRules)
             let byProject = Dictionary(grouping: findings.filter { indicator.linkedRules.contains($0.ruleID) }, by: \.projectID)
             for p in large.projects {

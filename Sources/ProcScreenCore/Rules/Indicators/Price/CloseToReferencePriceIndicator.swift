@@ -31,13 +31,7 @@ struct CloseToReferencePriceIndicator: RecordIndicator {
             return .notComputable(.missingColumn, detail: "amounts in \(record.currency); min_ref is in baht")
         }
         guard reference >= minReference else { return .notApplicable }
-        let winning: Int64
-        let source: String
-        if let w = record.winningBid(nullStatusAsValid: nullStatusAsValid) {
-            (winning, source) = (w, "winning bid")
-        } else if let agreed = record.agreedPrice {
-            (winning, source) = (agreed, "agreed price")
-        } else {
+        guard let (winning, source) = record.winningPrice(nullStatusAsValid: nullStatusAsValid) else {
             return .notComputable(.missingColumn, detail: "no winning bid and agreed_price is empty")
         }
         let ratio = Double(winning) / Double(reference)

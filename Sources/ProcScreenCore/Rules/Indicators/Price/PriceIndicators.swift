@@ -48,7 +48,7 @@ struct AbnormallyLowAgainstReferenceIndicator: RecordIndicator {
         guard let reference = record.referencePrice, reference > 0 else {
             return .notComputable(.missingColumn, detail: "reference_price is empty")
         }
-        guard let winning = record.winningBid() ?? record.agreedPrice else {
+        guard let (winning, _) = record.winningPrice() else {
             return .notComputable(.missingColumn, detail: "no winning bid and agreed_price is empty")
         }
         let d = Double(reference - winning) / Double(reference)
