@@ -106,4 +106,44 @@ struct CLITests {
 /// The part of truth.json the CLI test reads.
 struct MarketTruth: Decodable {
     var missingAssessments: [String]
+    var largeProjects: [String]
+}
+
+@Suite("CLI paths")
+struct CLIPathTests {
+    @Test func strictIngestExitsOneWhenRowsAreQuarantinedAndKeepsTheGoodRows() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("strict.db")
+        let file = Paths.fixtures.appendingPathComponent("Ingest/malformed/projects.csv").path
+        let lenient = try CLI.run(["ingest", file, "--db", db])
+        #expect(lenient.status == 0)
+        #expect(lenient.stdout.contains("5 rows, 3 quarantined"))
+        let strict = try CLI.run(["ingest", file, "--db", dir.path("strict2.db"), "--strict"])
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains("5 rows, 3 quarantined"), "the good rows are stored even under --strict")
+        let missing = try CLI.run(["ingest", dir.path("nope.csv"), "--db", db])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("nope.csv"))
+    }
+
+    @Test func largeProjectsAsCSVAndJSON() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("lp.db")
+        #expect(try CLI.run(["ingest", "SampleData", "--db", db]).status == 0)
+        #expect(try CLI.run(["screen", "--db", db, "--only", "LP-01,LP-02"]).status == 0)
+        let csv = try CLI.run(["large-projects", "--db", db, "--format", "csv", "--lang", "th"])
+        #expect(csv.status == 0)
+        #expect(csv.stdout.hasPrefix("\u{FEFF}รหัสโครงการ,"))
+        let truth = try JSONDecoder().decode(MarketTruth.self, from: Data(contentsOf: Paths.sampleData.appendingPathComponent("truth.json")))
+        for id in truth.missingAssessments { #expect(csv.stdout.contains(id)) }
+        let json = try CLI.run(["large-projects", "--db", db, "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((object?["projects"] as? [Any])?.count == truth.largeProjects.count)
+        #expect(try CLI.run(["large-projects", "--db", db, "--format", "xml"]).status == 2)
+    }
+
+    @Test func generateValidatesItsOptions() throws {
+        #expect(try CLI.run(["generate", "--projects", "0", "-o", "/tmp/x"]).status == 2)
+        #expect(try CLI.run(["generate", "--projects", "10", "--competitive-share", "2", "-o", "/tmp/x"]).status == 2)
+    }
 }
