@@ -133,9 +133,14 @@ public final class ScreenStore {
     private static func selectList(_ table: String, _ columns: [String], _ fields: Set<String>) -> String {
         columns.map { column in
             let key = "\(table).\(column)"
-            return fields.contains(key) && !lookupFields.contains(key) ? column : "NULL"
+            if fields.contains(key) && !lookupFields.contains(key) { return column }
+            return unrequestedColumns[key] ?? "NULL"
         }.joined(separator: ", ")
     }
+
+    /// What an unrequested column still carries: a bidder's name identifies a bidder without a
+    /// TIN (INDICATORS.md §1.1.1), so it is read whenever the TIN is missing.
+    private static let unrequestedColumns = ["bids.bidder_name": "CASE WHEN bidder_id IS NULL THEN bidder_name END"]
 
     /// Calls `body` for every project in scope, in project_id order, with its child rows,
     /// merging four ordered scans (bids and contracts are clustered by project: one pass).
@@ -146,16 +151,11 @@ public final class ScreenStore {
         func childFilter(_ table: String) -> String {
             fields.contains(where: { $0.hasPrefix(table + ".") }) ? filter : "WHERE 0"
         }
-        var bidList = Self.selectList("bids", Self.bidColumns, fields)
-        if !fields.contains("bids.bidder_name") {
-            // The name still identifies a bidder without a TIN (INDICATORS.md §1.1.1).
-            bidList = bidList.replacingOccurrences(of: "bidder_id, NULL", with: "bidder_id, CASE WHEN bidder_id IS NULL THEN bidder_name END")
-        }
         let projects = try db.prepare(sql: """
             SELECT \(Self.selectList("projects", Self.projectColumns, fields)) FROM projects \(filter) ORDER BY project_id
             """)
         let bids = try db.prepare(sql: """
-            SELECT project_id, \(bidList) FROM bids \(childFilter("bids")) ORDER BY project_id, source_id, source_line
+            SELECT project_id, \(Self.selectList("bids", Self.bidColumns, fields)) FROM bids \(childFilter("bids")) ORDER BY project_id, source_id, source_line
             """)
         let contracts = try db.prepare(sql: """
             SELECT project_id, \(Self.selectList("contracts", Self.contractColumns, fields))
