@@ -142,12 +142,14 @@ public let allIndicators: [any Indicator.Type] = [
     LateBidWonIndicator.self,                // BP-23
     LowCVIndicator.self,                     // BR-01
     NarrowSpreadIndicator.self,              // BR-02
+    LowestBidsGapIndicator.self,             // BR-03
     RelativeDistanceIndicator.self,          // BR-04
     NormalisedDistanceIndicator.self,        // BR-05
     AlternativeDistanceIndicator.self,       // BR-06
     NegativeSkewIndicator.self,              // BR-07
     HighKurtosisIndicator.self,              // BR-08
     NonUniformBidsIndicator.self,            // BR-09
+    SubgroupSummaryIndicator.self,           // BR-10
     IdenticalBidsIndicator.self,             // BR-11
     FixedIncrementBidsIndicator.self,        // BR-12
     RoundLosingBidsIndicator.self,           // BR-13

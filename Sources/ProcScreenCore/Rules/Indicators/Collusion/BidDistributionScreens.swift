@@ -100,16 +100,17 @@ final class BidDistributionPopulation {
     }
 }
 
-/// One bid-distribution screen: a statistic, the tail that is suspicious, an absolute cut-off and
-/// the stratum fence, combined by `mode` (fence | absolute | either).
+/// One bid-distribution screen: a statistic, the tail (or both tails) that is suspicious, absolute
+/// cut-offs and the stratum fence, combined by `mode` (fence | absolute | either).
 struct DistributionScreen {
-    enum Direction { case low, high }
     enum Mode: String { case fence, absolute, either }
 
     let statistic: BidDistribution.Statistic
-    let direction: Direction
+    /// Raised at or below this (the low tail), when the low tail is suspicious.
+    let lowCutoff: Double?
+    /// Raised at or above this (the high tail), when the high tail is suspicious.
+    let highCutoff: Double?
     let mode: Mode
-    let cutoff: Double
     let k: Double
     let minimumStratum: Int
     let fallbackAbsolute: Bool
@@ -117,14 +118,15 @@ struct DistributionScreen {
     /// Statistics whose floor is 0: a lower fence ≤ 0 cannot raise anything (uninformative).
     var floorsAtZero: Bool { [.cv, .spd, .diffp].contains(statistic) }
 
-    init(rule: RuleFile, statistic: BidDistribution.Statistic, direction: Direction, cutoffParameter: String) throws(RuleFileError) {
+    /// - Parameters: `low` and `high` name the cut-off parameters of the suspicious tails.
+    init(rule: RuleFile, statistic: BidDistribution.Statistic, low: String? = nil, high: String? = nil) throws(RuleFileError) {
         self.statistic = statistic
-        self.direction = direction
         guard let mode = Mode(rawValue: try rule.parameterValue("mode").description) else {
             throw RuleFileError(path: rule.path, keyPath: "parameters.mode.value", reason: "expected fence, absolute or either")
         }
         self.mode = mode
-        cutoff = try rule.double(cutoffParameter)
+        lowCutoff = try low.map { name throws(RuleFileError) in try rule.double(name) }
+        highCutoff = try high.map { name throws(RuleFileError) in try rule.double(name) }
         k = try rule.double("k")
         minimumStratum = Int(try rule.int("min_stratum_size"))
         fallbackAbsolute = try rule.bool("fallback_absolute")
@@ -132,6 +134,10 @@ struct DistributionScreen {
     }
 
     var sharingKey: String { "bid-distribution|\(nullStatusAsValid)" }
+
+    private var cutoffText: String {
+        [lowCutoff.map { "≤ \($0)" }, highCutoff.map { "≥ \($0)" }].compactMap { $0 }.joined(separator: " or ")
+    }
 
     func decide(_ population: BidDistributionPopulation, title: Message) -> DatasetResult {
         var result = DatasetResult()
@@ -148,44 +154,48 @@ struct DistributionScreen {
                 outcome = .notComputable(.unparseableValue, detail: "\(statistic.rawValue) undefined (equal bids)")
                 continue
             }
-            let absoluteHit = direction == .low ? value <= cutoff : value >= cutoff
-            var fenceHit = false
-            var fenceUsed: (Stratum, TukeyFence, informative: Bool)?
+            let absoluteLow = lowCutoff.map { value <= $0 } ?? false
+            let absoluteHigh = highCutoff.map { value >= $0 } ?? false
+            var fenceLow = false, fenceHigh = false
+            var fenceUsed: (Stratum, TukeyFence, lowInformative: Bool)?
             var fenceKnown = false
             if mode != .absolute, let keys = t.stratumKeys, let (key, fence) = fences.fence(forKeys: keys) {
-                let informative = !(direction == .low && floorsAtZero && fence.lower <= 0)
-                if informative {
-                    fenceKnown = true
-                    fenceHit = direction == .low ? fence.isLowOutlier(value) : fence.isHighOutlier(value)
-                }
-                fenceUsed = (key, fence, informative)
+                let lowInformative = lowCutoff != nil && !(floorsAtZero && fence.lower <= 0)
+                fenceKnown = lowInformative || highCutoff != nil
+                fenceLow = lowInformative && fence.isLowOutlier(value)
+                fenceHigh = highCutoff != nil && fence.isHighOutlier(value)
+                fenceUsed = (key, fence, lowInformative)
             }
             // Formatted only for raised tenders: String(format:) per tender cost more than the screen.
             var fenceNote: Evidence? {
-                fenceUsed.map { key, fence, informative in
-                    Evidence(field: "stratum", observed: key.description,
-                             threshold: informative ? String(format: direction == .low ? "≤ %.4f" : "≥ %.4f", direction == .low ? fence.lower : fence.upper)
-                                                    : "fence uninformative",
-                             note: String(format: "n=%d, Q1=%.4f, Q3=%.4f", fence.n, fence.q1, fence.q3))
+                fenceUsed.map { key, fence, lowInformative in
+                    var sides: [String] = []
+                    if lowCutoff != nil { sides.append(lowInformative ? String(format: "≤ %.4f", fence.lower) : "lower fence uninformative") }
+                    if highCutoff != nil { sides.append(String(format: "≥ %.4f", fence.upper)) }
+                    return Evidence(field: "stratum", observed: key.description, threshold: sides.joined(separator: " or "),
+                                    note: String(format: "n=%d, Q1=%.4f, Q3=%.4f", fence.n, fence.q1, fence.q3))
                 }
             }
-            let raised: Bool
+            let low: Bool, high: Bool
             switch mode {
-            case .absolute: raised = absoluteHit
-            case .either: raised = absoluteHit || fenceHit
+            case .absolute: (low, high) = (absoluteLow, absoluteHigh)
+            case .either: (low, high) = (absoluteLow || fenceLow, absoluteHigh || fenceHigh)
             case .fence:
-                if fenceKnown { raised = fenceHit } else if fallbackAbsolute { raised = absoluteHit } else {
+                if fenceKnown { (low, high) = (fenceLow, fenceHigh) } else if fallbackAbsolute { (low, high) = (absoluteLow, absoluteHigh) } else {
                     outcome = fenceUsed == nil ? .notComputable(.stratumTooSmall, detail: "fewer than \(minimumStratum) comparable tenders")
                                                : .computedNotRaised
                     continue
                 }
             }
-            guard raised else { outcome = .computedNotRaised; continue }
+            guard low || high else { outcome = .computedNotRaised; continue }
+            let name = statistic.rawValue.uppercased()
+            let tail = lowCutoff != nil && highCutoff != nil ? (low ? Message(en: " (low)", th: " (ต่ำ)") : Message(en: " (high)", th: " (สูง)"))
+                                                             : Message(en: "", th: "")
             outcome = .raised(FindingDraft(
-                summary: Message(en: "\(title.en): \(statistic.rawValue.uppercased()) = \(String(format: "%.4f", value))",
-                                 th: "\(title.th): \(statistic.rawValue.uppercased()) = \(String(format: "%.4f", value))"),
+                summary: Message(en: "\(title.en): \(name) = \(String(format: "%.4f", value))\(tail.en)",
+                                 th: "\(title.th): \(name) = \(String(format: "%.4f", value))\(tail.th)"),
                 evidence: [Evidence(field: statistic.rawValue, observed: String(format: "%.4f", value),
-                                    threshold: (direction == .low ? "≤ " : "≥ ") + String(cutoff), note: "absolute cut-off (mode \(mode.rawValue))")]
+                                    threshold: cutoffText, note: "absolute cut-off (mode \(mode.rawValue))")]
                     + (fenceNote.map { [$0] } ?? [])))
         }
         return result
@@ -226,7 +236,7 @@ struct LowCVIndicator: DatasetIndicator {
     let screen: DistributionScreen
     let title: Message
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .cv, direction: .low, cutoffParameter: "cv_max")
+        screen = try DistributionScreen(rule: rule, statistic: .cv, low: "cv_max")
         title = rule.title
     }
     func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
@@ -239,7 +249,22 @@ struct NarrowSpreadIndicator: DatasetIndicator {
     let screen: DistributionScreen
     let title: Message
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .spd, direction: .low, cutoffParameter: "spd_max")
+        screen = try DistributionScreen(rule: rule, statistic: .spd, low: "spd_max")
+        title = rule.title
+    }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
+
+/// BR-03: the gap between the two lowest bids (DIFFP = (b(2) − b(1))/b(1)), n ≥ 2, two-sided: a
+/// tiny gap mimics competition, a wide one is the cover bids' mark. Rule file
+/// `Rules/collusion/BR-03-lowest-bids-gap.yaml`.
+struct LowestBidsGapIndicator: DatasetIndicator {
+    static let id = "BR-03"
+    static let fields = distributionFields
+    let screen: DistributionScreen
+    let title: Message
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        screen = try DistributionScreen(rule: rule, statistic: .diffp, low: "diffp_low", high: "diffp_high")
         title = rule.title
     }
     func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
@@ -252,7 +277,7 @@ struct RelativeDistanceIndicator: DatasetIndicator {
     let screen: DistributionScreen
     let title: Message
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .rd, direction: .high, cutoffParameter: "rd_min")
+        screen = try DistributionScreen(rule: rule, statistic: .rd, high: "rd_min")
         title = rule.title
     }
     func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
@@ -265,7 +290,7 @@ struct NormalisedDistanceIndicator: DatasetIndicator {
     let screen: DistributionScreen
     let title: Message
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .rdnor, direction: .high, cutoffParameter: "rdnor_min")
+        screen = try DistributionScreen(rule: rule, statistic: .rdnor, high: "rdnor_min")
         title = rule.title
     }
     func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
@@ -278,7 +303,7 @@ struct AlternativeDistanceIndicator: DatasetIndicator {
     let screen: DistributionScreen
     let title: Message
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .rdalt, direction: .high, cutoffParameter: "rdalt_min")
+        screen = try DistributionScreen(rule: rule, statistic: .rdalt, high: "rdalt_min")
         title = rule.title
     }
     func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
@@ -291,7 +316,7 @@ struct NegativeSkewIndicator: DatasetIndicator {
     let screen: DistributionScreen
     let title: Message
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .skew, direction: .low, cutoffParameter: "skew_max")
+        screen = try DistributionScreen(rule: rule, statistic: .skew, low: "skew_max")
         title = rule.title
     }
     func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
@@ -304,7 +329,7 @@ struct HighKurtosisIndicator: DatasetIndicator {
     let screen: DistributionScreen
     let title: Message
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .kurt, direction: .high, cutoffParameter: "kurt_min")
+        screen = try DistributionScreen(rule: rule, statistic: .kurt, high: "kurt_min")
         title = rule.title
     }
     func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
@@ -317,7 +342,7 @@ struct NonUniformBidsIndicator: DatasetIndicator {
     let screen: DistributionScreen
     let title: Message
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .ks, direction: .high, cutoffParameter: "ks_min")
+        screen = try DistributionScreen(rule: rule, statistic: .ks, high: "ks_min")
         title = rule.title
     }
     func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
