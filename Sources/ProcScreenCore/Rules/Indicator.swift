@@ -140,6 +140,7 @@ public let allIndicators: [any Indicator.Type] = [
     NewCompanyWinnerIndicator.self,          // BP-13
     ManyDocumentBuyersFewBiddersIndicator.self,  // BP-19
     LateBidWonIndicator.self,                // BP-23
+    ShortSubmissionPeriodIndicator.self,     // CR-03
     LowCVIndicator.self,                     // BR-01
     NarrowSpreadIndicator.self,              // BR-02
     LowestBidsGapIndicator.self,             // BR-03
