@@ -139,6 +139,8 @@ public let allIndicators: [any Indicator.Type] = [
     DebarredBidderIndicator.self,            // BP-11
     NewCompanyWinnerIndicator.self,          // BP-13
     ManyDocumentBuyersFewBiddersIndicator.self,  // BP-19
+    ExcessiveDisqualifiedBidsIndicator.self, // BP-21
+    ExcessiveUnsuccessfulBidsIndicator.self, // BP-22
     LateBidWonIndicator.self,                // BP-23
     ShortSubmissionPeriodIndicator.self,     // CR-03
     LowCVIndicator.self,                     // BR-01

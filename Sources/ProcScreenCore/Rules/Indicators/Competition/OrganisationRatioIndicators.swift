@@ -1,0 +1,293 @@
+import Foundation
+
+/// The fiscal-year window of an organisation-level rule: the `lookback` latest fiscal years up to
+/// the latest one in scope (0: every year, and projects without a fiscal year too).
+struct FiscalYearWindow {
+    let lookback: Int
+    private(set) var latestInScope: Int?
+
+    init(lookback: Int) { self.lookback = lookback }
+
+    mutating func note(_ r: ProcurementRecord, inScope: Bool) {
+        if inScope, let fy = r.fiscalYear { latestInScope = max(latestInScope ?? fy, fy) }
+    }
+
+    func contains(_ fy: Int?) -> Bool {
+        guard lookback > 0 else { return true }
+        guard let fy, let latest = latestInScope else { return false }
+        return fy <= latest && fy > latest - lookback
+    }
+
+    var description: String {
+        guard lookback > 0, let latest = latestInScope else { return "all fiscal years" }
+        return lookback == 1 ? "FY \(latest)" : "FY \(latest - lookback + 1)–\(latest)"
+    }
+}
+
+/// BP-21: organisations whose share of disqualified bids is an upper outlier among their peers.
+/// Three groups, each with its own fence: agencies (agency_id), sub-agencies (agency_id +
+/// sub_agency_name), and bidders. ratio = Σ disqualified / Σ submitted over the window; the
+/// population is the organisations with ≥ `min_submitted_bids` submitted bids; raised if
+/// ratio ≥ Q3 + k·IQR (inclusive, guard fence > 0; `threshold` replaces the fences, as in
+/// Cardinal R038). The linked projects are those in scope with a disqualified bid of the raised
+/// organisation (for an agency: any disqualified bid on its projects).
+///
+/// Rule file: `Rules/competition/BP-21-excessive-disqualified-bids.yaml`.
+struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
+    static let id = "BP-21"
+    static let fields: Set<String> = ["projects.sub_agency_name", "projects.fiscal_year", "bids.bidder_id", "bids.status"]
+
+    let minimumSubmitted: Int
+    let k: Double
+    let threshold: Double?
+    let lookback: Int
+    let nullStatusAsValid: Bool
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        minimumSubmitted = Int(try rule.int("min_submitted_bids"))
+        k = try rule.double("k")
+        threshold = try rule.parameterValue("threshold").doubleValue
+        lookback = Int(try rule.int("lookback_fy"))
+        nullStatusAsValid = try rule.bool("null_status_as_valid")
+    }
+
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
+
+    enum Group: String, CaseIterable {
+        case agency, subAgency = "sub_agency", bidder
+        var label: Message {
+            switch self {
+            case .agency: return Message(en: "agency", th: "หน่วยงาน")
+            case .subAgency: return Message(en: "sub-agency", th: "หน่วยงานย่อย")
+            case .bidder: return Message(en: "bidder", th: "ผู้เสนอราคา")
+            }
+        }
+    }
+
+    final class Run: DatasetRun {
+        struct Counts { var disqualified = 0, submitted = 0 }
+        struct Linked {
+            var projectID: String, agencyID: String?, ministry: String?
+            /// The organisations of each group this project's disqualified bids count against.
+            var keys: [(Group, String)]
+        }
+
+        let rule: ExcessiveDisqualifiedBidsIndicator
+        var window: FiscalYearWindow
+        /// Per group, organisation → fiscal year → counts (the window is known only at the end).
+        var counts: [Group: [String: [Int?: Counts]]] = [:]
+        var linked: [Linked] = []
+        var inScopeWithBids = 0
+        var inScopeWithBidsByFY: [Int?: Int] = [:]
+
+        init(_ rule: ExcessiveDisqualifiedBidsIndicator) {
+            self.rule = rule
+            window = FiscalYearWindow(lookback: rule.lookback)
+        }
+
+        func observe(_ r: ProcurementRecord, inScope: Bool) {
+            window.note(r, inScope: inScope)
+            var perProject = Counts()
+            var disqualifiedBidders: [String] = []
+            for b in r.bids {
+                let submitted = b.status == .valid || b.status == .disqualified || (b.status == nil && rule.nullStatusAsValid)
+                guard submitted else { continue }
+                let disqualified = b.status == .disqualified
+                perProject.submitted += 1
+                if disqualified { perProject.disqualified += 1 }
+                if let key = b.bidderKey {
+                    counts[.bidder, default: [:]][key, default: [:]][r.fiscalYear, default: Counts()].add(disqualified)
+                    if disqualified { disqualifiedBidders.append(key) }
+                }
+            }
+            guard perProject.submitted > 0 else { return }
+            var agencyKeys: [(Group, String)] = []
+            if let agency = r.agencyID {
+                agencyKeys.append((.agency, agency))
+                if let sub = r.subAgencyName.map(ThaiText.normalize), !sub.isEmpty { agencyKeys.append((.subAgency, agency + " / " + sub)) }
+            }
+            for (group, key) in agencyKeys {
+                counts[group, default: [:]][key, default: [:]][r.fiscalYear, default: Counts()].merge(perProject)
+            }
+            guard inScope else { return }
+            inScopeWithBidsByFY[r.fiscalYear, default: 0] += 1
+            if perProject.disqualified > 0 {
+                linked.append(Linked(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry,
+                                     keys: agencyKeys + Array(Set(disqualifiedBidders)).sorted().map { (.bidder, $0) }))
+            }
+        }
+
+        func finish() -> DatasetResult {
+            var result = DatasetResult()
+            // Per group: the organisations' ratios over the window, the fence, the raised ones.
+            var raised: [Group: [String: (ratio: Double, counts: Counts)]] = [:]
+            var fences: [Group: String] = [:]
+            for group in Group.allCases {
+                var ratios: [String: (Double, Counts)] = [:]
+                for (key, byYear) in counts[group] ?? [:] {
+                    var total = Counts()
+                    for (fy, c) in byYear where window.contains(fy) { total.merge(c) }
+                    guard total.submitted >= rule.minimumSubmitted, total.submitted > 0 else { continue }
+                    ratios[key] = (Double(total.disqualified) / Double(total.submitted), total)
+                }
+                guard !ratios.isEmpty else { continue }
+                let cut: Double
+                if let threshold = rule.threshold {
+                    cut = threshold
+                    fences[group] = "≥ \(threshold) (fixed threshold)"
+                } else {
+                    let fence = TukeyFence(values: ratios.values.map(\.0), k: rule.k)
+                    guard fence.upper > 0 else { continue }
+                    cut = fence.upper
+                    fences[group] = String(format: "≥ %.4f (Q3 + %.1f·IQR; Q1 %.4f, Q3 %.4f, ", fence.upper, rule.k, fence.q1, fence.q3)
+                        + "\(fence.n) \(group.label.en) ratios)"
+                }
+                raised[group] = ratios.filter { $0.value.0 >= cut }.mapValues { (ratio: $0.0, counts: $0.1) }
+            }
+            var linkedProjects = 0
+            for project in linked {
+                let hits = project.keys.compactMap { group, key in raised[group]?[key].map { (group, key, $0) } }
+                guard !hits.isEmpty else { continue }
+                linkedProjects += 1
+                let first = hits[0]
+                let names = hits.map { "\($0.0.label.en) \($0.1)" }.joined(separator: ", ")
+                result.add(.raised(FindingDraft(
+                    summary: Message(en: "Excessive disqualified bids: \(names) (\(window.description))",
+                                     th: "สัดส่วนการถูกตัดสิทธิ์สูงผิดปกติ: " + hits.map { "\($0.0.label.th) \($0.1)" }.joined(separator: ", ")),
+                    evidence: hits.map { group, key, value in
+                        Evidence(field: "disqualified_share_\(group.rawValue)", observed: String(format: "%.4f", value.ratio),
+                                 threshold: fences[group], note: "\(key): \(value.counts.disqualified) of \(value.counts.submitted) submitted bids disqualified, \(window.description)")
+                    },
+                    subjectType: first.0 == .bidder ? .firm : .agency, subjectID: first.1,
+                    involvedFirms: hits.filter { $0.0 == .bidder }.map(\.1))),
+                    projectID: project.projectID, agencyID: project.agencyID, ministry: project.ministry)
+            }
+            result.notRaised += inScopeWithBidsByFY.filter { window.contains($0.key) }.values.reduce(0, +) - linkedProjects
+            return result
+        }
+    }
+}
+
+private extension ExcessiveDisqualifiedBidsIndicator.Run.Counts {
+    mutating func add(_ disqualified: Bool) {
+        submitted += 1
+        if disqualified { self.disqualified += 1 }
+    }
+    mutating func merge(_ other: Self) {
+        submitted += other.submitted
+        disqualified += other.disqualified
+    }
+}
+
+/// BP-22: bidders that bid often and almost never win, judged against the other bidders. Over
+/// single-winner projects in the window: den = the projects where the bidder has a valid bid,
+/// num = those it won. Raised if den ≥ the activity fence (type-8 percentile `percentile` of den)
+/// and num/den ≤ Q1 − k·IQR of the ratios. Guards (Cardinal R025): Q1 > 0 and fence > 0; when
+/// IQR = 0 the comparison is strict (ratio < Q1), correcting Cardinal (INDICATORS.md §3.5).
+/// `threshold` replaces the lower fence. The linked projects are the ones it lost.
+///
+/// Rule file: `Rules/competition/BP-22-excessive-unsuccessful-bids.yaml`.
+struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
+    static let id = "BP-22"
+    static let fields: Set<String> = ["projects.fiscal_year", "bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id"]
+
+    let percentile: Double
+    let k: Double
+    let threshold: Double?
+    let lookback: Int
+    let nullStatusAsValid: Bool
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        percentile = try rule.double("percentile")
+        guard percentile > 0, percentile <= 100 else {
+            throw RuleFileError(path: rule.path, keyPath: "parameters.percentile.value", reason: "expected a percentile in (0, 100]")
+        }
+        k = try rule.double("k")
+        threshold = try rule.parameterValue("threshold").doubleValue
+        lookback = Int(try rule.int("lookback_fy"))
+        nullStatusAsValid = try rule.bool("null_status_as_valid")
+    }
+
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
+
+    final class Run: DatasetRun {
+        struct Tender { var projectID: String, agencyID: String?, ministry: String?, fiscalYear: Int?, losers: [String] }
+
+        let rule: ExcessiveUnsuccessfulBidsIndicator
+        var window: FiscalYearWindow
+        /// Bidder → fiscal year → (valid tenders, won).
+        var record: [String: [Int?: (den: Int, num: Int)]] = [:]
+        var tenders: [Tender] = []
+
+        init(_ rule: ExcessiveUnsuccessfulBidsIndicator) {
+            self.rule = rule
+            window = FiscalYearWindow(lookback: rule.lookback)
+        }
+
+        func observe(_ r: ProcurementRecord, inScope: Bool) {
+            window.note(r, inScope: inScope)
+            guard let winner = r.winnerID else { return }
+            var bidders = Set<String>()
+            for b in r.bids where b.status == .valid || (b.status == nil && rule.nullStatusAsValid) {
+                if let key = b.bidderKey { bidders.insert(key) }
+            }
+            guard !bidders.isEmpty else { return }
+            for bidder in bidders {
+                var entry = record[bidder, default: [:]][r.fiscalYear, default: (0, 0)]
+                entry.den += 1
+                if bidder == winner { entry.num += 1 }
+                record[bidder, default: [:]][r.fiscalYear] = entry
+            }
+            if inScope {
+                tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear,
+                                      losers: bidders.filter { $0 != winner }.sorted()))
+            }
+        }
+
+        func finish() -> DatasetResult {
+            var result = DatasetResult()
+            var totals: [String: (den: Int, num: Int)] = [:]
+            for (bidder, byYear) in record {
+                var t = (den: 0, num: 0)
+                for (fy, c) in byYear where window.contains(fy) { t.den += c.den; t.num += c.num }
+                if t.den > 0 { totals[bidder] = t }
+            }
+            let inWindow = tenders.filter { window.contains($0.fiscalYear) }
+            guard !totals.isEmpty else { return result }
+            let activity = Quantiles.type8(totals.values.map { Double($0.den) }, rule.percentile / 100)
+            let ratios = totals.mapValues { Double($0.num) / Double($0.den) }
+            let fence = TukeyFence(values: Array(ratios.values), k: rule.k)
+            let cutText: String
+            let isLow: (Double) -> Bool
+            if let threshold = rule.threshold {
+                cutText = "≤ \(threshold) (fixed threshold)"
+                isLow = { $0 <= threshold }
+            } else if fence.q1 > 0 && fence.lower > 0 {
+                cutText = fence.iqr == 0
+                    ? String(format: "< %.4f (Q1; IQR = 0, strict)", fence.q1)
+                    : String(format: "≤ %.4f (Q1 − %.1f·IQR; Q1 %.4f, Q3 %.4f, ", fence.lower, rule.k, fence.q1, fence.q3) + "\(fence.n) bidders)"
+                isLow = fence.isLowOutlier
+            } else {
+                // The guard: a fence at or below zero cannot single out anyone. Computed, not raised.
+                result.notRaised = inWindow.count
+                return result
+            }
+            let raised = Set(totals.keys.filter { Double(totals[$0]!.den) >= activity && isLow(ratios[$0]!) })
+            for t in inWindow {
+                let hits = t.losers.filter(raised.contains)
+                guard !hits.isEmpty else { result.notRaised += 1; continue }
+                result.add(.raised(FindingDraft(
+                    summary: Message(en: "Frequent unsuccessful bidder: " + hits.map { "\($0) won \(totals[$0]!.num) of \(totals[$0]!.den)" }.joined(separator: "; "),
+                                     th: "ผู้เสนอราคาบ่อยแต่แพ้ผิดปกติ: " + hits.map { "\($0) ชนะ \(totals[$0]!.num) จาก \(totals[$0]!.den)" }.joined(separator: "; ")),
+                    evidence: hits.map { bidder in
+                        Evidence(field: "win_ratio", observed: String(format: "%.4f", ratios[bidder]!), threshold: cutText,
+                                 note: "\(bidder): \(totals[bidder]!.den) valid bids on single-winner tenders (activity fence ≥ "
+                                     + String(format: "%.2f", activity) + "), \(totals[bidder]!.num) won, \(window.description)")
+                    },
+                    subjectType: .firm, subjectID: hits[0], involvedFirms: hits)),
+                    projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry)
+            }
+            return result
+        }
+    }
+}
