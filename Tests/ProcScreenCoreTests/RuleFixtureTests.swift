@@ -93,7 +93,10 @@ enum FixtureLoader {
     static func insert(_ json: String, into db: Database) throws {
         let r = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
         let id = r["project_id"] as! String
-        func text(_ k: String) -> String? { r[k].map { "\($0)" } }
+        func text(_ k: String) -> String? {
+            guard let v = r[k], !(v is NSNull) else { return nil }
+            return "\(v)"
+        }
         func int(_ k: String) -> Int? { (r[k] as? NSNumber)?.intValue }
         try db.execute(sql: """
             INSERT INTO projects (project_id, project_name, project_type, agency_id, agency_name, ministry, province, method,
@@ -101,7 +104,7 @@ enum FixtureLoader {
                                   bid_deadline, award_date, num_bids, num_doc_buyers, budget_type)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, bindings: [
-                id, text("project_name"), text("project_type"), text("agency_id") ?? "A0", text("agency_name"), text("ministry"),
+                id, text("project_name"), text("project_type"), (r.keys.contains("agency_id") ? text("agency_id") : "A0"), text("agency_name"), text("ministry"),
                 text("province"), text("method"), text("method_raw") ?? text("method"), int("fiscal_year"),
                 satang(r["budget"]), satang(r["reference_price"]), satang(r["agreed_price"]), text("currency") ?? "THB",
                 text("announce_date"), text("bid_deadline"), text("award_date"), int("num_bids"), int("num_doc_buyers"),

@@ -162,8 +162,10 @@ public let allIndicators: [any Indicator.Type] = [
     AbnormallyLowAgainstReferenceIndicator.self, // BR-17
     AbnormallyLowAgainstBiddersIndicator.self,   // BR-18
     ContractAboveWinningPriceIndicator.self,     // BR-19
+    BenfordPerAgencyIndicator.self,          // BR-20
     PriceCloseToWinningBidIndicator.self,    // BR-21
     HeavilyDiscountedWinningBidIndicator.self,   // BR-22
+    RecurringPriceRatioIndicator.self,       // BR-23
     InvalidTaxIDIndicator.self,              // DQ-06
     LargeProjectTierIndicator.self,          // LP-01
     MissingRiskAssessmentIndicator.self,     // LP-02

@@ -109,7 +109,7 @@ struct ContractAboveWinningPriceIndicator: RecordIndicator {
 
     let tol: Double
     let useAgreedPrice: Bool
-    let cancelled = try! PCRERegex("ยกเลิก|cancel", caseless: true)
+    let cancelled = ContractStatus()
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
         tol = try rule.double("tol")
@@ -117,7 +117,7 @@ struct ContractAboveWinningPriceIndicator: RecordIndicator {
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
-        let active = record.contracts.filter { c in !(c.status.map { (try? cancelled.matches($0)) ?? false } ?? false) }
+        let active = record.contracts.filter { !cancelled.isCancelled($0.status) }
         let amounts = active.compactMap(\.amount)
         guard !amounts.isEmpty else { return .notApplicable }
         let total = amounts.reduce(0, +)
@@ -233,5 +233,16 @@ struct RoundAgreedPriceIndicator: RecordIndicator {
         return .raised(FindingDraft(
             summary: Message(en: "Round agreed price \(formatBaht(agreed)) baht", th: "ราคาตกลงเป็นตัวเลขกลม \(formatBaht(agreed)) บาท"),
             evidence: [Evidence(field: "agreed_price", observed: formatBaht(agreed) + " baht", threshold: "more than two significant digits")]))
+    }
+}
+
+/// P_CANCELLED (INDICATORS.md §1.2): a contract or project status saying it was cancelled.
+/// One compiled pattern per holder (a PCRE2 handle is not shared across threads).
+struct ContractStatus {
+    private let cancelled = try! PCRERegex("ยกเลิก|cancel", caseless: true)
+
+    func isCancelled(_ status: String?) -> Bool {
+        guard let status else { return false }
+        return (try? cancelled.matches(status)) ?? false
     }
 }
