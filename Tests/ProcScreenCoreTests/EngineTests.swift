@@ -44,7 +44,8 @@ struct EngineTests {
         let catalog = try RuleCatalog.load(directory: Paths.rules)
         let summary = try Engine(store: fixture.store, catalog: catalog).screen()
         let rows = try fixture.store.db.query(sql: """
-            SELECT f.rule_id, f.route_to, f.agency_id, f.ministry, p.agency_id, p.ministry, f.evidence, f.rule_version, f.subject_type
+            SELECT f.rule_id, f.route_to, f.agency_id, f.ministry, p.agency_id, p.ministry, f.evidence, f.rule_version, f.subject_type,
+                   f.subject_id, f.project_id
             FROM findings f JOIN projects p USING (project_id) WHERE f.run_id = ?
             """, bindings: [summary.runID])
         #expect(rows.count == summary.findings)
@@ -55,7 +56,9 @@ struct EngineTests {
             #expect(row[2] == row[4] && row[3] == row[5])
             #expect(row[6].string?.hasPrefix("[") == true)
             #expect(row[7].int64 == Int64(rule.version))
-            #expect(row[8].string == "project")
+            // Network and organisation rules name their subject and link each project they touch.
+            let subject = try #require(SubjectType(rawValue: row[8].string ?? ""))
+            if subject == .project { #expect(row[9] == row[10]) } else { #expect(row[9].string?.isEmpty == false) }
         }
     }
 

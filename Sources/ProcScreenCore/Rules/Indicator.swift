@@ -142,7 +142,6 @@ public let allIndicators: [any Indicator.Type] = [
     ExcessiveDisqualifiedBidsIndicator.self, // BP-21
     ExcessiveUnsuccessfulBidsIndicator.self, // BP-22
     LateBidWonIndicator.self,                // BP-23
-    ShortSubmissionPeriodIndicator.self,     // CR-03
     LowCVIndicator.self,                     // BR-01
     NarrowSpreadIndicator.self,              // BR-02
     LowestBidsGapIndicator.self,             // BR-03
@@ -166,6 +165,7 @@ public let allIndicators: [any Indicator.Type] = [
     PriceCloseToWinningBidIndicator.self,    // BR-21
     HeavilyDiscountedWinningBidIndicator.self,   // BR-22
     RecurringPriceRatioIndicator.self,       // BR-23
+    ShortSubmissionPeriodIndicator.self,     // CR-03
     InvalidTaxIDIndicator.self,              // DQ-06
     LargeProjectTierIndicator.self,          // LP-01
     MissingRiskAssessmentIndicator.self,     // LP-02
