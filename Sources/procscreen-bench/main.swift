@@ -8,6 +8,9 @@
 //   rates from its JSON summary, peak RSS of the child). Prints medians.
 // screen: ingests the --screen-projects market once (cached store), then times R whole
 //   `procscreen screen` processes (wall time, peak RSS).
+// accuracy: generates a market of --projects N with the default shape (SampleData's), ingests
+//   and screens it once, and prints each collusion and network rule's precision and recall
+//   against the planted rings of truth.json.
 import Foundation
 import ProcScreenCore
 #if canImport(Glibc)
@@ -23,14 +26,14 @@ var only: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let arg = arguments.next() {
     switch arg {
-    case "ingest", "screen", "all": phase = arg
+    case "ingest", "screen", "all", "accuracy": phase = arg
     case "--projects": projects = Int(arguments.next() ?? "") ?? projects
     case "--screen-projects": screenProjects = Int(arguments.next() ?? "") ?? screenProjects
     case "--rounds": rounds = Int(arguments.next() ?? "") ?? rounds
     case "--cache": cache = arguments.next() ?? cache
     case "--only": only = arguments.next()
     default:
-        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all|accuracy] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR]\n".utf8))
         exit(2)
     }
 }
@@ -182,5 +185,36 @@ func removeStore(_ db: String) {
         """)
 }
 
+// MARK: - Accuracy
+
+@MainActor func benchAccuracy() throws {
+    let path = "\(cache)/accuracy-\(projects)"
+    let db = path + "/store.db"
+    if !FileManager.default.fileExists(atPath: path + "/truth.json") {
+        print("generating \(projects) projects (default market shape) into \(path) …")
+        _ = try MarketGenerator(configuration: MarketGenerator.Configuration(projects: projects, seed: 2568)).write(to: path)
+    }
+    removeStore(db)
+    _ = try runProcscreen(["ingest", path, "--db", db, "--rules", rulesDirectory.path])
+    let truth = try JSONDecoder().decode(MarketGenerator.Truth.self, from: Data(contentsOf: URL(fileURLWithPath: path + "/truth.json")))
+    // The shipped defaults, then the same rules with an analyst's overrides.yaml that also
+    // applies the absolute cut-offs of the distribution screens (mode: either).
+    let variant = path + "/rules-either"
+    try? FileManager.default.removeItem(atPath: variant)
+    try FileManager.default.copyItem(atPath: rulesDirectory.path, toPath: variant)
+    let either = ["BR-01", "BR-02", "BR-03", "BR-04", "BR-05", "BR-06", "BR-07", "BR-08", "BR-09"]
+        .map { "\($0):\n  parameters:\n    mode: either\n" }.joined()
+    try either.write(toFile: variant + "/overrides.yaml", atomically: true, encoding: .utf8)
+    for (label, rules) in [("shipped defaults (mode: fence)", rulesDirectory.path), ("overrides: distribution screens in mode either", variant)] {
+        let (wall, output, _) = try runProcscreen(["screen", "--db", db, "--json", "--rules", rules])
+        let summary = try JSONDecoder().decode(RunSummary.self, from: output)
+        let score = try RingScore(store: try Store(path: db, readOnly: true), runID: summary.runID, truth: truth,
+                                  categories: [.collusion, .network])
+        print("accuracy — \(label): \(summary.projects) projects, \(truth.rings.count) planted rings, screened in \(fmt(wall, 1)) s")
+        print(score.text)
+    }
+}
+
+if phase == "accuracy" { try benchAccuracy() }
 if phase == "ingest" || phase == "all" { try benchIngest() }
 if phase == "screen" || phase == "all" { try benchScreen() }

@@ -181,9 +181,15 @@ struct DistributionScreen {
             case .absolute: (low, high) = (absoluteLow, absoluteHigh)
             case .either: (low, high) = (absoluteLow || fenceLow, absoluteHigh || fenceHigh)
             case .fence:
-                if fenceKnown { (low, high) = (fenceLow, fenceHigh) } else if fallbackAbsolute { (low, high) = (absoluteLow, absoluteHigh) } else {
-                    outcome = fenceUsed == nil ? .notComputable(.stratumTooSmall, detail: "fewer than \(minimumStratum) comparable tenders")
-                                               : .computedNotRaised
+                if let used = fenceUsed {
+                    // A side whose fence is uninformative falls back to its cut-off when allowed.
+                    let lowFallback = lowCutoff != nil && !used.lowInformative && fallbackAbsolute
+                    guard fenceKnown || lowFallback else { outcome = .computedNotRaised; continue }
+                    (low, high) = (fenceLow || (lowFallback && absoluteLow), fenceHigh)
+                } else if fallbackAbsolute {
+                    (low, high) = (absoluteLow, absoluteHigh)
+                } else {
+                    outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(minimumStratum) comparable tenders")
                     continue
                 }
             }
