@@ -39,6 +39,38 @@ struct EngineTests {
         #expect(Set(try truth().specificAboveLimit).isSubset(of: flagged))
     }
 
+    /// `show`'s combined collusion view: every distribution screen that ran, its value on the
+    /// tender, the fence of the tender's stratum stored with the run, and whether it fired.
+    @Test func collusionViewShowsValuesFencesAndOutcomes() throws {
+        let fixture = try sampleStore()
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let rules = ["BR-01", "BR-02", "BR-04", "BR-08", "BR-21", "BP-08"]
+        let summary = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: Set(rules)))
+        let ring = try truth().rings[0].projects
+        let raised = try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ? AND rule_id = 'BR-01'",
+                                                bindings: [summary.runID]).compactMap { $0[0].string }
+        let project = try #require(raised.first(where: ring.contains) ?? raised.first)
+        let view = try #require(try ProjectView.load(store: fixture.store, projectID: project))
+        let listed: [String] = view.collusionScreens.map { $0.ruleID }
+        #expect(listed == ["BR-01", "BR-02", "BR-04", "BR-08", "BR-21"])
+        let cv = try #require(view.collusionScreens.first { $0.ruleID == "BR-01" })
+        #expect(cv.state == CollusionScreenLine.State.raised)
+        let prices: [Double] = view.record.bids.filter { $0.status == .valid }.compactMap { $0.price.map(Double.init) }
+        let mean: Double = prices.reduce(0, +) / Double(prices.count)
+        let squares: Double = prices.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+        let sd: Double = (squares / Double(prices.count - 1)).squareRoot()
+        #expect(abs((cv.value ?? 0) - sd / mean) < 1e-9)
+        #expect(cv.fence?.contains("FY\(view.record.fiscalYear ?? 0)") == true)
+        // Fewer than four bids: kurtosis is not computable, and the view says so.
+        if prices.count < 4 {
+            let kurtosis = view.collusionScreens.first { $0.ruleID == "BR-08" }
+            #expect(kurtosis?.state == CollusionScreenLine.State.notComputable)
+        }
+        let text = ProjectViewText.render(view, catalog: catalog, language: .en)
+        #expect(text.contains("Collusion screens on this tender"))
+        #expect(text.contains("CV = " + String(format: "%.4f", sd / mean)))
+    }
+
     @Test func findingsCarryRoutingAgencyAndMinistry() throws {
         let fixture = try sampleStore()
         let catalog = try RuleCatalog.load(directory: Paths.rules)

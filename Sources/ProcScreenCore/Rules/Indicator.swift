@@ -102,6 +102,9 @@ public protocol FindingsRun: RecordObserver {
 public struct DatasetResult: Sendable {
     public var outcomes: [DatasetOutcome] = []
     public var notRaised = 0
+    /// The stratum fences the rule computed, kept with the run so a project's view can show the
+    /// fence its value was held to, raised or not.
+    public var fences: [FenceRecord] = []
 
     public init() {}
 
@@ -115,6 +118,18 @@ public struct DatasetResult: Sendable {
         case .notApplicable:
             break
         }
+    }
+}
+
+/// A fence a dataset rule computed for one statistic in one stratum.
+public struct FenceRecord: Sendable {
+    public var statistic: String
+    public var stratum: Stratum
+    public var fence: TukeyFence
+
+    /// Every fence of `fences`, for one statistic.
+    static func all(_ statistic: String, _ fences: StratifiedFences) -> [FenceRecord] {
+        fences.all.map { FenceRecord(statistic: statistic, stratum: $0.0, fence: $0.1) }
     }
 }
 

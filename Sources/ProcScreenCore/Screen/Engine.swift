@@ -232,6 +232,7 @@ public final class Engine {
             // Store-wide rules: SQL rules return only raised projects (the rest are computed, not
             // raised); dataset indicators return an outcome for every project in scope.
             func recordStoreWide(_ item: StoreWideResult) throws {
+                for fence in item.result.fences { try writer.writeFence(runID: runID, ruleID: item.rule.id, fence) }
                 for o in item.result.outcomes {
                     try record(o.outcome, rule: item.rule, projectID: o.projectID, agencyID: o.agencyID, ministry: o.ministry)
                 }

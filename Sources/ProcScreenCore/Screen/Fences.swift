@@ -135,6 +135,9 @@ public struct StratifiedFences {
     /// when even the coarsest stratum is too small (`stratum_too_small`).
     public func fence(for stratum: Stratum) -> (Stratum, TukeyFence)? { fence(forKeys: index.keys(for: stratum)) }
 
+    /// Every stratum large enough for a fence, with its fence (stored per run for `show`).
+    public var all: [(Stratum, TukeyFence)] { fences.map { (index.strata[$0.key], $0.value) } }
+
     public func fence(forKeys keys: [Int]) -> (Stratum, TukeyFence)? {
         for key in keys { if let f = fences[key] { return (index.strata[key], f) } }
         return nil

@@ -216,6 +216,19 @@ public enum Schema {
         // No query reads bids or contracts by firm yet; the cross-tender screens scan and
         // aggregate, and add the indexes their lookups need.
         Migration(name: "004_drop_unused_indexes", sql: "DROP INDEX IF EXISTS bids_bidder; DROP INDEX IF EXISTS contracts_winner;"),
+        Migration(name: "005_run_fences", sql: """
+            CREATE TABLE run_fences (                          -- the stratum fences each dataset rule computed
+                run_id    INTEGER NOT NULL,
+                rule_id   TEXT NOT NULL,
+                statistic TEXT NOT NULL,
+                stratum   TEXT NOT NULL,                       -- method × type × band × FY, '*' where coarsened
+                n         INTEGER NOT NULL,
+                q1        REAL NOT NULL,
+                q3        REAL NOT NULL,
+                k         REAL NOT NULL,
+                PRIMARY KEY (run_id, rule_id, stratum)
+            ) WITHOUT ROWID;
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

@@ -281,6 +281,7 @@ public final class ScreenStore {
     final class FindingWriter {
         let insert: Statement
         let insertNotComputable: Statement
+        let insertFence: Statement
         let insertStats: Statement
 
         init(db: Database) throws {
@@ -288,6 +289,9 @@ public final class ScreenStore {
                 INSERT INTO findings (run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id,
                                       project_id, agency_id, ministry, route_to, evidence, summary, summary_th)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, persistent: true)
+            insertFence = try db.prepare(sql: """
+                INSERT OR REPLACE INTO run_fences (run_id, rule_id, statistic, stratum, n, q1, q3, k) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, persistent: true)
             insertNotComputable = try db.prepare(
                 sql: "INSERT INTO not_computable (run_id, rule_id, project_id, reason, detail) VALUES (?, ?, ?, ?, ?)",
@@ -318,6 +322,11 @@ public final class ScreenStore {
             try insert.run()
         }
 
+        func writeFence(runID: Int64, ruleID: String, _ f: FenceRecord) throws {
+            try insertFence.bind([runID, ruleID, f.statistic, f.stratum.description, f.fence.n, f.fence.q1, f.fence.q3, f.fence.k])
+            try insertFence.run()
+        }
+
         func writeNotComputable(runID: Int64, ruleID: String, projectID: String, reason: NotComputableReason, detail: String) throws {
             insertNotComputable.bind(int: runID, at: 1)
             insertNotComputable.bind(text: ruleID, at: 2)
@@ -332,6 +341,19 @@ public final class ScreenStore {
                                   stats.notComputable, parametersJSON])
             try insertStats.run()
         }
+    }
+
+    /// The fence of the finest of `strata` (finest first) that rule `ruleID` computed in the run, as
+    /// "stratum: n, Q1, Q3 → lower / upper"; nil when none was large enough.
+    func fence(runID: Int64, ruleID: String, strata: [String]) throws -> String? {
+        let rows = try db.query(sql: "SELECT stratum, n, q1, q3, k FROM run_fences WHERE run_id = ? AND rule_id = ?",
+                                bindings: [runID, ruleID])
+        for stratum in strata {
+            guard let row = rows.first(where: { $0[0].string == stratum }), let n = row[1].int64,
+                  let q1 = row[2].double, let q3 = row[3].double, let k = row[4].double else { continue }
+            return "\(stratum): n=\(n), " + String(format: "Q1=%.4f, Q3=%.4f, lower %.4f, upper %.4f", q1, q3, q1 - k * (q3 - q1), q3 + k * (q3 - q1))
+        }
+        return nil
     }
 
     /// Writes each scored project and ranks them: score first, then budget (materiality).

@@ -142,6 +142,7 @@ struct DistributionScreen {
     func decide(_ population: BidDistributionPopulation, title: Message) -> DatasetResult {
         var result = DatasetResult()
         let fences = population.fences(statistic, minimumSize: minimumStratum, k: k)
+        if mode != .absolute { result.fences = FenceRecord.all(statistic.rawValue, fences) }
         let needed = BidDistribution.minimumBids(statistic)
         for t in population.tenders where t.inScope {
             let outcome: Outcome

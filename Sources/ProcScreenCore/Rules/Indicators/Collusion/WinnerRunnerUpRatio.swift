@@ -169,6 +169,7 @@ final class WinnerRunnerUpRun: DatasetRun {
     func finish() -> DatasetResult {
         let fences = population.fences
         var result = DatasetResult()
+        if threshold == nil { result.fences = FenceRecord.all("runner_up_gap", fences) }
         for (row, status) in population.candidates {
             let outcome: Outcome
             switch status {
