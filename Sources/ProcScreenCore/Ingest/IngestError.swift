@@ -34,6 +34,8 @@ public struct IngestIssue: Sendable, Equatable, Codable, CustomStringConvertible
         case quarantined
         /// The row was stored; the value was dropped, repaired or only flagged.
         case kept
+        /// Not stored because the store holds a newer version of the same record (not an error).
+        case superseded
     }
 
     public var file: String

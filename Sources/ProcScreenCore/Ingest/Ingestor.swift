@@ -3,7 +3,19 @@ import Foundation
 
 /// The input formats `procscreen ingest` understands.
 public enum InputFormat: String, Sendable, Codable, CaseIterable {
-    case auto, bundle
+    case auto, bundle, ocds
+
+    /// The format of a file from its name and first bytes: JSON (`{` or `[`) is OCDS.
+    static func detect(path: String) -> InputFormat {
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        if ["json", "jsonl", "ndjson"].contains(ext) { return .ocds }
+        if ext == "csv" { return .bundle }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .bundle }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? Data()
+        let first = head.drop { [0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }.first
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .ocds : .bundle
+    }
 }
 
 /// Progress of the file being ingested, for a progress bar or log lines.
@@ -42,6 +54,14 @@ public struct FileSummary: Codable, Sendable, Equatable {
     /// For `skipped`: the path the same content was first ingested from.
     public var sameAs: String?
     public var error: String?
+    /// For OCDS files: the rows of the other tables (rows counts the processes).
+    public var ocds: OCDSCounts?
+}
+
+public struct OCDSCounts: Codable, Sendable, Equatable {
+    public var bids: Int
+    public var contracts: Int
+    public var firms: Int
 }
 
 /// The outcome of one `ingest` call.
@@ -82,17 +102,23 @@ public final class Ingestor {
         var path: String
         var table: TableSpec?
         var listName: String?
+        var format: InputFormat = .bundle
     }
 
     public func ingest(paths: [String], options: IngestOptions = IngestOptions()) throws -> IngestSummary {
         let started = Date()
         var summary = IngestSummary()
-        let planned = try plan(paths)
+        let planned = try plan(paths, format: options.format)
         for (index, file) in planned.enumerated() {
             let result = ingestFile(file, index: index, count: planned.count, options: options)
             summary.files.append(result)
             if result.status == .ingested, let table = result.table {
                 summary.rowsByTable[table, default: 0] += result.rows
+                if let ocds = result.ocds {
+                    summary.rowsByTable["bids", default: 0] += ocds.bids
+                    summary.rowsByTable["contracts", default: 0] += ocds.contracts
+                    summary.rowsByTable["firms", default: 0] += ocds.firms
+                }
             }
             summary.issues += result.issues
             summary.quarantined += result.quarantined
@@ -105,7 +131,7 @@ public final class Ingestor {
     // MARK: - Planning
 
     /// Expands folders into their bundle files, in load order (parents before children).
-    func plan(_ paths: [String]) throws(IngestError) -> [PlannedFile] {
+    func plan(_ paths: [String], format: InputFormat = .auto) throws(IngestError) -> [PlannedFile] {
         var files: [PlannedFile] = []
         let fm = FileManager.default
         for path in paths {
@@ -114,17 +140,19 @@ public final class Ingestor {
                 throw .unreadableFile(path: path, reason: "no such file or directory")
             }
             if isDirectory.boolValue {
-                let found = try bundleFiles(in: path)
+                let found = try bundleFiles(in: path) + ocdsFiles(in: path)
                 if found.isEmpty { throw .noInput(path: path) }
                 files += found
             } else {
-                files.append(classify(path))
+                let detected = format == .auto ? InputFormat.detect(path: path) : format
+                files.append(detected == .ocds ? PlannedFile(path: path, format: .ocds) : classify(path))
             }
         }
         let order = Dictionary(uniqueKeysWithValues: TableSpec.all.enumerated().map { ($1.name, $0) })
         return files.enumerated().sorted { a, b in
-            let ka = a.element.table.map { order[$0.name]! } ?? order.count
-            let kb = b.element.table.map { order[$0.name]! } ?? order.count
+            // Bundle tables in load order, then OCDS files in path order.
+            let ka = a.element.format == .ocds ? order.count + 1 : a.element.table.map { order[$0.name]! } ?? order.count
+            let kb = b.element.format == .ocds ? order.count + 1 : b.element.table.map { order[$0.name]! } ?? order.count
             return ka != kb ? ka < kb : a.offset < b.offset
         }.map(\.element)
     }
@@ -144,6 +172,26 @@ public final class Ingestor {
         return result
     }
 
+    /// The JSON files under a folder, at any depth, in path order (OCDS samples keep records/ and
+    /// releases/ in subfolders).
+    private func ocdsFiles(in directory: String) -> [PlannedFile] {
+        let fm = FileManager.default
+        let names = (fm.enumerator(atPath: directory)?.allObjects as? [String] ?? []).sorted()
+        return names.filter { ["json", "jsonl", "ndjson"].contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
+            .map { (directory as NSString).appendingPathComponent($0) }
+            .filter(Self.mentionsOCDS)
+            .map { PlannedFile(path: $0, format: .ocds) }
+    }
+
+    /// Whether a JSON file found in a folder names an OCDS member in its first megabyte (a
+    /// folder may hold other JSON, such as a generated market's truth.json).
+    static func mentionsOCDS(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 1 << 20)) ?? Data()
+        return ["\"ocid\"", "\"releases\"", "\"records\"", "\"compiledRelease\""].contains { head.range(of: Data($0.utf8)) != nil }
+    }
+
     /// The table a file feeds, from its name: `projects.csv`, `lists/debarred.csv`, …
     func classify(_ path: String) -> PlannedFile {
         let url = URL(fileURLWithPath: path)
@@ -157,6 +205,7 @@ public final class Ingestor {
     // MARK: - One file
 
     private func ingestFile(_ file: PlannedFile, index: Int, count: Int, options: IngestOptions) -> FileSummary {
+        if file.format == .ocds { return ingestOCDS(file, index: index, count: count, options: options) }
         let started = Date()
         var result = FileSummary(path: file.path, table: file.table?.name, format: "bundle", status: .failed)
         do {
@@ -247,6 +296,47 @@ public final class Ingestor {
         if bulk { try store.ensureIndexes() }
     }
 
+
+    /// One OCDS file in one transaction: processes, bids, awards as contracts, parties as firms.
+    private func ingestOCDS(_ file: PlannedFile, index: Int, count: Int, options: IngestOptions) -> FileSummary {
+        let started = Date()
+        var result = FileSummary(path: file.path, table: "projects", format: "ocds", status: .failed)
+        result.encoding = "utf-8"
+        do {
+            let sha = try Self.sha256(ofFile: file.path)
+            if let previous = try store.source(withSHA256: sha) {
+                result.status = .skipped
+                result.sameAs = previous.path
+                return result
+            }
+            try store.db.transaction {
+                let sourceID = try store.insertSource(path: file.path, sha256: sha, format: "ocds", table: nil, encoding: "utf-8")
+                let loader = try OCDSLoader(db: store.db, mapping: mapping, path: file.path, sourceID: sourceID) { read, size, rows in
+                    options.progress?(IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: read,
+                                                     fileSize: size, rows: rows))
+                }
+                try loader.load()
+                guard loader.sawOCDS else { throw IngestError.noInput(path: file.path) }
+                result.rows = loader.counts.processes
+                result.quarantined = loader.counts.quarantined
+                result.issues = loader.counts.issues
+                result.ocds = OCDSCounts(bids: loader.counts.bids, contracts: loader.counts.contracts, firms: loader.counts.firms)
+                try store.finishSource(sourceID, rows: result.rows, quarantined: result.quarantined, issues: result.issues)
+                try store.ensureIndexes()
+            }
+            result.status = .ingested
+        } catch IngestError.noInput {
+            // JSON that is not OCDS (no ocid, releases, records or compiledRelease): not ours.
+            result.status = .skipped
+            result.error = "not OCDS: no ocid, releases, records or compiledRelease"
+        } catch {
+            result.status = .failed
+            result.rows = 0
+            result.error = "\(error)"
+        }
+        result.seconds = Date().timeIntervalSince(started)
+        return result
+    }
 
     /// The SHA-256 of a file's bytes, streamed in 1 MB chunks.
     public static func sha256(ofFile path: String) throws(IngestError) -> String {

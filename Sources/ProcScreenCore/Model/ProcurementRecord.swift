@@ -5,7 +5,8 @@ import Foundation
 /// Money is integer satang; dates are ISO-8601 text. Normalisation happened at ingest.
 public struct ProcurementRecord: Sendable, Equatable, Codable {
     public struct Bid: Sendable, Equatable, Codable {
-        public enum Status: String, Sendable, Codable { case valid, disqualified, withdrawn }
+        /// invited and pending are OCDS statuses: not submitted (invited) or not yet evaluated (pending).
+        public enum Status: String, Sendable, Codable { case valid, disqualified, withdrawn, invited, pending }
         public var bidderID: String?
         public var bidderName: String?
         public var price: Int64?

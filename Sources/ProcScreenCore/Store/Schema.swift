@@ -229,6 +229,27 @@ public enum Schema {
                 PRIMARY KEY (run_id, rule_id, stratum)
             ) WITHOUT ROWID;
             """),
+        // OCDS keeps what exact Cardinal compatibility needs (INDICATORS.md §3.2).
+        Migration(name: "006_ocds_fields", sql: """
+            ALTER TABLE projects ADD COLUMN procurement_method TEXT;      -- OCDS tender/procurementMethod as published
+            ALTER TABLE projects ADD COLUMN procuring_entity_id TEXT;     -- OCDS tender/procuringEntity/id (agency_id is buyer/id)
+            ALTER TABLE projects ADD COLUMN award_criteria TEXT;
+            ALTER TABLE projects ADD COLUMN release_date TEXT;            -- the version's date: an older version never replaces a newer one
+            ALTER TABLE bids ADD COLUMN status_raw TEXT;                  -- as published (invited, pending, qualified, …); NULL: none
+            ALTER TABLE bids ADD COLUMN n_tenderers INTEGER;              -- consortia: tenderers on the bid
+            ALTER TABLE bids ADD COLUMN currency TEXT;
+            ALTER TABLE contracts ADD COLUMN award_id TEXT;
+            ALTER TABLE contracts ADD COLUMN n_suppliers INTEGER;
+            ALTER TABLE contracts ADD COLUMN currency TEXT;
+            ALTER TABLE contracts ADD COLUMN contract_status TEXT;        -- OCDS contracts[]/status (status holds the award's)
+            CREATE TABLE project_items (
+                project_id     TEXT NOT NULL,
+                award_id       TEXT,                                      -- NULL: a tender item
+                classification TEXT NOT NULL,
+                source_id      INTEGER
+            );
+            CREATE INDEX project_items_project ON project_items(project_id);
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

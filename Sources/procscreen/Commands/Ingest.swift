@@ -5,11 +5,17 @@ import ProcScreenCore
 extension ProcScreen {
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load procurement files (a CSV bundle folder or named files) into the store.",
+            abstract: "Load procurement files (CSV bundles, OCDS JSON) into the store.",
             discussion: """
                 A folder is read as a bundle: projects.csv (required), bids.csv, contracts.csv, firms.csv,
                 directors.csv, agencies.csv, risk_assessments.csv and lists/*.csv. Other CSV files are
                 assigned to a table by their header. Headers may be English or Thai (Rules/mappings/headers.yaml).
+
+                OCDS (.json, .jsonl, or any file starting with { or [; also JSON files in subfolders):
+                compiled releases as JSON lines, release packages, record packages, bare releases or
+                records. A record's compiledRelease is used; plain releases of one ocid are merged.
+                ocid → project, buyer → agency, bids.details → bids, awards (+ contracts) → contracts,
+                tenderer and supplier parties → firms. Currencies are kept as published.
 
                 Files already ingested (same SHA-256) are skipped. Each file loads in one transaction.
                 Bad rows are quarantined in the ingest_issues table with file, line and column; the
@@ -23,7 +29,7 @@ extension ProcScreen {
         @OptionGroup var store: StoreOptions
         @OptionGroup var rules: RulesOptions
 
-        @Option(help: "Input format.")
+        @Option(help: "Input format: auto (by extension and first bytes), bundle or ocds.")
         var format: InputFormat = .auto
 
         @Flag(help: "Exit with status 1 when any row was quarantined.")

@@ -1,0 +1,432 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Loads one OCDS file into the store, inside the caller's transaction.
+///
+/// Shapes (DESIGN.md "Input formats"): JSON lines of compiled releases; a JSON document holding a
+/// release package, a record package, one release or one record; any sequence of these. A record's
+/// `compiledRelease` is used when present, else its releases are merged; plain releases (a
+/// release package's, or a bare release not tagged `compiled`) are merged per ocid in date order
+/// (later values win, arrays of objects by id), as OCDS merging does. A bare release without a
+/// tag, or tagged `compiled`, is taken as a compiled release.
+///
+/// The file is memory-mapped and walked once; pages already read are released, so a multi-GB
+/// file never sits in memory. Only plain releases are remembered until the end of the file (as
+/// byte ranges), to be merged.
+final class OCDSLoader {
+    struct Counts { var processes = 0, bids = 0, contracts = 0, firms = 0, quarantined = 0, superseded = 0, issues = 0 }
+
+    let db: Database
+    let mapping: FieldMapping
+    let path: String
+    let sourceID: Int64
+    let issues: IssueWriter
+    var counts = Counts()
+    /// Whether any top-level object looked like OCDS (an ocid, releases, records or compiledRelease).
+    private(set) var sawOCDS = false
+    let progress: ((Int, Int, Int) -> Void)?
+
+    private let projects: TableWriter
+    private let bids: TableWriter
+    private let contracts: TableWriter
+    private let firms: TableWriter
+    private let agencies: TableWriter
+    private let items: TableWriter
+    private let deleteBids: Statement
+    private let deleteContracts: Statement
+    private let deleteItems: Statement
+    private let storedVersion: Statement
+    /// The ocids written by this file, with the date of the version kept.
+    private var written: [String: String?] = [:]
+    private var childLine = 0
+    private var lines = LineIndex()
+
+    static let projectColumns = [
+        "project_id", "project_name", "agency_id", "agency_name", "sub_agency_name", "method", "method_raw", "fiscal_year",
+        "budget", "reference_price", "agreed_price", "currency", "announce_date", "bid_deadline", "award_date", "status",
+        "num_bids", "procurement_method", "procuring_entity_id", "award_criteria", "release_date",
+    ]
+    static let bidColumns = ["project_id", "bidder_id", "bidder_name", "price", "status", "status_raw", "is_winner", "bid_date",
+                             "n_tenderers", "currency"]
+    static let contractColumns = ["project_id", "contract_no", "winner_id", "winner_name", "contract_date", "end_date", "amount",
+                                  "status", "award_id", "n_suppliers", "currency", "contract_status"]
+    static let firmColumns = ["firm_id", "name", "address", "phone", "email", "country"]
+
+    init(db: Database, mapping: FieldMapping, path: String, sourceID: Int64, progress: ((Int, Int, Int) -> Void)?) throws {
+        self.db = db
+        self.mapping = mapping
+        self.path = path
+        self.sourceID = sourceID
+        self.progress = progress
+        issues = try IssueWriter(db: db)
+        projects = try TableWriter(db: db, table: "projects", columns: Self.projectColumns, upsert: true, groupKey: [], withLine: true)
+        bids = try TableWriter(db: db, table: "bids", columns: Self.bidColumns, upsert: false, groupKey: [], withLine: true)
+        contracts = try TableWriter(db: db, table: "contracts", columns: Self.contractColumns, upsert: false, groupKey: [], withLine: true)
+        firms = try TableWriter(db: db, table: "firms", columns: Self.firmColumns, upsert: true, groupKey: [], withLine: false)
+        agencies = try TableWriter(db: db, table: "agencies", columns: ["agency_id", "agency_name"], upsert: true, groupKey: [],
+                                   withLine: false)
+        items = try TableWriter(db: db, table: "project_items", columns: ["project_id", "award_id", "classification"], upsert: false,
+                                groupKey: [], withLine: false)
+        deleteBids = try db.prepare(sql: "DELETE FROM bids WHERE project_id = ?")
+        deleteContracts = try db.prepare(sql: "DELETE FROM contracts WHERE project_id = ?")
+        deleteItems = try db.prepare(sql: "DELETE FROM project_items WHERE project_id = ?")
+        storedVersion = try db.prepare(sql: "SELECT release_date FROM projects WHERE project_id = ?")
+    }
+
+    // MARK: - Walking the file
+
+    func load() throws {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+            throw IngestError.unreadableFile(path: path, reason: error.localizedDescription)
+        }
+        try data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var plain: [String: [Range<Int>]] = [:]
+            var plainOrder: [String] = []
+            var s = JSONScanner(bytes)
+            var released = 0
+            while !s.atEnd {
+                let start = s.position
+                do {
+                    try dispatch(&s, bytes: bytes, plain: &plain, plainOrder: &plainOrder)
+                } catch let error as JSONSyntaxError {
+                    // A broken top-level value: quarantine it and resume at the next line.
+                    try issue(at: error.offset, in: bytes, code: "invalid_json", reason: "not valid JSON: \(error.message)", action: .quarantined)
+                    counts.quarantined += 1
+                    var next = max(error.offset, start + 1)
+                    while next < bytes.count && bytes[next] != 0x0A { next += 1 }
+                    s.position = next
+                }
+                // Give back the pages behind us: the kernel may drop them (RSS stays flat).
+                if s.position - released > 64 << 20, let base = raw.baseAddress {
+                    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+                    let upto = (s.position / page) * page
+                    madvise(UnsafeMutableRawPointer(mutating: base) + released, upto - released, Int32(MADV_DONTNEED))
+                    released = upto
+                }
+                progress?(s.position, bytes.count, counts.processes)
+            }
+            for ocid in plainOrder {
+                try writeMerged(ocid: ocid, ranges: plain[ocid]!, bytes: bytes)
+            }
+        }
+        for writer in [projects, bids, contracts, firms, agencies, items] { try writer.finish() }
+    }
+
+    /// One top-level JSON value (or an element of a package): a package, a record or a release.
+    private func dispatch(_ s: inout JSONScanner, bytes: UnsafeBufferPointer<UInt8>, plain: inout [String: [Range<Int>]],
+                          plainOrder: inout [String]) throws {
+        switch try s.kind() {
+        case .array:
+            try s.array { s in try dispatch(&s, bytes: bytes, plain: &plain, plainOrder: &plainOrder) }
+            return
+        case .object:
+            break
+        default:
+            let at = s.position
+            try s.skipValue()
+            try issue(at: at, in: bytes, code: "not_an_object", reason: "a top-level JSON value that is not an object", action: .quarantined)
+            counts.quarantined += 1
+            return
+        }
+        let objectStart = s.position
+        // A shallow look at the member names decides what this object is.
+        var members: [String: Range<Int>] = [:]
+        var ocid: String?
+        var tags: [String] = []
+        try s.object { s, key in
+            if key == "ocid" {
+                let at = s.position
+                if case .string(let v) = try s.scalar() { ocid = v }
+                members["ocid"] = at..<s.position
+            } else if key == "tag" {
+                if try s.kind() == .array { try s.array { s in if let t = try s.optionalString() { tags.append(t) } } } else { try s.skipValue() }
+            } else if key == "compiledRelease" || key == "records" || key == "releases" {
+                let at = s.position
+                try s.skipValue()
+                members[key.text] = at..<s.position
+            } else {
+                return false
+            }
+            return true
+        }
+        let objectEnd = s.position
+        if !members.isEmpty { sawOCDS = true }
+        if let compiled = members["compiledRelease"] {
+            var inner = JSONScanner(bytes, from: compiled.lowerBound, to: compiled.upperBound)
+            if try inner.kind() == .object { try writeRelease(&inner, bytes: bytes, start: compiled.lowerBound) }
+        } else if let records = members["records"] {
+            var inner = JSONScanner(bytes, from: records.lowerBound, to: records.upperBound)
+            if try inner.kind() == .array {
+                try inner.array { s in try dispatch(&s, bytes: bytes, plain: &plain, plainOrder: &plainOrder) }
+            }
+        } else if let releases = members["releases"] {
+            // A release package, or a record without a compiled release: plain releases to merge.
+            var inner = JSONScanner(bytes, from: releases.lowerBound, to: releases.upperBound)
+            guard try inner.kind() == .array else { return }
+            try inner.array { s in
+                let at = s.position
+                guard try s.kind() == .object else { return try s.skipValue() }
+                var probe = s
+                var releaseOCID: String?
+                try probe.object { p, key in
+                    guard key == "ocid" else { return false }
+                    releaseOCID = try p.optionalString()
+                    return true
+                }
+                s.position = probe.position
+                guard let id = releaseOCID ?? ocid else {
+                    try issue(at: at, in: bytes, code: "missing_ocid", reason: "a release without a string ocid", action: .quarantined)
+                    counts.quarantined += 1
+                    return
+                }
+                if plain[id] == nil { plainOrder.append(id) }
+                plain[id, default: []].append(at..<s.position)
+            }
+        } else if tags.isEmpty || tags.contains("compiled") {
+            var inner = JSONScanner(bytes, from: objectStart, to: objectEnd)
+            try writeRelease(&inner, bytes: bytes, start: objectStart)
+        } else {
+            guard let id = ocid else {
+                try issue(at: objectStart, in: bytes, code: "missing_ocid", reason: "a release without a string ocid", action: .quarantined)
+                counts.quarantined += 1
+                return
+            }
+            if plain[id] == nil { plainOrder.append(id) }
+            plain[id, default: []].append(objectStart..<objectEnd)
+        }
+    }
+
+    /// Merges the plain releases of one ocid in date order and writes the result.
+    private func writeMerged(ocid: String, ranges: [Range<Int>], bytes: UnsafeBufferPointer<UInt8>) throws {
+        if ranges.count == 1 {
+            var s = JSONScanner(bytes, from: ranges[0].lowerBound, to: ranges[0].upperBound)
+            return try writeRelease(&s, bytes: bytes, start: ranges[0].lowerBound, compiled: false)
+        }
+        var releases: [[String: Any]] = []
+        for range in ranges {
+            let slice = Data(UnsafeBufferPointer(rebasing: bytes[range]))
+            if let object = try? JSONSerialization.jsonObject(with: slice) as? [String: Any] { releases.append(object) }
+        }
+        releases.sort { ($0["date"] as? String ?? "") < ($1["date"] as? String ?? "") }
+        let merged = releases.dropFirst().reduce(releases.first ?? [:]) { OCDSMerge.merge($0, $1) }
+        var json = try JSONSerialization.data(withJSONObject: merged)
+        json.append(0x0A)
+        try json.withUnsafeBytes { raw in
+            var s = JSONScanner(raw.bindMemory(to: UInt8.self))
+            let process = try OCDSProcess.read(&s)
+            try write(process, bytes: bytes, start: ranges[0].lowerBound, compiled: false)
+        }
+    }
+
+    private func writeRelease(_ s: inout JSONScanner, bytes: UnsafeBufferPointer<UInt8>, start: Int, compiled: Bool = true) throws {
+        let process = try OCDSProcess.read(&s)
+        try write(process, bytes: bytes, start: start, compiled: compiled)
+    }
+
+    // MARK: - Writing one process
+
+    /// - Parameter compiled: a compiled release replaces a stored version of the same date; a plain
+    ///   (or merged) release only a strictly older one.
+    private func write(_ p: OCDSProcess, bytes: UnsafeBufferPointer<UInt8>, start: Int, compiled: Bool) throws {
+        guard let ocid = p.ocid, !ocid.isEmpty else {
+            try issue(at: start, in: bytes, code: "missing_ocid",
+                      reason: p.ocidWasString ? "a release without an ocid" : "ocid is not a string", action: .quarantined)
+            counts.quarantined += 1
+            return
+        }
+        let line = lines.line(of: start, in: bytes)
+        // A newer version replaces an older one; an older one never replaces a newer one.
+        let stored: String?? = try written[ocid] ?? storedDate(ocid)
+        if let stored, let previous = stored, let date = p.date,
+           Self.isOlder(date, than: previous) || (!compiled && !Self.isOlder(previous, than: date)) {
+            try issue(at: start, in: bytes, code: "older_version", reason: "release of \(date) is not newer than the stored version (\(previous)); ignored",
+                      action: .superseded, subject: ocid)
+            counts.superseded += 1
+            return
+        }
+        if stored != nil {
+            // Flush queued rows first: the older version's children may still be waiting.
+            for writer in [bids, contracts, items] { try writer.finish() }
+            for delete in [deleteBids, deleteContracts, deleteItems] {
+                delete.bind(text: ocid, at: 1)
+                try delete.run()
+            }
+        }
+        written[ocid] = .some(p.date)
+
+        let currency = p.tenderValue.currency ?? p.budget.currency ?? p.awards.first?.value.currency ?? p.bids.first?.value.currency
+        let methodText = p.procurementMethodDetails ?? p.procurementMethod
+        let method = try [p.procurementMethodDetails, p.procurementMethod].compactMap { $0 }.lazy
+            .compactMap { text -> String? in
+                if case .code(let code) = try self.mapping.mapValue(text, table: "methods") { return code }
+                return nil
+            }.first
+        let activeAwards = p.awards.filter { $0.status == "active" }
+        let agreed = activeAwards.compactMap(\.value.minor).reduce(Int64?.none) { ($0 ?? 0) + $1 }
+        let fyDate = p.startDate ?? p.date ?? activeAwards.first?.date
+        if p.numberOfTenderersText != nil {
+            try issue(at: start, in: bytes, code: "number_as_text", field: "tender.numberOfTenderers",
+                      reason: "numberOfTenderers is not a whole JSON number: '\(p.numberOfTenderersText!)'", action: .kept, subject: ocid)
+        }
+        try projects.write([
+            t(ocid), t(p.title), t(p.buyer.id ?? p.procuringEntity.id), t(p.buyer.name ?? p.procuringEntity.name),
+            t(p.procuringEntity.name != p.buyer.name ? p.procuringEntity.name : nil), t(method), t(methodText),
+            i(fyDate.flatMap(Self.thaiFiscalYear).map(Int64.init)), i(p.budget.minor), i(p.tenderValue.minor), i(agreed),
+            t(currency ?? "THB"), t(p.startDate), t(p.endDate), t(activeAwards.first?.date), t(p.tenderStatus),
+            i(p.numberOfTenderers.map(Int64.init)), t(p.procurementMethod), t(p.procuringEntity.id), t(p.awardCriteria),
+            t(p.date),
+        ], groupValues: [], sourceID: sourceID, line: line)
+        counts.processes += 1
+        if let id = p.buyer.id ?? p.procuringEntity.id {
+            try agencies.write([t(id), t(p.buyer.name ?? p.procuringEntity.name)], groupValues: [], sourceID: sourceID, line: line)
+        }
+
+        let winners = Set(activeAwards.flatMap { $0.suppliers.compactMap(\.id) })
+        for bid in p.bids {
+            childLine += 1
+            let canonical: String? = try bid.status.flatMap { raw in
+                if case .code(let code) = try mapping.mapValue(raw, table: "bid_statuses") { return code }
+                return nil
+            }
+            let bidder = bid.tenderers.first
+            try bids.write([
+                t(ocid), t(bidder?.id), t(bidder?.name), i(bid.value.minor), t(canonical), t(bid.status),
+                i(bidder?.id.map { winners.contains($0) ? 1 : 0 }), t(bid.date), i(Int64(bid.tenderers.count)),
+                t(bid.value.currency),
+            ], groupValues: [], sourceID: sourceID, line: childLine)
+            counts.bids += 1
+        }
+        for award in p.awards {
+            childLine += 1
+            let contract = p.contracts.first { $0.awardID != nil && $0.awardID == award.id }
+            let supplier = award.suppliers.first
+            try contracts.write([
+                t(ocid), t(contract?.id), t(supplier?.id), t(supplier?.name), t(contract?.dateSigned ?? award.date),
+                t(contract?.endDate), i(contract?.value.minor ?? award.value.minor), t(award.status), t(award.id),
+                i(Int64(award.suppliers.count)), t(contract?.value.currency ?? award.value.currency), t(contract?.status),
+            ], groupValues: [], sourceID: sourceID, line: childLine)
+            counts.contracts += 1
+            for c in award.classifications {
+                try items.write([t(ocid), t(award.id), t(c)], groupValues: [], sourceID: sourceID, line: 0)
+            }
+        }
+        // Contracts without an award (some publishers skip awards).
+        for contract in p.contracts where contract.awardID == nil || !p.awards.contains(where: { $0.id == contract.awardID }) {
+            childLine += 1
+            try contracts.write([
+                t(ocid), t(contract.id), SQLValue.null, SQLValue.null, t(contract.dateSigned), t(contract.endDate), i(contract.value.minor),
+                t(contract.status), t(contract.awardID), SQLValue.null, t(contract.value.currency), t(contract.status),
+            ], groupValues: [], sourceID: sourceID, line: childLine)
+            counts.contracts += 1
+        }
+        for c in p.tenderClassifications {
+            try items.write([t(ocid), SQLValue.null, t(c)], groupValues: [], sourceID: sourceID, line: 0)
+        }
+        // Firms: tenderer and supplier parties, and organisations written out in full on bids.
+        let embedded = p.bids.flatMap(\.tenderers).filter { $0.identifierID != nil || $0.address.contains { $0 != nil } }
+        var seenFirms = Set<String>()
+        for party in p.parties.filter({ $0.roles.contains { $0 == "tenderer" || $0 == "supplier" } }) + embedded {
+            guard let id = party.id, seenFirms.insert(id).inserted else { continue }
+            let address = party.address.compactMap { $0 }.filter { !$0.isEmpty }
+            try firms.write([
+                t(id), t(party.name), t(address.isEmpty ? nil : address.joined(separator: ", ")), t(party.telephone),
+                t(party.email), t(Self.country(scheme: party.identifierScheme) ?? party.countryName),
+            ], groupValues: [], sourceID: sourceID, line: 0)
+            counts.firms += 1
+        }
+    }
+
+    private func storedDate(_ ocid: String) throws -> String?? {
+        storedVersion.bind(text: ocid, at: 1)
+        let rows = try storedVersion.rows()
+        guard let row = rows.first else { return nil }
+        return .some(row[0].string)
+    }
+
+    // MARK: - Helpers
+
+    static func isOlder(_ a: String, than b: String) -> Bool {
+        if let x = DateMath.instant(fromISO: a), let y = DateMath.instant(fromISO: b) { return x.seconds < y.seconds }
+        return a < b
+    }
+
+    /// The Thai fiscal year (B.E.) of a date: October starts the next year.
+    static func thaiFiscalYear(_ iso: String) -> Int? {
+        guard let day = DateMath.days(fromISO: iso) else { return nil }
+        let (y, m, _) = DateMath.civil(fromDays: day)
+        return y + 543 + (m >= 10 ? 1 : 0)
+    }
+
+    /// The country of an org-id scheme (`UA-EDR` → UA, `TH-DBD` → TH); nil for other schemes.
+    static func country(scheme: String?) -> String? {
+        guard let scheme, scheme.count > 3, scheme.utf8.dropFirst(2).first == UInt8(ascii: "-") else { return nil }
+        let prefix = scheme.prefix(2).uppercased()
+        return prefix.allSatisfy(\.isLetter) && prefix != "XI" && prefix != "XM" ? prefix : nil
+    }
+
+    private func issue(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>, code: String, field: String? = nil, reason: String,
+                       action: IngestIssue.Action, subject: String? = nil) throws {
+        let (line, column) = lines.position(of: offset, in: bytes)
+        try issues.write(IngestIssue(file: path, line: line, column: column, field: field, code: code, reason: reason, action: action,
+                                     raw: nil, subjectID: subject), sourceID: sourceID)
+        counts.issues += 1
+    }
+}
+
+private func t(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
+private func i(_ value: Int64?) -> SQLValue { value.map { .integer($0) } ?? .null }
+
+/// Line numbers of byte offsets, counted forward from the last offset asked about (offsets
+/// mostly increase while a file is walked, so the total work is one pass).
+struct LineIndex {
+    private var offset = 0
+    private var line = 1
+    private var lineStart = 0
+
+    mutating func position(of target: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
+        if target < offset { (offset, line, lineStart) = (0, 1, 0) }
+        let end = min(target, bytes.count)
+        var i = offset
+        while i < end {
+            if bytes[i] == 0x0A { line += 1; lineStart = i + 1 }
+            i += 1
+        }
+        offset = end
+        return (line, target - lineStart + 1)
+    }
+
+    mutating func line(of target: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int { position(of: target, in: bytes).line }
+}
+
+/// OCDS merging of releases (later values win; objects merge member by member; arrays of objects
+/// with ids merge by id; other arrays are replaced).
+enum OCDSMerge {
+    static func merge(_ base: [String: Any], _ update: [String: Any]) -> [String: Any] {
+        var result = base
+        for (key, value) in update {
+            if value is NSNull { result.removeValue(forKey: key); continue }
+            if let object = value as? [String: Any], let existing = result[key] as? [String: Any] {
+                result[key] = merge(existing, object)
+            } else if let array = value as? [[String: Any]], let existing = result[key] as? [[String: Any]],
+                      array.allSatisfy({ $0["id"] != nil }) {
+                var merged = existing
+                for element in array {
+                    let id = "\(element["id"]!)"
+                    if let i = merged.firstIndex(where: { $0["id"].map { "\($0)" } == id }) {
+                        merged[i] = merge(merged[i], element)
+                    } else {
+                        merged.append(element)
+                    }
+                }
+                result[key] = merged
+            } else {
+                result[key] = value
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import ProcScreenCore
+
+@Suite("OCDS ingest")
+struct OCDSIngestTests {
+    let ocds = Paths.realData.appendingPathComponent("ocds")
+
+    func counts(_ fixture: StoreFixture) throws -> (projects: Int64, bids: Int64, contracts: Int64) {
+        (try fixture.scalar("SELECT count(*) FROM projects").int64 ?? -1,
+         try fixture.scalar("SELECT count(*) FROM bids").int64 ?? -1,
+         try fixture.scalar("SELECT count(*) FROM contracts").int64 ?? -1)
+    }
+
+    /// Counts checked against the files read with Python's json module (distinct ocids,
+    /// bids.details entries, awards).
+    @Test(arguments: [
+        ("ukraine_prozorro_2016_2017/compiled_releases.jsonl", 11, 12, 13),
+        ("armenia_armeps_2016/armeps_release_package_page6.json", 100, 36, 21),
+    ])
+    func realFilesIngestWithTheirCounts(file: String, projects: Int, bids: Int, contracts: Int) throws {
+        let fixture = try StoreFixture()
+        let summary = try fixture.ingest([ocds.appendingPathComponent(file).path])
+        #expect(summary.files.map(\.status) == [.ingested])
+        #expect(summary.files.first?.format == "ocds")
+        let c = try counts(fixture)
+        #expect(c.projects == Int64(projects))
+        #expect(c.bids == Int64(bids))
+        #expect(c.contracts == Int64(contracts))
+    }
+
+    @Test func everyRealOCDSFolderIngests() throws {
+        let fixture = try StoreFixture()
+        let summary = try fixture.ingest([ocds.path])
+        #expect(summary.failedFiles.isEmpty, "\(summary.failedFiles)")
+        #expect(summary.quarantined == 0)
+        // 100 Armenian, 12 Nigerian, 5 ocdskit and 11 Ukrainian processes.
+        #expect(try fixture.scalar("SELECT count(*) FROM projects").int64 == 128)
+        #expect(try fixture.scalar("SELECT count(*) FROM bids").int64 == 48)
+        // Ukraine's releases/ repeat the compiled records: the stored version is kept, and each
+        // repeat is an issue ("superseded"), not a quarantined row.
+        let superseded = try fixture.scalar("SELECT count(*) FROM ingest_issues WHERE action = 'superseded'").int64 ?? 0
+        #expect(superseded >= 11)
+        // Tenderers written out in full (no id) are keyed by their org-id, as their parties are.
+        #expect(try fixture.scalar("SELECT count(*) FROM bids WHERE bidder_id IS NULL").int64 == 0)
+        #expect(try fixture.scalar("SELECT count(*) FROM bids WHERE bidder_id LIKE 'UA-EDR-%'").int64 == 12)
+        // Raw statuses survive next to the canonical ones; currencies are kept.
+        #expect(try fixture.scalar("SELECT count(*) FROM bids WHERE status_raw = 'not-qualified' AND status = 'disqualified'").int64 == 3)
+        #expect(try fixture.scalar("SELECT currency FROM projects WHERE project_id LIKE 'ocds-be6bcu-%' LIMIT 1").string == "UAH")
+        // Re-ingesting changes nothing.
+        let before = try counts(fixture)
+        #expect(try fixture.ingest([ocds.path]).files.allSatisfy { $0.status == .skipped })
+        #expect(try counts(fixture) == before)
+    }
+
+    @Test func competitionScreensFindTheUkrainianAndArmenianCases() throws {
+        let fixture = try StoreFixture()
+        _ = try fixture.ingest([ocds.path])
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let summary = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["BP-01", "BP-04"]))
+        func raised(_ rule: String) throws -> Set<String> {
+            Set(try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ? AND rule_id = ?",
+                                           bindings: [summary.runID, rule]).compactMap { $0[0].string })
+        }
+        // The lowest bid lost (its award unsuccessful, the next bid won) in three Ukrainian tenders.
+        #expect(try raised("BP-04").isSuperset(of: ["ocds-be6bcu-UA-2016-06-08-000504-c", "ocds-be6bcu-UA-2017-04-10-002020-b",
+                                                    "ocds-be6bcu-UA-2017-04-12-001619-b"]))
+        // Single bids on competitive procedures: two Ukrainian open tenders, two Armenian selective ones.
+        #expect(try raised("BP-01").isSuperset(of: ["ocds-be6bcu-UA-2016-06-02-000468-c", "ocds-be6bcu-UA-2016-08-31-000670-b",
+                                                    "AM-PPS-da8b1b1a019e53c5d1fd025ad076ad3d", "AM-PPS-3f08728a81c1e17c815043f6925e5e98"]))
+    }
+
+    @Test func badLinesAreQuarantinedWithLineAndColumnAndGoodOnesKept() throws {
+        let fixture = try StoreFixture()
+        let path = fixture.directory.path("mixed.jsonl")
+        try """
+            {"ocid":"A","tender":{"title":"good","value":{"amount":1234.565,"currency":"THB"}}}
+            {"ocid":"B","tender":{"title":"broken"
+            {"tender":{"title":"no ocid"}}
+            {"ocid":42}
+            {"ocid":"C","tender":{"title":"caf\\u00e9 \\ud83d\\ude00 \\"q\\""},"bids":{"details":[{"status":"invited","tenderers":[{"id":"T1"}]},{"tenderers":[{"id":"T2"}],"value":{"amount":1e3}}]}}
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let summary = try fixture.ingest([path])
+        #expect(summary.files.first?.status == .ingested)
+        #expect(summary.files.first?.rows == 2)
+        #expect(summary.quarantined == 3)
+        let issues = try fixture.store.db.query(sql: "SELECT line, column_number, code FROM ingest_issues ORDER BY line")
+        #expect(issues.map { $0[0].int64 ?? 0 } == [2, 3, 4])
+        #expect(issues.map { $0[2].string ?? "" } == ["invalid_json", "missing_ocid", "missing_ocid"])
+        #expect(issues[0][1].int64 ?? 0 > 1)   // the column where the JSON broke
+        let a = try fixture.store.db.query(sql: "SELECT reference_price, currency FROM projects WHERE project_id = 'A'")[0]
+        #expect(a[0].int64 == 123_457)          // 1,234.565 → satang, rounded half up
+        #expect(try fixture.scalar("SELECT project_name FROM projects WHERE project_id = 'C'").string == "café 😀 \"q\"")
+        let bids = try fixture.store.db.query(sql: "SELECT bidder_id, status, status_raw, price FROM bids WHERE project_id = 'C' ORDER BY source_line")
+        #expect(bids[0][1].string == "invited" && bids[0][2].string == "invited")
+        #expect(bids[1][1] == .null && bids[1][2] == .null && bids[1][3].int64 == 100_000)
+    }
+
+    @Test func plainReleasesOfOneOcidAreMergedInDateOrder() throws {
+        let fixture = try StoreFixture()
+        let path = fixture.directory.path("package.json")
+        try """
+            {"releases": [
+              {"ocid": "X", "id": "2", "date": "2024-02-01T00:00:00Z", "tag": ["award"],
+               "awards": [{"id": "a1", "status": "active", "suppliers": [{"id": "S"}], "value": {"amount": 90, "currency": "THB"}}]},
+              {"ocid": "X", "id": "1", "date": "2024-01-01T00:00:00Z", "tag": ["tender"],
+               "tender": {"title": "first", "value": {"amount": 100, "currency": "THB"}},
+               "awards": [{"id": "a1", "status": "pending"}]}
+            ]}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let summary = try fixture.ingest([path])
+        #expect(summary.files.first?.rows == 1)
+        let row = try fixture.store.db.query(sql: "SELECT project_name, reference_price, agreed_price, release_date FROM projects")[0]
+        #expect(row[0].string == "first")                      // from the earlier release
+        #expect(row[1].int64 == 10_000 && row[2].int64 == 9_000)
+        #expect(row[3].string == "2024-02-01T00:00:00Z")
+        // The award merged by id: the later status wins.
+        #expect(try fixture.scalar("SELECT status FROM contracts").string == "active")
+    }
+
+    @Test func minorUnitsAreExactForDecimals() {
+        func units(_ s: String) -> Int64? {
+            Array(s.utf8).withUnsafeBufferPointer { JSONNumber.minorUnits($0) }
+        }
+        #expect(units("0") == 0)
+        #expect(units("12") == 1_200)
+        #expect(units("12.5") == 1_250)
+        #expect(units("-3.999") == -400)
+        #expect(units("43788.90") == 4_378_890)
+        #expect(units("2.5e3") == 250_000)
+        #expect(units("-") == nil)
+    }
+}
