@@ -63,9 +63,12 @@ public struct FindingDraft: Sendable, Equatable {
     public var subjectID: String?
     /// The firms the finding is about (rules that build on it, like LP-10, read them).
     public var involvedFirms: [String]
+    /// The indicator's number for this subject (a ratio, a count, a share), when it has one.
+    public var value: Double?
 
     public init(summary: Message, evidence: [Evidence], subjectType: SubjectType = .project, subjectID: String? = nil,
-                involvedFirms: [String] = []) {
+                involvedFirms: [String] = [], value: Double? = nil) {
+        self.value = value
         self.summary = summary
         self.evidence = evidence
         self.subjectType = subjectType
@@ -91,11 +94,13 @@ public struct Finding: Sendable, Equatable, Codable {
     public var evidence: [Evidence]
     public var summary: String
     public var summaryTH: String
+    public var value: Double? = nil
+    public var firms: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", ruleID = "rule_id", ruleVersion = "rule_version", category, severity, weight
         case subjectType = "subject_type", subjectID = "subject_id", projectID = "project_id", agencyID = "agency_id"
-        case ministry, routeTo = "route_to", evidence, summary, summaryTH = "summary_th"
+        case ministry, routeTo = "route_to", evidence, summary, summaryTH = "summary_th", value, firms
     }
 }
 

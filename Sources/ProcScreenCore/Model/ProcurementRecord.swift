@@ -16,10 +16,17 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         public var bidDate: String?
         /// The bidder's s.19 written anti-corruption policy (firms.anti_corruption_policy), when read.
         public var antiCorruptionPolicy: Bool?
+        /// OCDS: the status as published (nil: none), the tenderers on the bid, its currency.
+        public var statusRaw: String?
+        public var tenderers: Int?
+        public var currency: String?
 
         public init(bidderID: String? = nil, bidderName: String? = nil, price: Int64? = nil, status: Status? = nil,
                     isWinner: Bool? = nil, disqualificationReason: String? = nil, bidDate: String? = nil,
-                    antiCorruptionPolicy: Bool? = nil) {
+                    antiCorruptionPolicy: Bool? = nil, statusRaw: String? = nil, tenderers: Int? = nil, currency: String? = nil) {
+            self.statusRaw = statusRaw
+            self.tenderers = tenderers
+            self.currency = currency
             self.bidderID = bidderID
             self.bidderName = bidderName
             self.price = price
@@ -46,10 +53,18 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         public var amendedAmount: Int64?
         /// The winner's s.19 anti-corruption policy, when read.
         public var winnerAntiCorruptionPolicy: Bool?
+        /// OCDS: one row per award; `status` is the award's, with its id, supplier count and currency.
+        public var awardID: String?
+        public var suppliers: Int?
+        public var currency: String?
 
         public init(contractNo: String? = nil, winnerID: String? = nil, winnerName: String? = nil, contractDate: String? = nil,
                     endDate: String? = nil, amount: Int64? = nil, status: String? = nil, amendments: Int? = nil,
-                    amendedAmount: Int64? = nil, winnerAntiCorruptionPolicy: Bool? = nil) {
+                    amendedAmount: Int64? = nil, winnerAntiCorruptionPolicy: Bool? = nil, awardID: String? = nil,
+                    suppliers: Int? = nil, currency: String? = nil) {
+            self.awardID = awardID
+            self.suppliers = suppliers
+            self.currency = currency
             self.contractNo = contractNo
             self.winnerID = winnerID
             self.winnerName = winnerName
@@ -108,6 +123,28 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
     public var numDocBuyers: Int?
     public var budgetType: String?
     public var multiYear: Bool?
+    /// OCDS: tender/procurementMethod and procuringEntity/id as published, and awardCriteria.
+    public var procurementMethod: String?
+    public var procurementMethodDetails: String?
+    public var procuringEntityID: String?
+    public var awardCriteria: String?
+    /// OCDS item classification ids, of the tender's items and of each award's.
+    public var items: [Item] = []
+    /// OCDS parties as this process publishes them (Cardinal compares them within a process).
+    public var parties: [Party] = []
+    public struct Party: Sendable, Equatable, Codable {
+        public var id: String
+        public var roles: [String]
+        /// streetAddress, locality, region, postalCode, countryName.
+        public var address: [String?]
+        /// name, email, telephone, faxNumber, url.
+        public var contact: [String?]
+    }
+    public struct Item: Sendable, Equatable, Codable {
+        /// nil: a tender item.
+        public var awardID: String?
+        public var classification: String
+    }
     public var bids: [Bid] = []
     public var contracts: [Contract] = []
     public var assessments: [RiskAssessment] = []

@@ -125,7 +125,8 @@ public final class Engine {
                         runID: runID, ruleID: rule.id, ruleVersion: rule.version, category: rule.category.rawValue,
                         severity: rule.severity, weight: rule.weight, subjectType: draft.subjectType.rawValue,
                         subjectID: draft.subjectID ?? projectID, projectID: projectID, agencyID: agencyID, ministry: ministry,
-                        routeTo: rule.routeTo, evidence: draft.evidence, summary: draft.summary.en, summaryTH: draft.summary.th)
+                        routeTo: rule.routeTo, evidence: draft.evidence, summary: draft.summary.en, summaryTH: draft.summary.th,
+                        value: draft.value, firms: draft.involvedFirms)
                     try writer.write(finding, evidenceJSON: String(decoding: try encoder.encode(draft.evidence), as: UTF8.self))
                     runFindings.append(RunFinding(projectID: projectID, ruleID: rule.id, category: rule.category, severity: rule.severity,
                                                   firms: draft.involvedFirms))

@@ -250,6 +250,20 @@ public enum Schema {
             );
             CREATE INDEX project_items_project ON project_items(project_id);
             """),
+        Migration(name: "007_findings_values_and_parties", sql: """
+            ALTER TABLE findings ADD COLUMN value REAL;        -- the indicator's number (ratio, count, share), when it has one
+            ALTER TABLE findings ADD COLUMN firms TEXT;        -- the firms the finding names, comma-separated
+            ALTER TABLE projects ADD COLUMN procurement_method_details TEXT;   -- OCDS, as published
+            CREATE TABLE project_parties (                     -- OCDS parties as each process publishes them
+                project_id  TEXT NOT NULL,
+                party_id    TEXT NOT NULL,
+                roles       TEXT,                              -- comma-separated
+                street      TEXT, locality TEXT, region TEXT, postal_code TEXT, country TEXT,
+                contact_name TEXT, email TEXT, telephone TEXT, fax TEXT, url TEXT,
+                source_id   INTEGER
+            );
+            CREATE INDEX project_parties_project ON project_parties(project_id);
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

@@ -46,14 +46,16 @@ public final class ScreenStore {
         "project_id", "project_name", "project_type", "agency_id", "agency_name", "sub_agency_name", "ministry", "province",
         "method", "method_raw", "fiscal_year", "budget", "reference_price", "agreed_price", "currency", "announce_date",
         "bid_deadline", "award_date", "status", "num_bids", "num_doc_buyers", "budget_type", "multi_year",
-        "on_integrity_pact", "integrity_pact_joined",
+        "on_integrity_pact", "integrity_pact_joined", "procurement_method", "procuring_entity_id", "award_criteria",
+        "procurement_method_details",
     ]
     public static let bidColumns = [
         "bidder_id", "bidder_name", "price", "status", "is_winner", "disqualification_reason", "bid_date", "anti_corruption_policy",
+        "status_raw", "n_tenderers", "currency",
     ]
     public static let contractColumns = [
         "contract_no", "winner_id", "winner_name", "contract_date", "end_date", "amount", "status", "n_amendments", "amended_amount",
-        "winner_anti_corruption_policy",
+        "winner_anti_corruption_policy", "award_id", "n_suppliers", "currency",
     ]
     /// Fields not stored on the table itself: looked up once per run from small tables
     /// (firm policies, the integrity-pact list) instead of a subquery per row (25 s per
@@ -161,6 +163,13 @@ public final class ScreenStore {
             SELECT project_id, \(Self.selectList("contracts", Self.contractColumns, fields))
             FROM contracts \(childFilter("contracts")) ORDER BY project_id, source_id, source_line
             """)
+        let items = try db.prepare(sql: fields.contains("project_items.classification") ? """
+            SELECT project_id, award_id, classification FROM project_items \(filter) ORDER BY project_id
+            """ : "SELECT NULL, NULL, NULL WHERE 0")
+        let parties = try db.prepare(sql: fields.contains("project_parties.party") ? """
+            SELECT project_id, party_id, roles, street, locality, region, postal_code, country, contact_name, email, telephone, fax, url
+            FROM project_parties \(filter) ORDER BY project_id
+            """ : "SELECT NULL WHERE 0")
         let assessments = try db.prepare(sql: """
             SELECT project_id, \(Self.selectList("risk_assessments", Self.assessmentColumns, fields))
             FROM risk_assessments \(childFilter("risk_assessments")) ORDER BY project_id
@@ -181,6 +190,8 @@ public final class ScreenStore {
         var bidCursor = try MergeCursor(bids)
         var contractCursor = try MergeCursor(contracts)
         var assessmentCursor = try MergeCursor(assessments)
+        var itemCursor = try MergeCursor(items)
+        var partyCursor = try MergeCursor(parties)
         while try projects.step() {
             let s = projects
             var r = ProcurementRecord(projectID: s.string(0) ?? "")
@@ -206,6 +217,10 @@ public final class ScreenStore {
             r.numDocBuyers = s.int64(20).map(Int.init)
             r.budgetType = s.string(21)
             r.multiYear = s.int64(22).map { $0 != 0 }
+            r.procurementMethod = s.string(25)
+            r.procuringEntityID = s.string(26)
+            r.awardCriteria = s.string(27)
+            r.procurementMethodDetails = s.string(28)
             if pactLoaded {
                 r.onIntegrityPact = pact[r.projectID] != nil
                 r.integrityPactJoined = pact[r.projectID] ?? nil
@@ -215,13 +230,24 @@ public final class ScreenStore {
                     bidderID: b.string(1), bidderName: b.string(2), price: b.int64(3),
                     status: b.string(4).flatMap(ProcurementRecord.Bid.Status.init(rawValue:)),
                     isWinner: b.int64(5).map { $0 != 0 }, disqualificationReason: b.string(6), bidDate: b.string(7),
-                    antiCorruptionPolicy: b.string(1).flatMap { policies[$0] }))
+                    antiCorruptionPolicy: b.string(1).flatMap { policies[$0] }, statusRaw: b.string(9),
+                    tenderers: b.int64(10).map(Int.init), currency: b.string(11)))
             }
             try contractCursor.rows(for: r.projectID) { c in
                 r.contracts.append(ProcurementRecord.Contract(
                     contractNo: c.string(1), winnerID: c.string(2), winnerName: c.string(3), contractDate: c.string(4),
                     endDate: c.string(5), amount: c.int64(6), status: c.string(7), amendments: c.int64(8).map(Int.init),
-                    amendedAmount: c.int64(9), winnerAntiCorruptionPolicy: c.string(2).flatMap { policies[$0] }))
+                    amendedAmount: c.int64(9), winnerAntiCorruptionPolicy: c.string(2).flatMap { policies[$0] },
+                    awardID: c.string(11), suppliers: c.int64(12).map(Int.init), currency: c.string(13)))
+            }
+            try partyCursor.rows(for: r.projectID) { p in
+                guard let id = p.string(1) else { return }
+                r.parties.append(ProcurementRecord.Party(
+                    id: id, roles: (p.string(2) ?? "").split(separator: ",").map(String.init),
+                    address: (3...7).map { p.string(Int32($0)) }, contact: (8...12).map { p.string(Int32($0)) }))
+            }
+            try itemCursor.rows(for: r.projectID) { i in
+                if let c = i.string(2) { r.items.append(ProcurementRecord.Item(awardID: i.string(1), classification: c)) }
             }
             try assessmentCursor.rows(for: r.projectID) { a in
                 r.assessments.append(ProcurementRecord.RiskAssessment(
@@ -287,8 +313,8 @@ public final class ScreenStore {
         init(db: Database) throws {
             insert = try db.prepare(sql: """
                 INSERT INTO findings (run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id,
-                                      project_id, agency_id, ministry, route_to, evidence, summary, summary_th)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      project_id, agency_id, ministry, route_to, evidence, summary, summary_th, value, firms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, persistent: true)
             insertFence = try db.prepare(sql: """
                 INSERT OR REPLACE INTO run_fences (run_id, rule_id, statistic, stratum, n, q1, q3, k) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -319,6 +345,8 @@ public final class ScreenStore {
             insert.bind(text: evidenceJSON, at: 13)
             insert.bind(text: f.summary, at: 14)
             insert.bind(text: f.summaryTH, at: 15)
+            insert.bind(double: f.value, at: 16)
+            insert.bind(text: f.firms.isEmpty ? nil : f.firms.joined(separator: ","), at: 17)
             try insert.run()
         }
 
@@ -443,7 +471,7 @@ extension ScreenStore {
     public func findings(runID: Int64, projectID: String) throws -> [Finding] {
         try db.query(sql: """
             SELECT run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
-                   agency_id, ministry, route_to, evidence, summary, summary_th
+                   agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
             FROM findings WHERE run_id = ? AND project_id = ? ORDER BY weight DESC, rule_id
             """, bindings: [runID, projectID]).map(Self.finding)
     }
@@ -456,7 +484,8 @@ extension ScreenStore {
             weight: row[5].double ?? 0, subjectType: row[6].string ?? "project", subjectID: row[7].string ?? "",
             projectID: row[8].string, agencyID: row[9].string, ministry: row[10].string,
             routeTo: (row[11].string ?? "").split(separator: ",").map(String.init), evidence: evidence,
-            summary: row[13].string ?? "", summaryTH: row[14].string ?? "")
+            summary: row[13].string ?? "", summaryTH: row[14].string ?? "", value: row[15].double,
+            firms: (row[16].string ?? "").split(separator: ",").map(String.init))
     }
 
     /// (rule, reason, detail) for each rule that could not be computed on the project in a run.

@@ -20,13 +20,16 @@ public final class TableWriter {
     /// instead of one per row: SQLite's per-statement cost dominates narrow rows).
     private var pending: [([SQLValue], Int64, Int)] = []
     private static let rowsPerInsert = 64
+    private let rowsPerStatement: Int
 
     /// - Parameters:
     ///   - columns: the data columns, bound in this order by `write`; `source_id` (and
     ///     `source_line` when `withLine`) are appended.
     ///   - upsert: `INSERT OR REPLACE` on the primary key.
     ///   - groupKey: the columns whose older rows a newer file replaces.
-    public init(db: Database, table: String, columns: [String], upsert: Bool, groupKey: [String], withLine: Bool) throws {
+    ///   - conflict: an `ON CONFLICT …` clause for upserts that merge instead of replacing.
+    public init(db: Database, table: String, columns: [String], upsert: Bool, groupKey: [String], withLine: Bool,
+                conflict: String? = nil) throws {
         self.table = table
         self.columns = columns + ["source_id"] + (withLine ? ["source_line"] : [])
         self.groupKey = groupKey
@@ -34,9 +37,12 @@ public final class TableWriter {
         let tuple = "(" + Array(repeating: "?", count: self.columns.count).joined(separator: ", ") + ")"
         let verb = upsert ? "INSERT OR REPLACE" : "INSERT"
         let head = "\(verb) INTO \(table) (\(self.columns.joined(separator: ", "))) VALUES "
-        insertOne = try db.prepare(sql: head + tuple, persistent: true)
+        let tail = conflict.map { " " + $0 } ?? ""
+        insertOne = try db.prepare(sql: head + tuple + tail, persistent: true)
+        // A multi-row upsert could meet the same key twice in one statement: merge rows one by one.
+        rowsPerStatement = conflict == nil ? Self.rowsPerInsert : 1
         insertMany = try db.prepare(
-            sql: head + Array(repeating: tuple, count: Self.rowsPerInsert).joined(separator: ", "), persistent: true)
+            sql: head + Array(repeating: tuple, count: rowsPerStatement).joined(separator: ", ") + tail, persistent: true)
         tableHadRows = try db.scalar(sql: "SELECT EXISTS (SELECT 1 FROM \(table))").int64 == 1
         if !groupKey.isEmpty {
             let condition = groupKey.map { "\($0) IS ?" }.joined(separator: " AND ")
@@ -58,7 +64,7 @@ public final class TableWriter {
             }
         }
         pending.append((values, sourceID, line))
-        if pending.count == Self.rowsPerInsert { try flush() }
+        if pending.count == rowsPerStatement { try flush() }
     }
 
     /// Inserts every queued row.
@@ -66,7 +72,7 @@ public final class TableWriter {
 
     private func flush() throws {
         guard !pending.isEmpty else { return }
-        if pending.count == Self.rowsPerInsert {
+        if pending.count == rowsPerStatement {
             var index: Int32 = 1
             for row in pending { index = bind(row, into: insertMany, from: index) }
             try insertMany.run()

@@ -34,6 +34,8 @@ final class OCDSLoader {
     private let firms: TableWriter
     private let agencies: TableWriter
     private let items: TableWriter
+    private let parties: TableWriter
+    private let deleteParties: Statement
     private let deleteBids: Statement
     private let deleteContracts: Statement
     private let deleteItems: Statement
@@ -46,7 +48,7 @@ final class OCDSLoader {
     static let projectColumns = [
         "project_id", "project_name", "agency_id", "agency_name", "sub_agency_name", "method", "method_raw", "fiscal_year",
         "budget", "reference_price", "agreed_price", "currency", "announce_date", "bid_deadline", "award_date", "status",
-        "num_bids", "procurement_method", "procuring_entity_id", "award_criteria", "release_date",
+        "num_bids", "procurement_method", "procuring_entity_id", "award_criteria", "release_date", "procurement_method_details",
     ]
     static let bidColumns = ["project_id", "bidder_id", "bidder_name", "price", "status", "status_raw", "is_winner", "bid_date",
                              "n_tenderers", "currency"]
@@ -64,11 +66,19 @@ final class OCDSLoader {
         projects = try TableWriter(db: db, table: "projects", columns: Self.projectColumns, upsert: true, groupKey: [], withLine: true)
         bids = try TableWriter(db: db, table: "bids", columns: Self.bidColumns, upsert: false, groupKey: [], withLine: true)
         contracts = try TableWriter(db: db, table: "contracts", columns: Self.contractColumns, upsert: false, groupKey: [], withLine: true)
-        firms = try TableWriter(db: db, table: "firms", columns: Self.firmColumns, upsert: true, groupKey: [], withLine: false)
         agencies = try TableWriter(db: db, table: "agencies", columns: ["agency_id", "agency_name"], upsert: true, groupKey: [],
                                    withLine: false)
         items = try TableWriter(db: db, table: "project_items", columns: ["project_id", "award_id", "classification"], upsert: false,
                                 groupKey: [], withLine: false)
+        parties = try TableWriter(db: db, table: "project_parties", columns: [
+            "project_id", "party_id", "roles", "street", "locality", "region", "postal_code", "country", "contact_name", "email",
+            "telephone", "fax", "url"], upsert: false, groupKey: [], withLine: false)
+        deleteParties = try db.prepare(sql: "DELETE FROM project_parties WHERE project_id = ?")
+        // A firm seen again keeps what it already had where the new release is silent.
+        firms = try TableWriter(db: db, table: "firms", columns: Self.firmColumns, upsert: false, groupKey: [], withLine: false,
+                                conflict: "ON CONFLICT(firm_id) DO UPDATE SET name = coalesce(excluded.name, name), "
+                                    + "address = coalesce(excluded.address, address), phone = coalesce(excluded.phone, phone), "
+                                    + "email = coalesce(excluded.email, email), country = coalesce(excluded.country, country)")
         deleteBids = try db.prepare(sql: "DELETE FROM bids WHERE project_id = ?")
         deleteContracts = try db.prepare(sql: "DELETE FROM contracts WHERE project_id = ?")
         deleteItems = try db.prepare(sql: "DELETE FROM project_items WHERE project_id = ?")
@@ -113,7 +123,7 @@ final class OCDSLoader {
                 try writeMerged(ocid: ocid, ranges: plain[ocid]!, bytes: bytes)
             }
         }
-        for writer in [projects, bids, contracts, firms, agencies, items] { try writer.finish() }
+        for writer in [projects, bids, contracts, firms, agencies, items, parties] { try writer.finish() }
     }
 
     /// One top-level JSON value (or an element of a package): a package, a record or a release.
@@ -250,8 +260,8 @@ final class OCDSLoader {
         }
         if stored != nil {
             // Flush queued rows first: the older version's children may still be waiting.
-            for writer in [bids, contracts, items] { try writer.finish() }
-            for delete in [deleteBids, deleteContracts, deleteItems] {
+            for writer in [bids, contracts, items, parties] { try writer.finish() }
+            for delete in [deleteBids, deleteContracts, deleteItems, deleteParties] {
                 delete.bind(text: ocid, at: 1)
                 try delete.run()
             }
@@ -278,7 +288,7 @@ final class OCDSLoader {
             i(fyDate.flatMap(Self.thaiFiscalYear).map(Int64.init)), i(p.budget.minor), i(p.tenderValue.minor), i(agreed),
             t(currency ?? "THB"), t(p.startDate), t(p.endDate), t(activeAwards.first?.date), t(p.tenderStatus),
             i(p.numberOfTenderers.map(Int64.init)), t(p.procurementMethod), t(p.procuringEntity.id), t(p.awardCriteria),
-            t(p.date),
+            t(p.date), t(p.procurementMethodDetails),
         ], groupValues: [], sourceID: sourceID, line: line)
         counts.processes += 1
         if let id = p.buyer.id ?? p.procuringEntity.id {
@@ -292,10 +302,13 @@ final class OCDSLoader {
                 if case .code(let code) = try mapping.mapValue(raw, table: "bid_statuses") { return code }
                 return nil
             }
-            let bidder = bid.tenderers.first
+            // A consortium bids as one: its members' ids, sorted and joined (Cardinal keys bids by the set).
+            let ids = bid.tenderers.compactMap(\.id)
+            let bidderID = ids.count > 1 ? ids.sorted().joined(separator: "|") : ids.first
+            let bidderName = bid.tenderers.count > 1 ? bid.tenderers.compactMap(\.name).joined(separator: " | ") : bid.tenderers.first?.name
             try bids.write([
-                t(ocid), t(bidder?.id), t(bidder?.name), i(bid.value.minor), t(canonical), t(bid.status),
-                i(bidder?.id.map { winners.contains($0) ? 1 : 0 }), t(bid.date), i(Int64(bid.tenderers.count)),
+                t(ocid), t(bidderID), t(bidderName), i(bid.value.minor), t(canonical), t(bid.status),
+                i(bidderID.map { winners.contains($0) ? 1 : 0 }), t(bid.date), i(Int64(bid.tenderers.count)),
                 t(bid.value.currency),
             ], groupValues: [], sourceID: sourceID, line: childLine)
             counts.bids += 1
@@ -325,6 +338,12 @@ final class OCDSLoader {
         }
         for c in p.tenderClassifications {
             try items.write([t(ocid), SQLValue.null, t(c)], groupValues: [], sourceID: sourceID, line: 0)
+        }
+        for party in p.parties {
+            guard let id = party.id else { continue }
+            try parties.write([t(ocid), t(id), t(party.roles.joined(separator: ","))] + party.address.map(t)
+                                + [t(party.contactName), t(party.email), t(party.telephone), t(party.fax), t(party.url)],
+                              groupValues: [], sourceID: sourceID, line: 0)
         }
         // Firms: tenderer and supplier parties, and organisations written out in full on bids.
         let embedded = p.bids.flatMap(\.tenderers).filter { $0.identifierID != nil || $0.address.contains { $0 != nil } }

@@ -42,8 +42,11 @@ struct OCDSProcess {
         var identifierID: String?
         var address: [String?] = []      // streetAddress, locality, region, postalCode, countryName
         var countryName: String?
+        var contactName: String?
         var email: String?
         var telephone: String?
+        var fax: String?
+        var url: String?
         var roles: [String] = []
     }
 
@@ -276,8 +279,11 @@ struct OCDSProcess {
             } else if key == "contactPoint" {
                 guard try s.kind() == .object else { return false }
                 try s.object { s, key in
-                    if key == "email" { p.email = try s.optionalString() }
+                    if key == "name" { p.contactName = try s.optionalString() }
+                    else if key == "email" { p.email = try s.optionalString() }
                     else if key == "telephone" { p.telephone = try s.optionalString() }
+                    else if key == "faxNumber" { p.fax = try s.optionalString() }
+                    else if key == "url" { p.url = try s.optionalString() }
                     else { return false }
                     return true
                 }
