@@ -123,12 +123,18 @@ enum FixtureLoader {
         for (i, c) in ((r["contracts"] as? [[String: Any]]) ?? []).enumerated() {
             try db.execute(sql: """
                 INSERT INTO contracts (project_id, contract_no, winner_id, winner_name, contract_date, end_date, amount, status,
-                                       n_amendments, amended_amount, source_id, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                                       n_amendments, amended_amount, award_id, n_suppliers, source_id, source_line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                 """, bindings: [
                     id, c["contract_no"] as? String, c["winner_id"] as? String, c["winner_name"] as? String,
                     c["contract_date"] as? String, c["end_date"] as? String, satang(c["amount"]), c["status"] as? String,
-                    (c["n_amendments"] as? NSNumber)?.intValue, satang(c["amended_amount"]), i + 2,
+                    (c["n_amendments"] as? NSNumber)?.intValue, satang(c["amended_amount"]), c["award_id"] as? String,
+                    (c["n_suppliers"] as? NSNumber)?.intValue, i + 2,
                 ])
+        }
+        for item in (r["items"] as? [[String: Any]]) ?? [] {
+            try db.execute(sql: "INSERT INTO project_items (project_id, award_id, classification) VALUES (?, ?, ?)",
+                           bindings: [id, item["award_id"] as? String, item["classification"] as? String])
         }
         for f in (r["firms"] as? [[String: Any]]) ?? [] {
             try db.execute(sql: """

@@ -90,7 +90,7 @@ public final class FieldMapping {
 
     /// The mappings shipped in `Rules/mappings` under `rulesDirectory`.
     public convenience init(rulesDirectory: URL) throws(IngestError) {
-        try self.init(directory: rulesDirectory.appendingPathComponent("mappings"))
+        try self.init(directory: RuleCatalog.ruleSource(for: rulesDirectory).appendingPathComponent("mappings"))
     }
 
     private static func loadYAML(_ url: URL) throws(IngestError) -> Any? {

@@ -157,6 +157,7 @@ public let allIndicators: [any Indicator.Type] = [
     ExcessiveDisqualifiedBidsIndicator.self, // BP-21
     ExcessiveUnsuccessfulBidsIndicator.self, // BP-22
     LateBidWonIndicator.self,                // BP-23
+    HeterogeneousSupplierIndicator.self,     // BP-24
     LowCVIndicator.self,                     // BR-01
     NarrowSpreadIndicator.self,              // BR-02
     LowestBidsGapIndicator.self,             // BR-03

@@ -21,8 +21,55 @@ public struct RuleCatalog: Sendable {
     public let oversight: OversightBodies
     /// The overrides file applied, if any.
     public let overridesPath: String?
+    /// The processes the rule set looks at (a profile's `process_filter`; empty: all).
+    public var processFilter = ProcessFilter()
 
     public static let overridesFileName = "overrides.yaml"
+    public static let profileFileName = "profile.yaml"
+
+    /// A profile: a rules folder holding only `profile.yaml` (and `overrides.yaml`) that takes its
+    /// rule files from `base`, keeps the rules in `only`, and filters processes. One set of rule
+    /// files serves several rule sets (the Thai defaults, Cardinal mode).
+    struct Profile {
+        var base: URL
+        var only: Set<String>?
+        var filter: ProcessFilter
+    }
+
+    static func profile(in directory: URL) throws(RuleFileError) -> Profile? {
+        let path = directory.appendingPathComponent(profileFileName).path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw RuleFileError(path: path, keyPath: "", reason: "cannot read: \(error.localizedDescription)")
+        }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch { throw RuleFileError(path: path, keyPath: "", reason: "not valid YAML: \(error)") }
+        guard let mapping = root?.mapping else { throw RuleFileError(path: path, keyPath: "", reason: "expected a mapping") }
+        var profile = Profile(base: directory, only: nil, filter: ProcessFilter())
+        for (keyNode, value) in mapping {
+            switch keyNode.string ?? "" {
+            case "base":
+                guard let base = value.string else { throw RuleFileError(path: path, keyPath: "base", reason: "expected a folder path") }
+                profile.base = URL(fileURLWithPath: base, relativeTo: directory).standardizedFileURL
+            case "only":
+                guard let items = value.sequence else { throw RuleFileError(path: path, keyPath: "only", reason: "expected a list of rule ids") }
+                profile.only = Set(items.compactMap(\.string))
+            case "process_filter":
+                profile.filter = try ProcessFilter.read(value, path: path)
+            case "title":
+                break
+            case let other:
+                throw RuleFileError(path: path, keyPath: other, reason: "unknown key (allowed: title, base, only, process_filter)")
+            }
+        }
+        return profile
+    }
+
+    /// Where a rules folder's rule files, agencies.yaml and mappings live (a profile's base).
+    public static func ruleSource(for directory: URL) -> URL {
+        ((try? profile(in: directory)) ?? nil)?.base ?? directory
+    }
 
     public func rule(_ id: String) -> RuleFile? { rules.first { $0.id == id } }
 
@@ -33,7 +80,10 @@ public struct RuleCatalog: Sendable {
     /// - Throws: `RuleCatalogError` listing every problem with file and key path.
     public static func load(directory: URL) throws(RuleCatalogError) -> RuleCatalog {
         var errors: [RuleFileError] = []
-        let agenciesPath = directory.appendingPathComponent("agencies.yaml").path
+        let profile: Profile?
+        do { profile = try Self.profile(in: directory) } catch { throw RuleCatalogError(errors: [error]) }
+        let source = profile?.base ?? directory
+        let agenciesPath = source.appendingPathComponent("agencies.yaml").path
         let oversight: OversightBodies
         do { oversight = try OversightBodies.load(path: agenciesPath) } catch {
             throw RuleCatalogError(errors: [error])
@@ -41,7 +91,7 @@ public struct RuleCatalog: Sendable {
         var rules: [RuleFile] = []
         let fm = FileManager.default
         for category in RuleCategory.allCases {
-            let folder = directory.appendingPathComponent(category.rawValue)
+            let folder = source.appendingPathComponent(category.rawValue)
             guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { continue }
             for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
                 let path = folder.appendingPathComponent(name).path
@@ -64,13 +114,20 @@ public struct RuleCatalog: Sendable {
             }
         }
         // Folders that are not categories are a likely typo.
-        for name in ((try? fm.contentsOfDirectory(atPath: directory.path)) ?? []).sorted() {
+        for name in ((try? fm.contentsOfDirectory(atPath: source.path)) ?? []).sorted() {
             var isDirectory: ObjCBool = false
-            fm.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory)
+            fm.fileExists(atPath: source.appendingPathComponent(name).path, isDirectory: &isDirectory)
             if isDirectory.boolValue, name != "mappings", !name.hasPrefix("."), RuleCategory(rawValue: name) == nil {
-                errors.append(RuleFileError(path: directory.appendingPathComponent(name).path, keyPath: "",
+                errors.append(RuleFileError(path: source.appendingPathComponent(name).path, keyPath: "",
                                             reason: "not a rule category folder (known: \(RuleCategory.allCases.map(\.rawValue).joined(separator: ", ")))"))
             }
+        }
+        if let only = profile?.only {
+            for id in only.subtracting(rules.map(\.id)).sorted() {
+                errors.append(RuleFileError(path: directory.appendingPathComponent(profileFileName).path, keyPath: "only",
+                                            reason: "no rule \(id) in \(source.path)"))
+            }
+            rules.removeAll { !only.contains($0.id) }
         }
         let overridesURL = directory.appendingPathComponent(overridesFileName)
         var overridesPath: String?
@@ -79,9 +136,11 @@ public struct RuleCatalog: Sendable {
             do { try RuleOverrides.apply(path: overridesURL.path, to: &rules) } catch { errors.append(error) }
         }
         rules.sort { $0.id < $1.id }
-        let catalog = RuleCatalog(directory: directory, rules: rules, oversight: oversight, overridesPath: overridesPath)
-        // A rule file that failed to parse would also show up as "indicator without a rule file".
-        errors += catalog.implementationErrors(reportUnpaired: errors.isEmpty)
+        var catalog = RuleCatalog(directory: directory, rules: rules, oversight: oversight, overridesPath: overridesPath)
+        catalog.processFilter = profile?.filter ?? ProcessFilter()
+        // A rule file that failed to parse would also show up as "indicator without a rule file";
+        // a profile keeps only some rules on purpose.
+        errors += catalog.implementationErrors(reportUnpaired: errors.isEmpty && profile?.only == nil)
         guard errors.isEmpty else { throw RuleCatalogError(errors: errors) }
         return catalog
     }
@@ -140,7 +199,9 @@ public struct RuleCatalog: Sendable {
             }
             rules[index].parameters[p].value = value
         }
-        return RuleCatalog(directory: directory, rules: rules, oversight: oversight, overridesPath: overridesPath)
+        var copy = RuleCatalog(directory: directory, rules: rules, oversight: oversight, overridesPath: overridesPath)
+        copy.processFilter = processFilter
+        return copy
     }
 
     /// The evaluators for a run, optionally restricted to some rule ids.

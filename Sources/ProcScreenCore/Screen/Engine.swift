@@ -156,8 +156,13 @@ public final class Engine {
             // Dataset indicators observe the whole population: in the same pass as the record
             // rules when the run covers every project, else in a separate pass of their own.
             let shared = RunSharedState()
+            let filter = catalog.processFilter
+            let mainCurrency = filter.mainCurrencyRules.isEmpty ? nil : try filter.currency ?? screenStore.mostFrequentBidCurrency()
             let datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun)? in
-                if case .dataset(let rule, let indicator) = e { return (rule, indicator.makeRun(shared: shared)) } else { return nil }
+                guard case .dataset(let rule, let indicator) = e else { return nil }
+                let run = indicator.makeRun(shared: shared)
+                guard filter.priceComparisonRules.contains(rule.id) || filter.mainCurrencyRules.contains(rule.id) else { return (rule, run) }
+                return (rule, FilteredRun(run, filter: filter, ruleID: rule.id, mainCurrency: mainCurrency))
             }
             let sqlRules = evaluators.compactMap { e -> (RuleFile, String)? in
                 if case .sql(let rule, let sql) = e { return (rule, sql) } else { return nil }
@@ -167,7 +172,7 @@ public final class Engine {
             let scopeIDs: Set<String>? = scoped
                 ? Set(try store.db.query(sql: "SELECT project_id FROM temp.scope").compactMap { $0[0].string }) : nil
             let storeWide = Self.runStoreWideRules(sqlRules, datasetRuns: scoped ? datasetRuns : [], path: store.db.path,
-                                                   scope: scopeIDs)
+                                                   scope: scopeIDs, filter: filter)
             let findingsRuns = evaluators.compactMap { e -> (RuleFile, any FindingsRun)? in
                 if case .findings(let rule, let indicator) = e { return (rule, indicator.makeRun()) } else { return nil }
             }
@@ -183,17 +188,22 @@ public final class Engine {
                 default: break
                 }
             }
+            if !filter.isEmpty { fields.formUnion(["projects.status", "projects.procurement_method_details", "bids.currency"]) }
             let records = Self.readRecords(path: store.db.path, projectIDs: options.projectIDs, fiscalYear: options.fiscalYear,
-                                           fields: fields)
+                                           fields: fields, filter: filter)
             // The hot loop: one closure per rule, plain counters for the common outcomes (copying
             // a rule file or hashing its id per project cost more than most indicators).
             let perRecordRules = perRecord.map(\.rule)
             let jobs: [(ProcurementRecord) -> Outcome] = perRecord.compactMap { e in
+                let job: (ProcurementRecord) -> Outcome
                 switch e {
-                case .record(_, let indicator): return { indicator.evaluate($0, context: context) }
-                case .pattern(_, let rule): return rule.evaluate
+                case .record(_, let indicator): job = { indicator.evaluate($0, context: context) }
+                case .pattern(_, let rule): job = rule.evaluate
                 case .sql, .dataset, .findings: return nil
                 }
+                let id = e.rule.id
+                guard filter.priceComparisonRules.contains(id) || filter.mainCurrencyRules.contains(id) else { return job }
+                return { r in filter.view(r, ruleID: id, mainCurrency: mainCurrency).map(job) ?? .notApplicable }
             }
             var notRaisedCounts = [Int](repeating: 0, count: jobs.count)
             var notApplicableCounts = [Int](repeating: 0, count: jobs.count)
@@ -273,13 +283,15 @@ public final class Engine {
     }
 
     /// Streams the projects in scope, in batches, from a read-only connection on its own thread.
-    static func readRecords(path: String, projectIDs: [String]?, fiscalYear: Int?, fields: Set<String>) -> BoundedQueue<[ProcurementRecord]> {
+    static func readRecords(path: String, projectIDs: [String]?, fiscalYear: Int?, fields: Set<String>,
+                            filter: ProcessFilter) -> BoundedQueue<[ProcurementRecord]> {
         BoundedQueue.producing(capacity: 8) { queue in
             let reader = ScreenStore(db: try Database(path: path, readOnly: true))
             let scoped = try reader.prepareScope(projectIDs: projectIDs, fiscalYear: fiscalYear)
             var batch: [ProcurementRecord] = []
             batch.reserveCapacity(512)
-            try reader.forEachRecord(scoped: scoped, fields: fields) { r in
+            let skip: ((ProcurementRecord) -> Bool)? = filter.isEmpty ? nil : { r in filter.excludes(r) }
+            try reader.forEachRecord(scoped: scoped, fields: fields, skip: skip) { r in
                 batch.append(r)
                 if batch.count == 512 {
                     guard queue.push(batch) else { throw CancellationError() }
@@ -302,7 +314,7 @@ public final class Engine {
     /// Runs SQL rules, and dataset indicators of a scoped run (they need the whole population,
     /// not only the scope), on a read-only connection on their own thread.
     static func runStoreWideRules(_ sqlRules: [(RuleFile, String)], datasetRuns: [(RuleFile, any DatasetRun)], path: String,
-                                  scope: Set<String>?) -> BoundedQueue<StoreWideResult> {
+                                  scope: Set<String>?, filter: ProcessFilter) -> BoundedQueue<StoreWideResult> {
         // The runs were made on this thread; from here on only the producer uses them.
         let runs = UncheckedSendable(datasetRuns)
         return BoundedQueue.producing(capacity: max(1, sqlRules.count + datasetRuns.count)) { queue in
@@ -328,7 +340,9 @@ public final class Engine {
                     fields.formUnion(type.fields)
                 }
             }
-            try screens.forEachRecord(scoped: false, fields: fields) { r in
+            if !filter.isEmpty { fields.formUnion(["projects.status", "projects.procurement_method_details", "bids.currency"]) }
+            let skip: ((ProcurementRecord) -> Bool)? = filter.isEmpty ? nil : { r in filter.excludes(r) }
+            try screens.forEachRecord(scoped: false, fields: fields, skip: skip) { r in
                 let inScope = scope?.contains(r.projectID) ?? true
                 for (_, run) in runs.value { run.observe(r, inScope: inScope) }
             }
@@ -360,4 +374,26 @@ public final class Engine {
         let c = calendar.dateComponents([.year, .month, .day], from: Date())
         return ValueParser.isoString(year: c.year!, month: c.month!, day: c.day!)
     }
+}
+
+/// A dataset run that sees each record as its rule's process filter shows it (the price
+/// comparison filter, amounts in the main currency only).
+final class FilteredRun: DatasetRun {
+    let inner: any DatasetRun
+    let filter: ProcessFilter
+    let ruleID: String
+    let mainCurrency: String?
+
+    init(_ inner: any DatasetRun, filter: ProcessFilter, ruleID: String, mainCurrency: String?) {
+        self.inner = inner
+        self.filter = filter
+        self.ruleID = ruleID
+        self.mainCurrency = mainCurrency
+    }
+
+    func observe(_ record: ProcurementRecord, inScope: Bool) {
+        if let view = filter.view(record, ruleID: ruleID, mainCurrency: mainCurrency) { inner.observe(view, inScope: inScope) }
+    }
+
+    func finish() -> DatasetResult { inner.finish() }
 }

@@ -67,8 +67,12 @@ public struct Stratum: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    /// The one stratum of a dataset-wide fence (Cardinal).
+    public static let wholeDataset = Stratum(method: "*", projectType: nil, valueBand: nil, fiscalYear: 0)
+
     public var description: String {
-        [method, projectType ?? "*", valueBand ?? "*", "FY\(fiscalYear)"].joined(separator: " × ")
+        if self == Self.wholeDataset { return "all tenders" }
+        return [method, projectType ?? "*", valueBand ?? "*", "FY\(fiscalYear)"].joined(separator: " × ")
     }
 
     /// The keys from finest to coarsest.

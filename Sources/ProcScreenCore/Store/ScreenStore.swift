@@ -147,7 +147,9 @@ public final class ScreenStore {
     /// Calls `body` for every project in scope, in project_id order, with its child rows,
     /// merging four ordered scans (bids and contracts are clustered by project: one pass).
     /// Only `fields` are fetched; a child table none of them names is not read at all.
-    func forEachRecord(scoped: Bool, fields: Set<String> = ScreenStore.allFields, _ body: (ProcurementRecord) throws -> Void) throws {
+    /// `skip` leaves out records no rule may see (a profile's process filter).
+    func forEachRecord(scoped: Bool, fields: Set<String> = ScreenStore.allFields, skip: ((ProcurementRecord) -> Bool)? = nil,
+                       _ body: (ProcurementRecord) throws -> Void) throws {
         let fields = fields.union(Self.coreFields)
         let filter = scoped ? "WHERE project_id IN (SELECT project_id FROM temp.scope)" : ""
         func childFilter(_ table: String) -> String {
@@ -257,6 +259,7 @@ public final class ScreenStore {
             }
             r.firmDirectory = firmDirectory
             r.memo = ProcurementRecord.Memo()
+            if let skip, skip(r) { continue }
             try body(r)
         }
     }
@@ -282,6 +285,16 @@ public final class ScreenStore {
                 current = try statement.step() ? statement.string(0) ?? "" : nil
             }
         }
+    }
+
+    /// The currency most bids are in (ties: alphabetical), for Cardinal's main currency; logged
+    /// when several occur.
+    func mostFrequentBidCurrency() throws -> String? {
+        let rows = try db.query(sql: "SELECT currency, count(*) FROM bids WHERE currency IS NOT NULL GROUP BY currency ORDER BY 2 DESC, 1")
+        if rows.count > 1 {
+            FileHandle.standardError.write(Data("warning: bids in \(rows.count) currencies; amounts outside \(rows[0][0].string ?? "?") are skipped by the price rules\n".utf8))
+        }
+        return rows.first?[0].string
     }
 
     // MARK: - Runs

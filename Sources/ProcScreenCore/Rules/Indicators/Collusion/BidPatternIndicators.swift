@@ -45,23 +45,41 @@ public struct ValidPrices: Sendable {
 /// Source: Cardinal R028; ACT Ai "เสนอราคาเท่ากัน"; OECD. Rule file: `Rules/collusion/BR-11-identical-bids.yaml`.
 struct IdenticalBidsIndicator: RecordIndicator {
     static let id = "BR-11"
-    static let fields: Set<String> = ["bids.bidder_id", "bids.price", "bids.status"]
+    static let fields: Set<String> = ["bids.bidder_id", "bids.price", "bids.status", "bids.status_raw", "bids.currency"]
 
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {}
+    let semantics: Semantics
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) { semantics = try Semantics.read(rule) }
+
+    /// Prices are compared with their currency: 1 USD is not 1 CAD.
+    struct PriceKey: Hashable, Comparable {
+        var price: Int64
+        var currency: String
+        static func < (a: Self, b: Self) -> Bool { (a.price, a.currency) < (b.price, b.currency) }
+    }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         // A specific purchase's single offer is not a tender these screens read.
         guard record.method?.isCompetitive ?? true else { return .notApplicable }
-        let submitted = record.bids.filter { ($0.status == .valid || $0.status == .disqualified || $0.status == nil) && ($0.price ?? 0) > 0 }
+        // Cardinal R028: any submitted status, an amount and a currency; bidders (consortia as
+        // one sorted set of ids) must differ.
+        let submitted = semantics == .cardinal
+            ? record.bids.filter { ProcurementRecord.cardinalSubmitted($0) && $0.price != nil && $0.currency != nil }
+            : record.bids.filter { ($0.status == .valid || $0.status == .disqualified || $0.status == nil) && ($0.price ?? 0) > 0 }
         guard Set(submitted.compactMap(\.bidderKey)).count >= 2 else { return .notApplicable }
-        var byPrice: [Int64: Set<String>] = [:]
-        for b in submitted { if let k = b.bidderKey { byPrice[b.price!, default: []].insert(k) } }
+        var byPrice: [PriceKey: Set<String>] = [:]
+        for b in submitted {
+            if let k = b.bidderKey { byPrice[PriceKey(price: b.price!, currency: b.currency ?? record.currency), default: []].insert(k) }
+        }
         let clashes = byPrice.filter { $0.value.count >= 2 }.sorted { $0.key < $1.key }
         guard !clashes.isEmpty else { return .computedNotRaised }
         return .raised(FindingDraft(
             summary: Message(en: "Different bidders offered identical prices", th: "ผู้เสนอราคาต่างรายเสนอราคาเท่ากัน"),
-            evidence: clashes.map { Evidence(field: "identical_price", observed: formatBaht($0.key) + " baht", note: $0.value.sorted().joined(separator: " & ")) },
-            involvedFirms: Array(Set(clashes.flatMap(\.value))).sorted()))
+            evidence: clashes.map {
+                Evidence(field: "identical_price", observed: formatBaht($0.key.price) + " " + ($0.key.currency == "THB" ? "baht" : $0.key.currency),
+                         note: $0.value.sorted().joined(separator: " & "))
+            },
+            involvedFirms: Array(Set(clashes.flatMap(\.value))).sorted(), value: 1))
     }
 }
 

@@ -18,17 +18,27 @@ struct WinnerRunnerUp: Sendable, Equatable {
     /// L: the lowest valid bid of any other bidder.
     var runnerUpBid: Int64?
     var runnerUp: String?
+    /// Cardinal: whether the awards meet R024's conditions (else the process is skipped).
+    var awardsQualify = true
 
-    /// The winner is the bidder flagged `is_winner`, else the single contract winner.
-    init(_ r: ProcurementRecord, nullStatusAsValid: Bool) {
+    /// The winner is the bidder flagged `is_winner`, else the single contract winner. Cardinal
+    /// (R024, R058): awards final, one active award with one supplier, valid bids of one tenderer.
+    init(_ r: ProcurementRecord, nullStatusAsValid: Bool, semantics: Semantics = .thai) {
         var best: [String: Int64] = [:]
-        for bid in r.validBids(nullStatusAsValid: nullStatusAsValid) {
+        let valid = semantics == .cardinal
+            ? r.bids.filter { ProcurementRecord.cardinalValid($0) && ($0.tenderers ?? 1) == 1 }
+            : r.validBids(nullStatusAsValid: nullStatusAsValid)
+        for bid in valid {
             guard let key = bid.bidderKey, let price = bid.price else { continue }
             best[key] = min(best[key] ?? .max, price)
         }
         let flagged = Set(r.bids.filter { $0.isWinner == true }.compactMap(\.bidderKey))
         let winners: Set<String>
-        if !flagged.isEmpty {
+        if semantics == .cardinal {
+            let supplier = r.cardinalAwardsFinal ? r.cardinalSingleSupplier : nil
+            winners = supplier.map { best[$0] != nil ? [$0] : [] } ?? []
+            awardsQualify = supplier != nil
+        } else if !flagged.isEmpty {
             winners = flagged.intersection(best.keys)
         } else if let w = r.winnerID, best[w] != nil {
             winners = [w]
@@ -60,16 +70,19 @@ struct WinnerRunnerUp: Sendable, Equatable {
 struct WinnerRunnerUpRatio {
     static let fields: Set<String> = [
         "projects.project_type", "projects.reference_price", "bids.bidder_id", "bids.price", "bids.status",
-        "bids.is_winner", "contracts.winner_id",
+        "bids.is_winner", "contracts.winner_id", "bids.status_raw", "bids.n_tenderers", "contracts.status", "contracts.n_suppliers",
     ]
     let priceOnly: Set<ProcurementMethod>
     let nullStatusAsValid: Bool
     let minimumStratum: Int
     let k: Double
+    let semantics: Semantics
+    /// One fence over every tender (Cardinal) instead of one per stratum.
+    let datasetScope: Bool
 
     /// Rules with the same population parameters share one population per run.
     var sharingKey: String {
-        "winner-runner-up|\(priceOnly.map(\.rawValue).sorted())|\(nullStatusAsValid)|\(minimumStratum)|\(k)"
+        "winner-runner-up|\(priceOnly.map(\.rawValue).sorted())|\(nullStatusAsValid)|\(minimumStratum)|\(k)|\(semantics)|\(datasetScope)"
     }
 
     init(rule: RuleFile) throws(RuleFileError) {
@@ -77,6 +90,12 @@ struct WinnerRunnerUpRatio {
         nullStatusAsValid = try rule.bool("null_status_as_valid")
         minimumStratum = Int(try rule.int("min_stratum_size"))
         k = try rule.double("k")
+        semantics = try Semantics.read(rule)
+        let scope = try rule.parameterValue("fence_scope").description
+        guard scope == "stratum" || scope == "dataset" else {
+            throw RuleFileError(path: rule.path, keyPath: "parameters.fence_scope.value", reason: "expected stratum or dataset")
+        }
+        datasetScope = scope == "dataset"
     }
 
     enum Status {
@@ -85,8 +104,12 @@ struct WinnerRunnerUpRatio {
     }
 
     func status(_ row: WinnerRunnerUp) -> Status {
-        guard let method = row.method else { return .outcome(.notComputable(.missingColumn, detail: "method is empty")) }
-        guard priceOnly.contains(method) else { return .outcome(.notApplicable) }
+        // An empty method list: no method gate (OCDS without Thai methods, Cardinal mode).
+        if !priceOnly.isEmpty {
+            guard let method = row.method else { return .outcome(.notComputable(.missingColumn, detail: "method is empty")) }
+            guard priceOnly.contains(method) else { return .outcome(.notApplicable) }
+        }
+        guard row.awardsQualify else { return .outcome(.notApplicable) }
         if row.winners > 1 { return .outcome(.notApplicable) }   // lots: several winners
         guard row.winners == 1, let w = row.winningBid else {
             return .outcome(.notComputable(.tooFewBids, detail: "no winner among the valid bids"))
@@ -99,6 +122,7 @@ struct WinnerRunnerUpRatio {
     }
 
     func stratum(_ row: WinnerRunnerUp) -> Stratum? {
+        if datasetScope { return Stratum.wholeDataset }
         guard let method = row.method, let fy = row.fiscalYear else { return nil }
         return Stratum(method: method.rawValue, projectType: row.projectType, valueBand: Stratum.valueBand(satang: row.bandValue),
                        fiscalYear: fy)
@@ -115,8 +139,8 @@ struct WinnerRunnerUpRatio {
 
         func observe(_ record: ProcurementRecord, inScope: Bool) {
             // Methods outside PRICE_ONLY never enter the ratio's population.
-            if let method = record.method, !ratio.priceOnly.contains(method) { return }
-            let row = WinnerRunnerUp(record, nullStatusAsValid: ratio.nullStatusAsValid)
+            if !ratio.priceOnly.isEmpty, let method = record.method, !ratio.priceOnly.contains(method) { return }
+            let row = WinnerRunnerUp(record, nullStatusAsValid: ratio.nullStatusAsValid, semantics: ratio.semantics)
             let status = ratio.status(row)
             if case .ratio(let r) = status, let s = ratio.stratum(row) { values.append((s, r)) }
             if inScope { candidates.append((row, status)) }
@@ -196,8 +220,9 @@ final class WinnerRunnerUpRun: DatasetRun {
     }
 
     private func raised(_ row: WinnerRunnerUp, _ r: Double, threshold: String, stratum: String?, fence: TukeyFence?) -> Outcome {
+        // BR-21 names both bidders; BR-22 (a discounted winning bid) the winner.
         .raised(FindingDraft(summary: message(r), evidence: ratio.evidence(row, ratio: r, threshold: threshold, stratum: stratum, fence: fence),
-                             involvedFirms: [row.winner, row.runnerUp].compactMap { $0 }))
+                             involvedFirms: (tail == .low ? [row.winner, row.runnerUp] : [row.winner]).compactMap { $0 }, value: r))
     }
 }
 

@@ -36,19 +36,34 @@ struct FewerThanThreeBiddersIndicator: RecordIndicator {
 struct AllButWinnerDisqualifiedIndicator: RecordIndicator {
     static let id = "BP-03"
     static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "bids.price", "contracts.winner_id",
-                                      "bids.disqualification_reason"]
+                                      "bids.disqualification_reason", "bids.status_raw", "contracts.status", "contracts.n_suppliers"]
 
     let minDisqualified: Int
+    let semantics: Semantics
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
         minDisqualified = max(1, Int(try rule.int("min_disq")))
+        semantics = try Semantics.read(rule)
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
-        guard !record.bids.isEmpty, let winner = record.winnerID else { return .notApplicable }
-        let validBidders = Set(record.bids.filter { $0.status == .valid || $0.status == nil }.compactMap(\.bidderKey))
-        guard validBidders == [winner] else { return .computedNotRaised }
-        let disqualified = record.bids.filter { $0.status == .disqualified && $0.bidderKey != winner }
+        let winner: String
+        let validBidders: Set<String>
+        let disqualified: [ProcurementRecord.Bid]
+        if semantics == .cardinal {
+            // R035: awards final; the only valid tenderer is exactly the set of active suppliers.
+            guard record.cardinalAwardsFinal else { return .notApplicable }
+            validBidders = Set(record.bids.filter(ProcurementRecord.cardinalValid).compactMap(\.bidderKey))
+            guard validBidders.count == 1, validBidders == record.cardinalActiveSuppliers else { return .computedNotRaised }
+            winner = validBidders.first!
+            disqualified = record.bids.filter { ProcurementRecord.cardinalDisqualified($0) && $0.bidderKey != winner }
+        } else {
+            guard !record.bids.isEmpty, let w = record.winnerID else { return .notApplicable }
+            winner = w
+            validBidders = Set(record.bids.filter { $0.status == .valid || $0.status == nil }.compactMap(\.bidderKey))
+            guard validBidders == [winner] else { return .computedNotRaised }
+            disqualified = record.bids.filter { $0.status == .disqualified && $0.bidderKey != winner }
+        }
         let others = Set(disqualified.compactMap(\.bidderKey))
         guard others.count >= minDisqualified else { return .computedNotRaised }
         return .raised(FindingDraft(
@@ -56,7 +71,7 @@ struct AllButWinnerDisqualifiedIndicator: RecordIndicator {
                              th: "ตัดสิทธิ์ผู้เสนอราคาทุกราย (\(others.count) ราย) ยกเว้นผู้ชนะ"),
             evidence: [Evidence(field: "disqualified_bidders", observed: String(others.count), threshold: "≥ \(minDisqualified)")]
                 + disqualified.map { Evidence(field: "disqualified", observed: $0.bidderKey ?? "—", note: $0.disqualificationReason) },
-            involvedFirms: [winner] + others.sorted()))
+            involvedFirms: [winner] + others.sorted(), value: Double(others.count)))
     }
 }
 
@@ -69,12 +84,14 @@ struct AllButWinnerDisqualifiedIndicator: RecordIndicator {
 struct LowestBidDisqualifiedIndicator: RecordIndicator {
     static let id = "BP-04"
     static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "bids.price", "bids.disqualification_reason",
-                                      "contracts.winner_id"]
+                                      "bids.status_raw", "contracts.winner_id", "contracts.status", "projects.award_criteria"]
 
     let priceOnly: Set<ProcurementMethod>
     let variants: Set<String>
+    let semantics: Semantics
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        semantics = try Semantics.read(rule)
         priceOnly = try rule.methodSet("price_only_methods")
         let list = try rule.strings("variants")
         for v in list where v != "lowest_disqualified" && v != "lowest_valid_not_winner" {
@@ -84,9 +101,20 @@ struct LowestBidDisqualifiedIndicator: RecordIndicator {
         variants = Set(list)
     }
 
+    /// Award criteria other than price: the lowest bid need not win (Cardinal assumes price only,
+    /// issue #27; procscreen does not, INDICATORS.md §3.5).
+    static func pricedOnly(_ r: ProcurementRecord) -> Bool {
+        r.awardCriteria.map { ["priceOnly", "lowestCost"].contains($0) } ?? true
+    }
+
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
-        guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
-        guard priceOnly.contains(method) else { return .notApplicable }
+        guard Self.pricedOnly(record) else { return .notApplicable }
+        // An empty method list: no method gate (OCDS without Thai methods, Cardinal mode).
+        if !priceOnly.isEmpty {
+            guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
+            guard priceOnly.contains(method) else { return .notApplicable }
+        }
+        if semantics == .cardinal { return cardinal(record) }
         let valid = record.validBids()
         guard let lowestValid = valid.compactMap(\.price).min() else { return .notApplicable }
         var evidence: [Evidence] = []
@@ -107,6 +135,20 @@ struct LowestBidDisqualifiedIndicator: RecordIndicator {
         return .raised(FindingDraft(
             summary: Message(en: "The lowest bid was disqualified or not selected", th: "ราคาต่ำสุดถูกตัดสิทธิ์หรือไม่ได้รับคัดเลือก"),
             evidence: evidence))
+    }
+
+    /// Cardinal R036: an active award exists; over submitted bids with an amount, the lowest (the
+    /// first in input order on a tie) is disqualified while a valid bid has an amount.
+    private func cardinal(_ r: ProcurementRecord) -> Outcome {
+        guard !r.cardinalActiveAwards.isEmpty else { return .notApplicable }
+        let priced = r.bids.filter { ProcurementRecord.cardinalSubmitted($0) && $0.price != nil }
+        guard let lowest = priced.min(by: { $0.price! < $1.price! }),
+              r.bids.contains(where: { ProcurementRecord.cardinalValid($0) && $0.price != nil }) else { return .notApplicable }
+        guard ProcurementRecord.cardinalDisqualified(lowest) else { return .computedNotRaised }
+        return .raised(FindingDraft(
+            summary: Message(en: "The lowest bid was disqualified", th: "ราคาต่ำสุดถูกตัดสิทธิ์"),
+            evidence: [Evidence(field: "lowest_bid_disqualified", observed: formatBaht(lowest.price!), note: lowest.bidderKey)],
+            involvedFirms: lowest.bidderKey.map { [$0] } ?? [], value: 1))
     }
 }
 
@@ -152,15 +194,21 @@ struct ManyDocumentBuyersFewBiddersIndicator: RecordIndicator {
 struct LateBidWonIndicator: RecordIndicator {
     static let id = "BP-23"
     static let fields: Set<String> = ["projects.bid_deadline", "bids.bidder_id", "bids.status", "bids.is_winner", "bids.bid_date",
-                                      "bids.price", "contracts.winner_id"]
+                                      "bids.price", "bids.status_raw", "contracts.winner_id", "contracts.status"]
 
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {}
+    let semantics: Semantics
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) { semantics = try Semantics.read(rule) }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         // A specific purchase has no submission deadline to be late for.
         guard record.method?.isCompetitive ?? true else { return .notApplicable }
-        guard let winner = record.winnerID else { return .notApplicable }
-        let bids = record.validBids().filter { $0.bidderKey == winner }
+        // Cardinal R030: the suppliers of active awards (awards need not be final), valid bids only.
+        let winners: Set<String>
+        if semantics == .cardinal { winners = record.cardinalActiveSuppliers } else { winners = record.winnerID.map { [$0] } ?? [] }
+        guard !winners.isEmpty else { return .notApplicable }
+        let bids = (semantics == .cardinal ? record.bids.filter(ProcurementRecord.cardinalValid) : record.validBids())
+            .filter { $0.bidderKey.map(winners.contains) ?? false }
         guard !bids.isEmpty else { return .notApplicable }
         guard let deadlineText = record.bidDeadline, let deadline = DateMath.instant(fromISO: deadlineText) else {
             return .notComputable(.missingColumn, detail: "bid_deadline is empty or unreadable")
@@ -172,10 +220,12 @@ struct LateBidWonIndicator: RecordIndicator {
             return DateMath.days(fromISO: text)! > DateMath.days(fromISO: deadlineText)!
         }
         guard let first = late.first else { return .computedNotRaised }
+        let lateWinners = Array(Set(bids.filter { b in late.contains { $0.0 == b.bidDate } }.compactMap(\.bidderKey))).sorted()
         return .raised(FindingDraft(
             summary: Message(en: "The winner's bid was submitted after the deadline", th: "ผู้ชนะยื่นข้อเสนอหลังกำหนด"),
-            evidence: [Evidence(field: "bid_date", observed: first.0, threshold: "≤ bid_deadline \(deadlineText)", note: winner)],
-            involvedFirms: [winner]))
+            evidence: [Evidence(field: "bid_date", observed: first.0, threshold: "≤ bid_deadline \(deadlineText)",
+                                note: lateWinners.joined(separator: ", "))],
+            involvedFirms: lateWinners, value: 1))
     }
 }
 

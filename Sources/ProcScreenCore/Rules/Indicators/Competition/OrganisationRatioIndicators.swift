@@ -35,15 +35,26 @@ struct FiscalYearWindow {
 /// Rule file: `Rules/competition/BP-21-excessive-disqualified-bids.yaml`.
 struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
     static let id = "BP-21"
-    static let fields: Set<String> = ["projects.sub_agency_name", "projects.fiscal_year", "bids.bidder_id", "bids.status"]
+    static let fields: Set<String> = ["projects.sub_agency_name", "projects.fiscal_year", "projects.procuring_entity_id",
+                                      "bids.bidder_id", "bids.status", "bids.status_raw"]
 
     let minimumSubmitted: Int
+    let minimumSubmittedAgencies: Int
     let k: Double
     let threshold: Double?
     let lookback: Int
     let nullStatusAsValid: Bool
+    let semantics: Semantics
+    /// The second agency group: sub_agency (agency_id + sub_agency_name) or procuring_entity (OCDS).
+    let entityGroup: String
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        semantics = try Semantics.read(rule)
+        minimumSubmittedAgencies = Int(try rule.int("min_submitted_bids_agencies"))
+        entityGroup = try rule.parameterValue("entity_group").description
+        guard entityGroup == "sub_agency" || entityGroup == "procuring_entity" else {
+            throw RuleFileError(path: rule.path, keyPath: "parameters.entity_group.value", reason: "expected sub_agency or procuring_entity")
+        }
         minimumSubmitted = Int(try rule.int("min_submitted_bids"))
         k = try rule.double("k")
         threshold = try rule.parameterValue("threshold").doubleValue
@@ -54,11 +65,12 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
 
     enum Group: String, CaseIterable {
-        case agency, subAgency = "sub_agency", bidder
+        case agency, subAgency = "sub_agency", procuringEntity = "procuring_entity", bidder
         var label: Message {
             switch self {
             case .agency: return Message(en: "agency", th: "หน่วยงาน")
             case .subAgency: return Message(en: "sub-agency", th: "หน่วยงานย่อย")
+            case .procuringEntity: return Message(en: "procuring entity", th: "หน่วยงานจัดซื้อ")
             case .bidder: return Message(en: "bidder", th: "ผู้เสนอราคา")
             }
         }
@@ -90,9 +102,10 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             var perProject = Counts()
             var disqualifiedBidders: [String] = []
             for b in r.bids {
-                let submitted = b.status == .valid || b.status == .disqualified || (b.status == nil && rule.nullStatusAsValid)
+                let submitted = rule.semantics == .cardinal ? ProcurementRecord.cardinalSubmitted(b)
+                    : b.status == .valid || b.status == .disqualified || (b.status == nil && rule.nullStatusAsValid)
                 guard submitted else { continue }
-                let disqualified = b.status == .disqualified
+                let disqualified = rule.semantics == .cardinal ? ProcurementRecord.cardinalDisqualified(b) : b.status == .disqualified
                 perProject.submitted += 1
                 if disqualified { perProject.disqualified += 1 }
                 if let key = b.bidderKey {
@@ -104,8 +117,11 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             var agencyKeys: [(Group, String)] = []
             if let agency = r.agencyID {
                 agencyKeys.append((.agency, agency))
-                if let sub = r.subAgencyName.map(ThaiText.normalize), !sub.isEmpty { agencyKeys.append((.subAgency, agency + " / " + sub)) }
+                if rule.entityGroup == "sub_agency", let sub = r.subAgencyName.map(ThaiText.normalize), !sub.isEmpty {
+                    agencyKeys.append((.subAgency, agency + " / " + sub))
+                }
             }
+            if rule.entityGroup == "procuring_entity", let entity = r.procuringEntityID { agencyKeys.append((.procuringEntity, entity)) }
             for (group, key) in agencyKeys {
                 counts[group, default: [:]][key, default: [:]][r.fiscalYear, default: Counts()].merge(perProject)
             }
@@ -127,7 +143,8 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                 for (key, byYear) in counts[group] ?? [:] {
                     var total = Counts()
                     for (fy, c) in byYear where window.contains(fy) { total.merge(c) }
-                    guard total.submitted >= rule.minimumSubmitted, total.submitted > 0 else { continue }
+                    let minimum = group == .bidder ? rule.minimumSubmitted : rule.minimumSubmittedAgencies
+                    guard total.submitted >= minimum, total.submitted > 0 else { continue }
                     ratios[key] = (Double(total.disqualified) / Double(total.submitted), total)
                 }
                 guard !ratios.isEmpty else { continue }
@@ -144,23 +161,25 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                 }
                 raised[group] = ratios.filter { $0.value.0 >= cut }.mapValues { (ratio: $0.0, counts: $0.1) }
             }
+            // One finding per organisation and linked project (DESIGN.md: one row per project a
+            // finding touches); the value is the organisation's share.
             var linkedProjects = 0
             for project in linked {
                 let hits = project.keys.compactMap { group, key in raised[group]?[key].map { (group, key, $0) } }
                 guard !hits.isEmpty else { continue }
                 linkedProjects += 1
-                let first = hits[0]
-                let names = hits.map { "\($0.0.label.en) \($0.1)" }.joined(separator: ", ")
-                result.add(.raised(FindingDraft(
-                    summary: Message(en: "Excessive disqualified bids: \(names) (\(window.description))",
-                                     th: "สัดส่วนการถูกตัดสิทธิ์สูงผิดปกติ: " + hits.map { "\($0.0.label.th) \($0.1)" }.joined(separator: ", ")),
-                    evidence: hits.map { group, key, value in
-                        Evidence(field: "disqualified_share_\(group.rawValue)", observed: String(format: "%.4f", value.ratio),
-                                 threshold: fences[group], note: "\(key): \(value.counts.disqualified) of \(value.counts.submitted) submitted bids disqualified, \(window.description)")
-                    },
-                    subjectType: first.0 == .bidder ? .firm : .agency, subjectID: first.1,
-                    involvedFirms: hits.filter { $0.0 == .bidder }.map(\.1))),
-                    projectID: project.projectID, agencyID: project.agencyID, ministry: project.ministry)
+                for (group, key, value) in hits {
+                    result.add(.raised(FindingDraft(
+                        summary: Message(en: "Excessive disqualified bids: \(group.label.en) \(key), " + String(format: "%.1f%%", value.ratio * 100)
+                                             + " of \(value.counts.submitted) submitted bids (\(window.description))",
+                                         th: "สัดส่วนการถูกตัดสิทธิ์สูงผิดปกติ: \(group.label.th) \(key) " + String(format: "%.1f%%", value.ratio * 100)),
+                        evidence: [Evidence(field: "disqualified_share_\(group.rawValue)", observed: String(format: "%.4f", value.ratio),
+                                            threshold: fences[group],
+                                            note: "\(key): \(value.counts.disqualified) of \(value.counts.submitted) submitted bids disqualified, \(window.description)")],
+                        subjectType: group == .bidder ? .firm : .agency, subjectID: key,
+                        involvedFirms: group == .bidder ? [key] : [], value: value.ratio)),
+                        projectID: project.projectID, agencyID: project.agencyID, ministry: project.ministry)
+                }
             }
             result.notRaised += inScopeWithBidsByFY.filter { window.contains($0.key) }.values.reduce(0, +) - linkedProjects
             return result
@@ -189,8 +208,10 @@ private extension ExcessiveDisqualifiedBidsIndicator.Run.Counts {
 /// Rule file: `Rules/competition/BP-22-excessive-unsuccessful-bids.yaml`.
 struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
     static let id = "BP-22"
-    static let fields: Set<String> = ["projects.fiscal_year", "bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id"]
+    static let fields: Set<String> = ["projects.fiscal_year", "bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id",
+                                      "bids.status_raw", "bids.n_tenderers", "contracts.status", "contracts.n_suppliers"]
 
+    let semantics: Semantics
     let percentile: Double
     let k: Double
     let threshold: Double?
@@ -198,6 +219,7 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
     let nullStatusAsValid: Bool
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        semantics = try Semantics.read(rule)
         percentile = try rule.double("percentile")
         guard percentile > 0, percentile <= 100 else {
             throw RuleFileError(path: rule.path, keyPath: "parameters.percentile.value", reason: "expected a percentile in (0, 100]")
@@ -226,10 +248,14 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
-            guard let winner = r.winnerID else { return }
+            // Cardinal R025: awards final, one active award with one supplier; valid bids of one tenderer.
+            let cardinal = rule.semantics == .cardinal
+            guard let winner = cardinal ? (r.cardinalAwardsFinal ? r.cardinalSingleSupplier : nil) : r.winnerID else { return }
             var bidders = Set<String>()
-            for b in r.bids where b.status == .valid || (b.status == nil && rule.nullStatusAsValid) {
-                if let key = b.bidderKey { bidders.insert(key) }
+            for b in r.bids {
+                let valid = cardinal ? ProcurementRecord.cardinalValid(b) && (b.tenderers ?? 1) == 1
+                                     : b.status == .valid || (b.status == nil && rule.nullStatusAsValid)
+                if valid, let key = b.bidderKey { bidders.insert(key) }
             }
             guard !bidders.isEmpty else { return }
             for bidder in bidders {
@@ -276,16 +302,18 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
             for t in inWindow {
                 let hits = t.losers.filter(raised.contains)
                 guard !hits.isEmpty else { result.notRaised += 1; continue }
-                result.add(.raised(FindingDraft(
-                    summary: Message(en: "Frequent unsuccessful bidder: " + hits.map { "\($0) won \(totals[$0]!.num) of \(totals[$0]!.den)" }.joined(separator: "; "),
-                                     th: "ผู้เสนอราคาบ่อยแต่แพ้ผิดปกติ: " + hits.map { "\($0) ชนะ \(totals[$0]!.num) จาก \(totals[$0]!.den)" }.joined(separator: "; ")),
-                    evidence: hits.map { bidder in
-                        Evidence(field: "win_ratio", observed: String(format: "%.4f", ratios[bidder]!), threshold: cutText,
-                                 note: "\(bidder): \(totals[bidder]!.den) valid bids on single-winner tenders (activity fence ≥ "
-                                     + String(format: "%.2f", activity) + "), \(totals[bidder]!.num) won, \(window.description)")
-                    },
-                    subjectType: .firm, subjectID: hits[0], involvedFirms: hits)),
-                    projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry)
+                // One finding per raised bidder and tender it lost; the value is its win ratio.
+                for bidder in hits {
+                    let total = totals[bidder]!
+                    result.add(.raised(FindingDraft(
+                        summary: Message(en: "Frequent unsuccessful bidder: \(bidder) won \(total.num) of \(total.den) tenders",
+                                         th: "ผู้เสนอราคาบ่อยแต่แพ้ผิดปกติ: \(bidder) ชนะ \(total.num) จาก \(total.den) โครงการ"),
+                        evidence: [Evidence(field: "win_ratio", observed: String(format: "%.4f", ratios[bidder]!), threshold: cutText,
+                                            note: "\(bidder): \(total.den) valid bids on single-winner tenders (activity fence ≥ "
+                                                + String(format: "%.2f", activity) + "), \(total.num) won, \(window.description)")],
+                        subjectType: .firm, subjectID: bidder, involvedFirms: [bidder], value: ratios[bidder]!)),
+                        projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry)
+                }
             }
             return result
         }

@@ -17,7 +17,8 @@ import Foundation
 /// Rule file: `Rules/competition/CR-03-short-submission-period.yaml`.
 struct ShortSubmissionPeriodIndicator: RecordIndicator {
     static let id = "CR-03"
-    static let fields: Set<String> = ["projects.announce_date", "projects.bid_deadline", "projects.reference_price"]
+    static let fields: Set<String> = ["projects.announce_date", "projects.bid_deadline", "projects.reference_price",
+                                      "projects.procurement_method", "projects.procurement_method_details"]
 
     enum Mode: String { case legalMinimum = "legal_minimum", cardinal }
 
@@ -28,6 +29,8 @@ struct ShortSubmissionPeriodIndicator: RecordIndicator {
     let bands: [(above: Int64, days: Int)]
     let thresholdDays: Int
     let cardinalMethods: Set<String>
+    /// cardinal: procurementMethodDetails value → its own threshold in days.
+    let methodDetailsDays: [String: Int]
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
         guard let mode = Mode(rawValue: try rule.parameterValue("mode").description) else {
@@ -56,6 +59,16 @@ struct ShortSubmissionPeriodIndicator: RecordIndicator {
         self.bands = bands.sorted { $0.0 < $1.0 }
         thresholdDays = Int(try rule.int("threshold_days"))
         cardinalMethods = Set(try rule.strings("cardinal_methods"))
+        var details: [String: Int] = [:]
+        if case .map(let map) = try rule.parameterValue("method_details_days") {
+            for (key, value) in map {
+                guard case .integer(let d) = value else {
+                    throw RuleFileError(path: rule.path, keyPath: "parameters.method_details_days.value", reason: "expected method details → days")
+                }
+                details[key] = Int(d)
+            }
+        }
+        methodDetailsDays = details
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
@@ -97,8 +110,9 @@ struct ShortSubmissionPeriodIndicator: RecordIndicator {
 
     private func cardinal(_ r: ProcurementRecord) -> Outcome {
         if !cardinalMethods.isEmpty {
-            guard let raw = r.methodRaw, cardinalMethods.contains(raw) else { return .notApplicable }
+            guard let raw = r.procurementMethod ?? r.methodRaw, cardinalMethods.contains(raw) else { return .notApplicable }
         }
+        let thresholdDays = r.procurementMethodDetails.flatMap { methodDetailsDays[$0] } ?? self.thresholdDays
         let dates: (start: String, end: String)
         switch period(r) {
         case .failure(let f): return .notComputable(f.reason, detail: f.detail)
@@ -111,7 +125,8 @@ struct ShortSubmissionPeriodIndicator: RecordIndicator {
         return .raised(FindingDraft(
             summary: Message(en: "Bids were open for \(days) days (threshold \(thresholdDays))",
                              th: "เปิดให้ยื่นข้อเสนอ \(days) วัน (เกณฑ์ \(thresholdDays) วัน)"),
-            evidence: [Evidence(field: "days", observed: String(days), threshold: "≥ \(thresholdDays)", note: "\(dates.start) → \(dates.end)")]))
+            evidence: [Evidence(field: "days", observed: String(days), threshold: "≥ \(thresholdDays)", note: "\(dates.start) → \(dates.end)")],
+            value: 1))
     }
 
     /// Monday–Friday days in (start, end], less the holidays; 0 when end ≤ start.

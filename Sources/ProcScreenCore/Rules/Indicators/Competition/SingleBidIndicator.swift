@@ -8,17 +8,23 @@ import Foundation
 /// Kocsis 2020. Rule file: `Rules/competition/BP-01-single-bid.yaml`.
 struct SingleBidIndicator: RecordIndicator {
     static let id = "BP-01"
-    static let fields: Set<String> = ["projects.method_raw", "projects.num_bids", "bids.bidder_id", "bids.status"]
+    static let fields: Set<String> = ["projects.method_raw", "projects.num_bids", "projects.procurement_method", "bids.bidder_id",
+                                      "bids.status"]
 
     let methods: Set<ProcurementMethod>
     let nullStatusAsValid: Bool
+    let semantics: Semantics
+    let cardinalMethods: Set<String>
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
         methods = try rule.methodSet("methods")
         nullStatusAsValid = try rule.bool("null_status_as_valid")
+        semantics = try Semantics.read(rule)
+        cardinalMethods = Set(try rule.strings("cardinal_methods"))
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if semantics == .cardinal { return cardinal(record) }
         guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
         guard methods.contains(method) else { return .notApplicable }
         guard let received = record.receivedBidderCount(nullStatusAsValid: nullStatusAsValid) else {
@@ -32,6 +38,16 @@ struct SingleBidIndicator: RecordIndicator {
                 Evidence(field: "bidder_count", observed: "1", threshold: "< 2", note: "from \(source)"),
                 Evidence(field: "method", observed: method.rawValue, note: record.methodRaw),
             ]))
+    }
+
+    /// Cardinal R018: numberOfTenderers, as published, is 1 and procurementMethod (as published;
+    /// a missing one does not match) is in `cardinal_methods`.
+    private func cardinal(_ r: ProcurementRecord) -> Outcome {
+        guard let method = r.procurementMethod, cardinalMethods.contains(method) else { return .notApplicable }
+        guard let n = r.numBids else { return .notComputable(.missingColumn, detail: "numberOfTenderers is missing") }
+        guard n == 1 else { return .computedNotRaised }
+        return .raised(FindingDraft(summary: Self.message(method: method),
+                                    evidence: [Evidence(field: "number_of_tenderers", observed: "1", threshold: "< 2")], value: 1))
     }
 
     static func message(method: String) -> Message {

@@ -30,6 +30,27 @@ enum CompetitorPairs {
         return nil
     }
 
+    /// Cardinal R044: pairs of the process's tenderer parties with a key in common.
+    static func cardinalParties(_ r: ProcurementRecord, field: String, keys: (ProcurementRecord.Party) -> [String]) -> Outcome {
+        let tenderers = r.parties.filter { $0.roles.contains("tenderer") }
+        guard tenderers.count >= 2 else { return .notApplicable }
+        let keyed = tenderers.map { ($0.id, Set(keys($0))) }
+        var evidence: [Evidence] = []
+        var firms = Set<String>()
+        for i in keyed.indices {
+            for j in keyed.indices where j > i && keyed[i].0 != keyed[j].0 {
+                for key in keyed[i].1.intersection(keyed[j].1).sorted() {
+                    evidence.append(Evidence(field: field, observed: key, note: "\(keyed[i].0) & \(keyed[j].0)"))
+                    firms.formUnion([keyed[i].0, keyed[j].0])
+                }
+            }
+        }
+        guard !evidence.isEmpty else { return .computedNotRaised }
+        return .raised(FindingDraft(summary: Message(en: "Tenderers share an \(field == "address" ? "address" : "contact point")",
+                                                     th: "ผู้ยื่นข้อเสนอมีที่อยู่หรือผู้ติดต่อเดียวกัน"),
+                                    evidence: evidence, involvedFirms: firms.sorted(), value: 1))
+    }
+
     static func role(_ id: String, in r: ProcurementRecord) -> String {
         r.winnerID == id ? "\(id) (winner)" : id
     }
@@ -72,17 +93,29 @@ struct SharedDirectorIndicator: RecordIndicator {
 /// Source: ACT Ai; OCP R044; World Bank INT. Rule file: `Rules/network/BP-09-shared-address.yaml`.
 struct SharedAddressIndicator: RecordIndicator {
     static let id = "BP-09"
-    static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id", "firms.address"]
+    static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id", "firms.address",
+                                      "project_parties.party"]
 
     let nullStatusAsValid: Bool
     let maxFirmsPerAddress: Int
 
+    let semantics: Semantics
+
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
         nullStatusAsValid = try rule.bool("null_status_as_valid")
         maxFirmsPerAddress = Int(try rule.int("max_firms_per_address"))
+        semantics = try Semantics.read(rule)
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if semantics == .cardinal {
+            // Cardinal R044: the trimmed, lower-cased "street locality region postal country" of
+            // the process's tenderer parties, when a street is given.
+            return CompetitorPairs.cardinalParties(record, field: "address") { party in
+                guard let street = party.address[0], !street.isEmpty else { return [] }
+                return [party.address.map { $0 ?? "" }.joined(separator: " ").trimmingCharacters(in: .whitespaces).lowercased()]
+            }
+        }
         if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
         let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { firm in
             guard let key = firm.addressKey, firm.addressFirmCount <= maxFirmsPerAddress else { return [] }
@@ -101,15 +134,25 @@ struct SharedAddressIndicator: RecordIndicator {
 /// Source: Prozorro RISK2-8 and RISK2-8_1; OCP R044. Rule file: `Rules/network/BP-10-shared-contact.yaml`.
 struct SharedContactIndicator: RecordIndicator {
     static let id = "BP-10"
-    static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id", "firms.phone", "firms.email"]
+    static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "contracts.winner_id", "firms.phone", "firms.email",
+                                      "project_parties.party"]
 
     let nullStatusAsValid: Bool
+    let semantics: Semantics
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
         nullStatusAsValid = try rule.bool("null_status_as_valid")
+        semantics = try Semantics.read(rule)
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if semantics == .cardinal {
+            // Cardinal R044's contact points, each field compared on its own (INDICATORS.md §3.5).
+            let names = ["name", "email", "telephone", "faxNumber", "url"]
+            return CompetitorPairs.cardinalParties(record, field: "contact_point") { party in
+                zip(names, party.contact).compactMap { name, value in value.flatMap { $0.isEmpty ? nil : name + ": " + $0 } }
+            }
+        }
         if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
         let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { firm in
             (firm.phoneKey.map { [(kind: "phone", key: $0)] } ?? []) + (firm.emailKey.map { [(kind: "email", key: $0)] } ?? [])
