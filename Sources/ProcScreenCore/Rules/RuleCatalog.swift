@@ -179,6 +179,14 @@ public struct RuleCatalog: Sendable {
         return errors
     }
 
+    /// A copy with only the rules in `ids`.
+    public func keeping(_ ids: Set<String>) -> RuleCatalog {
+        var copy = RuleCatalog(directory: directory, rules: rules.filter { ids.contains($0.id) }, oversight: oversight,
+                               overridesPath: overridesPath)
+        copy.processFilter = processFilter
+        return copy
+    }
+
     /// A copy with some parameters of one rule changed (types checked as in overrides.yaml).
     ///
     /// - Throws: `RuleFileError` for an unknown rule or parameter, or a type mismatch.

@@ -313,18 +313,20 @@ final class OCDSLoader {
             ], groupValues: [], sourceID: sourceID, line: childLine)
             counts.bids += 1
         }
-        for award in p.awards {
+        for (index, award) in p.awards.enumerated() {
             childLine += 1
+            // Awards without an id still need one to carry their items: their position.
+            let awardKey = award.id ?? "#\(index + 1)"
             let contract = p.contracts.first { $0.awardID != nil && $0.awardID == award.id }
             let supplier = award.suppliers.first
             try contracts.write([
                 t(ocid), t(contract?.id), t(supplier?.id), t(supplier?.name), t(contract?.dateSigned ?? award.date),
-                t(contract?.endDate), i(contract?.value.minor ?? award.value.minor), t(award.status), t(award.id),
+                t(contract?.endDate), i(contract?.value.minor ?? award.value.minor), t(award.status), t(awardKey),
                 i(Int64(award.suppliers.count)), t(contract?.value.currency ?? award.value.currency), t(contract?.status),
             ], groupValues: [], sourceID: sourceID, line: childLine)
             counts.contracts += 1
             for c in award.classifications {
-                try items.write([t(ocid), t(award.id), t(c)], groupValues: [], sourceID: sourceID, line: 0)
+                try items.write([t(ocid), t(awardKey), t(c)], groupValues: [], sourceID: sourceID, line: 0)
             }
         }
         // Contracts without an award (some publishers skip awards).
