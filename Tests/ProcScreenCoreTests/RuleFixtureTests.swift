@@ -110,15 +110,31 @@ enum FixtureLoader {
                 text("announce_date"), text("bid_deadline"), text("award_date"), int("num_bids"), int("num_doc_buyers"),
                 text("budget_type"),
             ])
+        // OCDS fields (Cardinal semantics).
+        try db.execute(sql: """
+            UPDATE projects SET status = ?, procurement_method = ?, procurement_method_details = ?, award_criteria = ?
+            WHERE project_id = ?
+            """, bindings: [text("status"), text("procurement_method"), text("procurement_method_details"), text("award_criteria"), id])
         for (i, b) in ((r["bids"] as? [[String: Any]]) ?? []).enumerated() {
             try db.execute(sql: """
                 INSERT INTO bids (project_id, bidder_id, bidder_name, price, status, is_winner, disqualification_reason, bid_date,
-                                  source_id, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                                  status_raw, currency, n_tenderers, source_id, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                 """, bindings: [
                     id, b["bidder_id"] as? String, b["bidder_name"] as? String, satang(b["price"]), b["status"] as? String,
                     (b["is_winner"] as? Bool).map { $0 ? 1 : 0 }, b["disqualification_reason"] as? String,
-                    b["bid_date"] as? String, i + 2,
+                    b["bid_date"] as? String, b["status_raw"] as? String, b["currency"] as? String,
+                    (b["n_tenderers"] as? NSNumber)?.intValue, i + 2,
                 ])
+        }
+        for party in (r["parties"] as? [[String: Any]]) ?? [] {
+            let address = (party["address"] as? [String]) ?? []
+            let contact = (party["contact"] as? [String: String]) ?? [:]
+            try db.execute(sql: """
+                INSERT INTO project_parties (project_id, party_id, roles, street, locality, region, postal_code, country,
+                                             contact_name, email, telephone, fax, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, bindings: [id, party["id"] as? String, ((party["roles"] as? [String]) ?? []).joined(separator: ",")]
+                    + (0..<5).map { $0 < address.count ? address[$0] : nil }
+                    + ["name", "email", "telephone", "faxNumber", "url"].map { contact[$0] })
         }
         for (i, c) in ((r["contracts"] as? [[String: Any]]) ?? []).enumerated() {
             try db.execute(sql: """
