@@ -41,6 +41,21 @@ struct CLI {
 
 @Suite("CLI")
 struct CLITests {
+    /// `procscreen cardinal` as a drop-in for Cardinal: its JSON for an upstream case, with a settings file.
+    @Test func cardinalCommandPrintsCardinalsJSON() throws {
+        let dir = try TemporaryDirectory()
+        let settings = dir.path("settings.ini")
+        try "no_price_comparison_procurement_methods = NPC\n[exclusions]\nprocurement_method_details = EXC\n[R024]\n"
+            .write(toFile: settings, atomically: true, encoding: .utf8)
+        let cases = Paths.realData.appendingPathComponent("oracle_synthetic/cardinal_rs_indicators")
+        let result = try CLI.run(["cardinal", cases.appendingPathComponent("R024.jsonl").path, "--settings", settings])
+        #expect(result.status == 0, "\(result.stderr)")
+        let got = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? NSDictionary
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: cases.appendingPathComponent("R024.expected"))) as? NSDictionary
+        #expect(got == expected, "\(result.stdout)")
+        #expect(try CLI.run(["cardinal", cases.appendingPathComponent("R024.jsonl").path, "--settings", "/nonexistent.ini"]).status != 0)
+    }
+
     @Test func ingestScreenShowAndExitCodes() throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("cli.db")
