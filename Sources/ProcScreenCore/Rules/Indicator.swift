@@ -105,6 +105,9 @@ public struct DatasetResult: Sendable {
     /// The stratum fences the rule computed, kept with the run so a project's view can show the
     /// fence its value was held to, raised or not.
     public var fences: [FenceRecord] = []
+    /// Set when the rule cannot be computed on any project (the store lacks what it reads): one
+    /// store-wide record instead of a row per project.
+    public var everywhereNotComputable: (reason: NotComputableReason, detail: String)?
 
     public init() {}
 

@@ -503,7 +503,8 @@ extension ScreenStore {
 
     /// (rule, reason, detail) for each rule that could not be computed on the project in a run.
     public func notComputable(runID: Int64, projectID: String) throws -> [(rule: String, reason: String, detail: String)] {
-        try db.query(sql: "SELECT rule_id, reason, detail FROM not_computable WHERE run_id = ? AND project_id = ? ORDER BY rule_id",
+        // project_id '*': the rule could not be computed on any project of the run (a table missing).
+        try db.query(sql: "SELECT rule_id, reason, detail FROM not_computable WHERE run_id = ? AND project_id IN (?, '*') ORDER BY rule_id",
                      bindings: [runID, projectID]).map { ($0[0].string ?? "", $0[1].string ?? "", $0[2].string ?? "") }
     }
 

@@ -36,7 +36,6 @@ struct HeterogeneousSupplierIndicator: DatasetIndicator {
         var prefixes: [String: Set<Substring>] = [:]
         var processes: [String: Int] = [:]
         var linked: [Linked] = []
-        var inScopeWithAwards: [(String, String?, String?)] = []
         var sawItems = false
 
         init(_ rule: HeterogeneousSupplierIndicator) { self.rule = rule }
@@ -53,17 +52,13 @@ struct HeterogeneousSupplierIndicator: DatasetIndicator {
             }
             for supplier in suppliers { processes[supplier, default: 0] += 1 }
             guard inScope else { return }
-            if !r.contracts.isEmpty { inScopeWithAwards.append((r.projectID, r.agencyID, r.ministry)) }
             if !suppliers.isEmpty { linked.append(Linked(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, suppliers: suppliers)) }
         }
 
         func finish() -> DatasetResult {
             var result = DatasetResult()
             guard sawItems else {
-                for (id, agency, ministry) in inScopeWithAwards {
-                    result.add(.notComputable(.missingTable, detail: "no item classifications in the store (OCDS awards[].items)"),
-                               projectID: id, agencyID: agency, ministry: ministry)
-                }
+                result.everywhereNotComputable = (.missingTable, "no item classifications in the store (OCDS awards[].items)")
                 return result
             }
             var varieties: [String: Double] = [:]
