@@ -11,7 +11,63 @@ public struct BidDistribution: Sendable, Equatable {
         case cv, spd, diffp, rd, rdnor, rdalt, skew, kurt, ks
     }
 
-    public var values: [Statistic: Double] = [:]
+    /// The statistics, NaN where not computable: stored inline, not a dictionary per tender
+    /// (a million tenders are held at once).
+    public struct Values: Sendable, Equatable, Sequence {
+        // Nine stored numbers (NaN: absent), no heap storage.
+        var cv = Double.nan, spd = Double.nan, diffp = Double.nan, rd = Double.nan, rdnor = Double.nan
+        var rdalt = Double.nan, skew = Double.nan, kurt = Double.nan, ks = Double.nan
+
+        private func raw(_ s: Statistic) -> Double {
+            switch s {
+            case .cv: return cv
+            case .spd: return spd
+            case .diffp: return diffp
+            case .rd: return rd
+            case .rdnor: return rdnor
+            case .rdalt: return rdalt
+            case .skew: return skew
+            case .kurt: return kurt
+            case .ks: return ks
+            }
+        }
+
+        public subscript(_ s: Statistic) -> Double? {
+            get { let v = raw(s); return v.isNaN ? nil : v }
+            set {
+                let v = newValue ?? .nan
+                switch s {
+                case .cv: cv = v
+                case .spd: spd = v
+                case .diffp: diffp = v
+                case .rd: rd = v
+                case .rdnor: rdnor = v
+                case .rdalt: rdalt = v
+                case .skew: skew = v
+                case .kurt: kurt = v
+                case .ks: ks = v
+                }
+            }
+        }
+
+        public static func == (a: Values, b: Values) -> Bool {
+            Statistic.allCases.allSatisfy { a[$0] == b[$0] }
+        }
+
+        public func makeIterator() -> AnyIterator<(Statistic, Double)> {
+            var i = 0
+            return AnyIterator {
+                while i < Statistic.allCases.count {
+                    let s = Statistic.allCases[i]
+                    i += 1
+                    if let v = self[s] { return (s, v) }
+                }
+                return nil
+            }
+        }
+    }
+
+    public var values = Values()
 
     public init(prices raw: [Double]) {
         let b = raw.sorted()
@@ -20,13 +76,19 @@ public struct BidDistribution: Sendable, Equatable {
         values[.diffp] = (b[1] - b[0]) / b[0]
         guard n >= 3 else { return }
         let nd = Double(n)
-        let mean = b.reduce(0, +) / nd
-        let s = (b.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (nd - 1)).squareRoot()
+        // Loops, not map/reduce: this runs once per tender of the population.
+        var sum = 0.0
+        for x in b { sum += x }
+        let mean = sum / nd
+        var squares = 0.0
+        for x in b { squares += (x - mean) * (x - mean) }
+        let s = (squares / (nd - 1)).squareRoot()
         values[.cv] = s / mean
         values[.spd] = (b[n - 1] - b[0]) / b[0]
-        let losers = Array(b.dropFirst())
-        let lm = losers.reduce(0, +) / Double(losers.count)
-        let sL = (losers.map { ($0 - lm) * ($0 - lm) }.reduce(0, +) / Double(losers.count - 1)).squareRoot()
+        let lm = (sum - b[0]) / (nd - 1)
+        var lossSquares = 0.0
+        for x in b.dropFirst() { lossSquares += (x - lm) * (x - lm) }
+        let sL = (lossSquares / (nd - 2)).squareRoot()
         if sL > 0 { values[.rd] = (b[1] - b[0]) / sL }
         if b[n - 1] > b[0] {
             values[.rdnor] = (nd - 1) * (b[1] - b[0]) / (b[n - 1] - b[0])
@@ -39,10 +101,15 @@ public struct BidDistribution: Sendable, Equatable {
         }
         if b[n - 1] > b[1] { values[.rdalt] = (nd - 2) * (b[1] - b[0]) / (b[n - 1] - b[1]) }
         if s > 0 {
-            let z = b.map { ($0 - mean) / s }
-            values[.skew] = nd / ((nd - 1) * (nd - 2)) * z.map { $0 * $0 * $0 }.reduce(0, +)
+            var cubes = 0.0, fourths = 0.0
+            for x in b {
+                let z = (x - mean) / s
+                cubes += z * z * z
+                fourths += z * z * z * z
+            }
+            values[.skew] = nd / ((nd - 1) * (nd - 2)) * cubes
             if n >= 4 {
-                values[.kurt] = nd * (nd + 1) / ((nd - 1) * (nd - 2) * (nd - 3)) * z.map { $0 * $0 * $0 * $0 }.reduce(0, +)
+                values[.kurt] = nd * (nd + 1) / ((nd - 1) * (nd - 2) * (nd - 3)) * fourths
                     - 3 * (nd - 1) * (nd - 1) / ((nd - 2) * (nd - 3))
             }
         }

@@ -24,6 +24,41 @@ struct FiscalYearWindow {
     }
 }
 
+/// Counts per organisation and fiscal year, organisations interned: one hash of the name and one
+/// of a small key per update (nested dictionaries copied on write cost 4x more per bid).
+struct OrganisationYearCounts<Value> {
+    struct Key: Hashable { var organisation: Int32; var fiscalYear: Int32 }
+
+    private(set) var names: [String] = []
+    private var index: [String: Int32] = [:]
+    private var values: [Key: Value] = [:]
+    let zero: Value
+
+    init(zero: Value) { self.zero = zero }
+
+    @inline(__always) mutating func update(_ name: String, fiscalYear: Int?, _ body: (inout Value) -> Void) {
+        let id: Int32
+        if let known = index[name] { id = known } else {
+            id = Int32(names.count)
+            index[name] = id
+            names.append(name)
+        }
+        let start = zero
+        body(&values[Key(organisation: id, fiscalYear: Int32(fiscalYear ?? Int(Int32.min))), default: start])
+    }
+
+    /// Each organisation's total over the fiscal years `include` accepts.
+    func totals(including include: (Int?) -> Bool, _ combine: (inout Value, Value) -> Void) -> [String: Value] {
+        var result: [String: Value] = [:]
+        for (key, value) in values {
+            let fy = key.fiscalYear == Int32.min ? nil : Int(key.fiscalYear)
+            guard include(fy) else { continue }
+            combine(&result[names[Int(key.organisation)], default: zero], value)
+        }
+        return result
+    }
+}
+
 /// BP-21: organisations whose share of disqualified bids is an upper outlier among their peers.
 /// Three groups, each with its own fence: agencies (agency_id), sub-agencies (agency_id +
 /// sub_agency_name), and bidders. ratio = Σ disqualified / Σ submitted over the window; the
@@ -86,8 +121,8 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
 
         let rule: ExcessiveDisqualifiedBidsIndicator
         var window: FiscalYearWindow
-        /// Per group, organisation → fiscal year → counts (the window is known only at the end).
-        var counts: [Group: [String: [Int?: Counts]]] = [:]
+        /// Per group, organisation × fiscal year → counts (the window is known only at the end).
+        var counts = Dictionary(uniqueKeysWithValues: Group.allCases.map { ($0, OrganisationYearCounts(zero: Counts())) })
         var linked: [Linked] = []
         var inScopeWithBids = 0
         var inScopeWithBidsByFY: [Int?: Int] = [:]
@@ -109,7 +144,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                 perProject.submitted += 1
                 if disqualified { perProject.disqualified += 1 }
                 if let key = b.bidderKey {
-                    counts[.bidder, default: [:]][key, default: [:]][r.fiscalYear, default: Counts()].add(disqualified)
+                    counts[.bidder]!.update(key, fiscalYear: r.fiscalYear) { $0.add(disqualified) }
                     if disqualified { disqualifiedBidders.append(key) }
                 }
             }
@@ -123,7 +158,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             }
             if rule.entityGroup == "procuring_entity", let entity = r.procuringEntityID { agencyKeys.append((.procuringEntity, entity)) }
             for (group, key) in agencyKeys {
-                counts[group, default: [:]][key, default: [:]][r.fiscalYear, default: Counts()].merge(perProject)
+                counts[group]!.update(key, fiscalYear: r.fiscalYear) { $0.merge(perProject) }
             }
             guard inScope else { return }
             inScopeWithBidsByFY[r.fiscalYear, default: 0] += 1
@@ -140,9 +175,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             var fences: [Group: String] = [:]
             for group in Group.allCases {
                 var ratios: [String: (Double, Counts)] = [:]
-                for (key, byYear) in counts[group] ?? [:] {
-                    var total = Counts()
-                    for (fy, c) in byYear where window.contains(fy) { total.merge(c) }
+                for (key, total) in counts[group]!.totals(including: window.contains, { $0.merge($1) }) {
                     let minimum = group == .bidder ? rule.minimumSubmitted : rule.minimumSubmittedAgencies
                     guard total.submitted >= minimum, total.submitted > 0 else { continue }
                     ratios[key] = (Double(total.disqualified) / Double(total.submitted), total)
@@ -237,8 +270,8 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
 
         let rule: ExcessiveUnsuccessfulBidsIndicator
         var window: FiscalYearWindow
-        /// Bidder → fiscal year → (valid tenders, won).
-        var record: [String: [Int?: (den: Int, num: Int)]] = [:]
+        /// Bidder × fiscal year → (valid tenders, won).
+        var record = OrganisationYearCounts(zero: (den: 0, num: 0))
         var tenders: [Tender] = []
 
         init(_ rule: ExcessiveUnsuccessfulBidsIndicator) {
@@ -259,10 +292,10 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
             }
             guard !bidders.isEmpty else { return }
             for bidder in bidders {
-                var entry = record[bidder, default: [:]][r.fiscalYear, default: (0, 0)]
-                entry.den += 1
-                if bidder == winner { entry.num += 1 }
-                record[bidder, default: [:]][r.fiscalYear] = entry
+                record.update(bidder, fiscalYear: r.fiscalYear) { entry in
+                    entry.den += 1
+                    if bidder == winner { entry.num += 1 }
+                }
             }
             if inScope {
                 tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear,
@@ -272,12 +305,10 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
 
         func finish() -> DatasetResult {
             var result = DatasetResult()
-            var totals: [String: (den: Int, num: Int)] = [:]
-            for (bidder, byYear) in record {
-                var t = (den: 0, num: 0)
-                for (fy, c) in byYear where window.contains(fy) { t.den += c.den; t.num += c.num }
-                if t.den > 0 { totals[bidder] = t }
-            }
+            let totals = record.totals(including: window.contains) { t, c in
+                t.den += c.den
+                t.num += c.num
+            }.filter { $0.value.den > 0 }
             let inWindow = tenders.filter { window.contains($0.fiscalYear) }
             guard !totals.isEmpty else { return result }
             let activity = Quantiles.type8(totals.values.map { Double($0.den) }, rule.percentile / 100)
