@@ -132,6 +132,15 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             window = FiscalYearWindow(lookback: rule.lookback)
         }
 
+        /// "agency / sub-agency", normalised once per distinct pair (not once per project).
+        private var subAgencyKeys: [String: [String: String]] = [:]
+        private func subAgencyKey(_ agency: String, _ sub: String) -> String {
+            if let known = subAgencyKeys[agency]?[sub] { return known }
+            let key = agency + " / " + ThaiText.normalize(sub)
+            subAgencyKeys[agency, default: [:]][sub] = key
+            return key
+        }
+
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
             var perProject = Counts()
@@ -152,8 +161,8 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             var agencyKeys: [(Group, String)] = []
             if let agency = r.agencyID {
                 agencyKeys.append((.agency, agency))
-                if rule.entityGroup == "sub_agency", let sub = r.subAgencyName.map(ThaiText.normalize), !sub.isEmpty {
-                    agencyKeys.append((.subAgency, agency + " / " + sub))
+                if rule.entityGroup == "sub_agency", let sub = r.subAgencyName, !sub.isEmpty {
+                    agencyKeys.append((.subAgency, subAgencyKey(agency, sub)))
                 }
             }
             if rule.entityGroup == "procuring_entity", let entity = r.procuringEntityID { agencyKeys.append((.procuringEntity, entity)) }

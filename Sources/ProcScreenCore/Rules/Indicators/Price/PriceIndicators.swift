@@ -15,10 +15,15 @@ struct AboveReferencePriceIndicator: RecordIndicator {
         guard let reference = record.referencePrice, reference > 0 else {
             return .notComputable(.missingColumn, detail: "reference_price is empty")
         }
-        var prices: [(String, Int64)] = record.agreedPrice.map { [("agreed price", $0)] } ?? []
-        prices += record.validBids().compactMap { b in b.price.map { ("bid of \(b.bidderKey ?? "?")", $0) } }
-        guard !prices.isEmpty else { return .notComputable(.missingColumn, detail: "no agreed price and no valid bid") }
-        guard let highest = prices.max(by: { $0.1 < $1.1 }), highest.1 > reference else { return .computedNotRaised }
+        // The highest price first; its label only when raised (a string per bid cost more than the rule).
+        var highestBid: ProcurementRecord.Bid?
+        for b in record.validBids() where (b.price ?? .min) > (highestBid?.price ?? .min) { highestBid = b }
+        let agreed = record.agreedPrice
+        guard agreed != nil || highestBid != nil else { return .notComputable(.missingColumn, detail: "no agreed price and no valid bid") }
+        let bidWins = (highestBid?.price ?? .min) > (agreed ?? .min)
+        let top = bidWins ? highestBid!.price! : agreed!
+        guard top > reference else { return .computedNotRaised }
+        let highest = (bidWins ? "bid of \(highestBid!.bidderKey ?? "?")" : "agreed price", top)
         let ratio = Double(highest.1) / Double(reference)
         return .raised(FindingDraft(
             summary: Message(en: "Price \(String(format: "%.1f", (ratio - 1) * 100))% above the reference price (\(highest.0))",
