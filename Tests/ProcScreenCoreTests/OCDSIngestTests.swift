@@ -132,3 +132,52 @@ struct OCDSIngestTests {
         #expect(units("-") == nil)
     }
 }
+
+@Suite("One market, two formats")
+struct MarketFormatsTests {
+    /// The same generated market ingested as a CSV bundle and as OCDS gives the same projects,
+    /// bids, contracts and findings.
+    @Test func bundleAndOCDSGiveTheSameStoreAndFindings() throws {
+        let dir = try TemporaryDirectory()
+        var configuration = MarketGenerator.Configuration(projects: 1_500, seed: 7)
+        configuration.competitiveShare = 0.5
+        let generator = MarketGenerator(configuration: configuration)
+        _ = try generator.write(to: dir.path("bundle"))
+        _ = try generator.writeOCDS(to: dir.path("ocds"), mapping: try Shared.mapping())
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        var stores: [Store] = []
+        var findings: [[String]] = []
+        for name in ["bundle", "ocds"] {
+            let store = try Store(path: dir.path(name + ".db"))
+            let summary = try Ingestor(store: store, mapping: try Shared.mapping()).ingest(paths: [dir.path(name)])
+            #expect(summary.failedFiles.isEmpty && summary.quarantined == 0, "\(name): \(summary.failedFiles)")
+            var options = ScreenOptions()
+            options.runDate = "2026-11-27"
+            let run = try Engine(store: store, catalog: catalog).screen(options)
+            findings.append(try store.db.query(sql: "SELECT rule_id || ' ' || coalesce(project_id, '') || ' ' || subject_id FROM findings WHERE run_id = ? ORDER BY 1",
+                                               bindings: [run.runID]).compactMap { $0[0].string })
+            stores.append(store)
+        }
+        func rows(_ sql: String) throws -> [[String]] {
+            try stores.map { store in try store.db.query(sql: sql).map { row in row.values.map { "\($0)" }.joined(separator: "|") } }
+        }
+        for sql in [
+            """
+            SELECT project_id, project_name, project_type, agency_id, ministry, province, method, fiscal_year, budget, reference_price,
+                   agreed_price, announce_date, bid_deadline, award_date, num_bids, num_doc_buyers, budget_type, multi_year
+            FROM projects ORDER BY project_id
+            """,
+            "SELECT project_id, bidder_id, price, status, is_winner, bid_date FROM bids ORDER BY project_id, source_line",
+            "SELECT project_id, contract_no, winner_id, amount, contract_date, end_date FROM contracts ORDER BY project_id, source_line",
+        ] {
+            let both = try rows(sql)
+            #expect(both[0].count > 0)
+            let differing = zip(both[0], both[1]).filter { $0 != $1 }.prefix(3).map { "\($0.0)\n  vs \($0.1)" }
+            #expect(both[0] == both[1], "\(sql.prefix(60)): \(both[0].count) vs \(both[1].count) rows; \(differing)")
+        }
+        #expect(findings[0].count > 100)
+        let onlyBundle = Set(findings[0]).subtracting(findings[1]).sorted().prefix(5)
+        let onlyOCDS = Set(findings[1]).subtracting(findings[0]).sorted().prefix(5)
+        #expect(findings[0] == findings[1], "bundle only: \(onlyBundle); OCDS only: \(onlyOCDS)")
+    }
+}

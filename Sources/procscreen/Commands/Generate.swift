@@ -5,11 +5,14 @@ import ProcScreenCore
 extension ProcScreen {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a deterministic synthetic Thai procurement market as a CSV bundle.",
+            abstract: "Write a deterministic synthetic Thai procurement market as a CSV bundle or as OCDS.",
             discussion: """
                 The bundle has agencies, firms, directors, projects, bids, contracts, risk_assessments and
                 lists/, plus truth.json listing the planted misconduct (bidder rings, split purchases, large
                 projects without a risk assessment, …) so that screens can be scored against it.
+                With --format ocds the projects, bids and contracts are written as OCDS compiled releases
+                (releases.jsonl) instead; the registers OCDS does not carry stay CSV. The same seed gives the
+                same market in both formats.
                 """)
 
         @Option(help: "Number of projects.")
@@ -27,6 +30,13 @@ extension ProcScreen {
         @Option(name: .shortAndLong, help: "Output folder.")
         var output: String
 
+        @Option(help: "bundle (CSV) or ocds (compiled releases as JSON lines, registers as CSV).")
+        var format: MarketFormat = .bundle
+
+        @OptionGroup var rules: RulesOptions
+
+        enum MarketFormat: String, ExpressibleByArgument { case bundle, ocds }
+
         func validate() throws {
             guard projects > 0 else { throw ValidationError("--projects must be positive") }
             guard (0...1).contains(competitiveShare) else { throw ValidationError("--competitive-share must be between 0 and 1") }
@@ -38,7 +48,10 @@ extension ProcScreen {
             configuration.competitiveShare = competitiveShare
             configuration.meanBidders = meanBidders
             let started = Date()
-            let summary = try MarketGenerator(configuration: configuration).write(to: output)
+            let generator = MarketGenerator(configuration: configuration)
+            let summary = format == .ocds
+                ? try generator.writeOCDS(to: output, mapping: try FieldMapping(rulesDirectory: rules.directory))
+                : try generator.write(to: output)
             let truth = summary.truth
             print("""
                 wrote \(output): \(summary.projects) projects, \(summary.bids) bids, \(summary.contracts) contracts, \

@@ -49,6 +49,7 @@ final class OCDSLoader {
         "project_id", "project_name", "agency_id", "agency_name", "sub_agency_name", "method", "method_raw", "fiscal_year",
         "budget", "reference_price", "agreed_price", "currency", "announce_date", "bid_deadline", "award_date", "status",
         "num_bids", "procurement_method", "procuring_entity_id", "award_criteria", "release_date", "procurement_method_details",
+        "project_type", "province", "ministry", "budget_type", "multi_year", "num_doc_buyers",
     ]
     static let bidColumns = ["project_id", "bidder_id", "bidder_name", "price", "status", "status_raw", "is_winner", "bid_date",
                              "n_tenderers", "currency"]
@@ -276,8 +277,10 @@ final class OCDSLoader {
                 return nil
             }.first
         let activeAwards = p.awards.filter { $0.status == "active" }
-        let agreed = activeAwards.compactMap(\.value.minor).reduce(Int64?.none) { ($0 ?? 0) + $1 }
+        let thai = p.thai
+        let agreed = thai?.agreedPrice.minor ?? activeAwards.compactMap(\.value.minor).reduce(Int64?.none) { ($0 ?? 0) + $1 }
         let fyDate = p.startDate ?? p.date ?? activeAwards.first?.date
+        let fiscalYear = thai?.fiscalYear ?? fyDate.flatMap(Self.thaiFiscalYear)
         if p.numberOfTenderersText != nil {
             try issue(at: start, in: bytes, code: "number_as_text", field: "tender.numberOfTenderers",
                       reason: "numberOfTenderers is not a whole JSON number: '\(p.numberOfTenderersText!)'", action: .kept, subject: ocid)
@@ -285,10 +288,12 @@ final class OCDSLoader {
         try projects.write([
             t(ocid), t(p.title), t(p.buyer.id ?? p.procuringEntity.id), t(p.buyer.name ?? p.procuringEntity.name),
             t(p.procuringEntity.name != p.buyer.name ? p.procuringEntity.name : nil), t(method), t(methodText),
-            i(fyDate.flatMap(Self.thaiFiscalYear).map(Int64.init)), i(p.budget.minor), i(p.tenderValue.minor), i(agreed),
-            t(currency ?? "THB"), t(p.startDate), t(p.endDate), t(activeAwards.first?.date), t(p.tenderStatus),
+            i(fiscalYear.map(Int64.init)), i(p.budget.minor), i(p.tenderValue.minor), i(agreed),
+            t(currency ?? "THB"), t(p.startDate), t(p.endDate), t(thai?.awardDate ?? activeAwards.first?.date), t(p.tenderStatus),
             i(p.numberOfTenderers.map(Int64.init)), t(p.procurementMethod), t(p.procuringEntity.id), t(p.awardCriteria),
             t(p.date), t(p.procurementMethodDetails),
+            t(thai?.projectType), t(thai?.province), t(thai?.ministry), t(thai?.budgetType), i(thai?.multiYear.map { $0 ? 1 : 0 }),
+            i(thai?.numDocBuyers.map(Int64.init)),
         ], groupValues: [], sourceID: sourceID, line: line)
         counts.processes += 1
         if let id = p.buyer.id ?? p.procuringEntity.id {

@@ -70,6 +70,13 @@ struct OCDSProcess {
     /// numberOfTenderers given as something else (a numeric string): kept as an ingest issue.
     var numberOfTenderersText: String?
     var tenderTenderers: [Organisation] = []
+    /// procscreen's OCDS extension (`tender.procscreen`): the Thai fields OCDS has no place for.
+    struct ThaiFields {
+        var projectType: String?, province: String?, ministry: String?, budgetType: String?, awardDate: String?
+        var fiscalYear: Int?, numDocBuyers: Int?, multiYear: Bool?
+        var agreedPrice = Amount()
+    }
+    var thai: ThaiFields?
     var tenderClassifications: [String] = []
     var bids: [Bid] = []
     var awards: [Award] = []
@@ -192,6 +199,7 @@ struct OCDSProcess {
                 default: break
                 }
             } else if key == "tenderers" { tenderTenderers = try Self.organisations(&s) }
+            else if key == "procscreen" { thai = try Self.thaiFields(&s) }
             else if key == "items" { tenderClassifications = try Self.classifications(&s) }
             else { return false }
             return true
@@ -199,6 +207,28 @@ struct OCDSProcess {
     }
 
     // MARK: - Pieces
+
+    static func thaiFields(_ s: inout JSONScanner) throws -> ThaiFields {
+        var t = ThaiFields()
+        func integer(_ s: inout JSONScanner) throws -> Int? {
+            if case .number(let text) = try s.scalar() { return JSONNumber.integer(text) }
+            return nil
+        }
+        try s.object { s, key in
+            if key == "projectType" { t.projectType = try s.optionalString() }
+            else if key == "province" { t.province = try s.optionalString() }
+            else if key == "ministry" { t.ministry = try s.optionalString() }
+            else if key == "budgetType" { t.budgetType = try s.optionalString() }
+            else if key == "awardDate" { t.awardDate = try s.optionalString() }
+            else if key == "fiscalYear" { t.fiscalYear = try integer(&s) }
+            else if key == "numDocBuyers" { t.numDocBuyers = try integer(&s) }
+            else if key == "multiYear" { if case .bool(let b) = try s.scalar() { t.multiYear = b } }
+            else if key == "agreedPrice" { t.agreedPrice = try amount(&s) }
+            else { return false }
+            return true
+        }
+        return t
+    }
 
     /// An identifier: OCDS ids are strings, but integers are common; both become text.
     static func idText(_ s: inout JSONScanner) throws -> String? {
