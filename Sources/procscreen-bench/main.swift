@@ -8,6 +8,9 @@
 //   rates from its JSON summary, peak RSS of the child). Prints medians.
 // screen: ingests the --screen-projects market once (cached store), then times R whole
 //   `procscreen screen` processes (wall time, peak RSS).
+// ocds: generates --projects N as OCDS compiled releases (cached), then for R rounds times the
+//   JSON parse alone (in process), a whole `procscreen ingest` of releases.jsonl, and screens
+//   with Rules-cardinal (Cardinal's indicators) and with all rules. Prints medians and MB/s.
 // accuracy: generates a market of --projects N with the default shape (SampleData's), ingests
 //   and screens it once, and prints each collusion and network rule's precision and recall
 //   against the planted rings of truth.json.
@@ -26,14 +29,14 @@ var only: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let arg = arguments.next() {
     switch arg {
-    case "ingest", "screen", "all", "accuracy": phase = arg
+    case "ingest", "screen", "all", "accuracy", "ocds": phase = arg
     case "--projects": projects = Int(arguments.next() ?? "") ?? projects
     case "--screen-projects": screenProjects = Int(arguments.next() ?? "") ?? screenProjects
     case "--rounds": rounds = Int(arguments.next() ?? "") ?? rounds
     case "--cache": cache = arguments.next() ?? cache
     case "--only": only = arguments.next()
     default:
-        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all|accuracy] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all|accuracy|ocds] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR]\n".utf8))
         exit(2)
     }
 }
@@ -215,6 +218,50 @@ func removeStore(_ db: String) {
     }
 }
 
+// MARK: - OCDS
+
+@MainActor func benchOCDS() throws {
+    let path = "\(cache)/ocds-\(projects)"
+    if !FileManager.default.fileExists(atPath: path + "/releases.jsonl") {
+        print("generating \(projects) projects as OCDS into \(path) …")
+        var configuration = MarketGenerator.Configuration(projects: projects, seed: 2568)
+        configuration.competitiveShare = 0.5
+        configuration.meanBidders = 5
+        _ = try MarketGenerator(configuration: configuration).writeOCDS(to: path, mapping: try FieldMapping(rulesDirectory: rulesDirectory))
+    }
+    let file = path + "/releases.jsonl"
+    let bytes = Double((try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+    let db = "\(cache)/bench-ocds-\(projects).db"
+    var parse: [Double] = [], ingest: [Double] = [], cardinal: [Double] = [], all: [Double] = []
+    var releases = 0
+    for round in 0..<rounds {
+        let started = Date()
+        releases = try OCDSParseProbe.count(path: file)
+        parse.append(Date().timeIntervalSince(started))
+        removeStore(db)
+        let (wall, _, _) = try runProcscreen(["ingest", file, "--db", db, "--rules", rulesDirectory.path])
+        ingest.append(wall)
+        let (cardinalWall, _, _) = try runProcscreen(["screen", "--db", db, "--rules", "Rules-cardinal"])
+        cardinal.append(cardinalWall)
+        let (allWall, _, _) = try runProcscreen(["screen", "--db", db, "--rules", rulesDirectory.path])
+        all.append(allWall)
+        print("ocds round \(round + 1)/\(rounds): parse \(fmt(parse.last!, 2)) s, ingest \(fmt(wall, 2)) s, "
+              + "Cardinal rules \(fmt(cardinalWall, 2)) s, all rules \(fmt(allWall, 2)) s")
+    }
+    let mb = bytes / 1e6
+    print("""
+
+        ocds — \(releases) compiled releases, \(fmt(mb, 1)) MB, \(rounds) rounds, medians
+          parse only (pull parser, no store)        \(fmt(median(parse), 2)) s   \(fmt(mb / median(parse), 1)) MB/s
+          procscreen ingest                         \(fmt(median(ingest), 2)) s   \(fmt(mb / median(ingest), 1)) MB/s
+          + screen, Cardinal's rules (Rules-cardinal) \(fmt(median(cardinal), 2)) s   ingest + screen \(fmt(median(ingest) + median(cardinal), 2)) s = \(fmt(mb / (median(ingest) + median(cardinal)), 1)) MB/s
+          + screen, all rules                       \(fmt(median(all), 2)) s
+          reference: Cardinal (Rust, 11 indicators, no database) 3.3 s for 385 MB ≈ 117 MB/s; first milestone 60 MB/s
+
+        """)
+}
+
+if phase == "ocds" { try benchOCDS() }
 if phase == "accuracy" { try benchAccuracy() }
 if phase == "ingest" || phase == "all" { try benchIngest() }
 if phase == "screen" || phase == "all" { try benchScreen() }
