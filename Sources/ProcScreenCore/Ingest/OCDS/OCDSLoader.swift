@@ -52,7 +52,6 @@ final class OCDSLoader {
                                                               party.identifierScheme, party.countryName)
         }
     }
-    private var lines = LineIndex()
 
     static let projectColumns = [
         "project_id", "project_name", "agency_id", "agency_name", "sub_agency_name", "method", "method_raw", "fiscal_year",
@@ -95,175 +94,62 @@ final class OCDSLoader {
         storedVersion = try db.prepare(sql: "SELECT release_date FROM projects WHERE project_id = ?")
     }
 
-    // MARK: - Walking the file
+    // MARK: - Loading: a parsing thread feeds the writer
 
     func load() throws {
+        let url = URL(fileURLWithPath: path)
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw IngestError.unreadableFile(path: path, reason: error.localizedDescription)
         }
-        try data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var plain: [String: [Range<Int>]] = [:]
-            var plainOrder: [String] = []
-            var s = JSONScanner(bytes)
-            var released = 0
-            while !s.atEnd {
-                let start = s.position
-                do {
-                    try dispatch(&s, bytes: bytes, plain: &plain, plainOrder: &plainOrder)
-                } catch let error as JSONSyntaxError {
-                    // A broken top-level value: quarantine it and resume at the next line.
-                    try issue(at: error.offset, in: bytes, code: "invalid_json", reason: "not valid JSON: \(error.message)", action: .quarantined)
-                    counts.quarantined += 1
-                    var next = max(error.offset, start + 1)
-                    while next < bytes.count && bytes[next] != 0x0A { next += 1 }
-                    s.position = next
-                }
-                // Give back the pages behind us: the kernel may drop them (RSS stays flat).
-                if s.position - released > 64 << 20, let base = raw.baseAddress {
-                    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-                    let upto = (s.position / page) * page
-                    madvise(UnsafeMutableRawPointer(mutating: base) + released, upto - released, Int32(MADV_DONTNEED))
-                    released = upto
-                }
-                progress?(s.position, bytes.count, counts.processes)
+        let file = UncheckedSendable(data)
+        // Parsing runs on its own thread (JSON is a third of the work), SQLite writes on this one.
+        let queue = BoundedQueue<[OCDSEvent]>.producing(capacity: 8) { queue in
+            try file.value.withUnsafeBytes { raw in
+                var walker = OCDSWalker(raw: raw, queue: queue)
+                try walker.walk()
             }
-            for ocid in plainOrder {
-                try writeMerged(ocid: ocid, ranges: plain[ocid]!, bytes: bytes)
+        }
+        do {
+            while let batch = try queue.pop() {
+                for event in batch {
+                    switch event {
+                    case .process(let process, let at, let compiled):
+                        try write(process, at: at, compiled: compiled)
+                    case .issue(let at, let code, let reason, let action):
+                        try issue(at: at, code: code, reason: reason, action: action)
+                        if action == .quarantined { counts.quarantined += 1 }
+                    case .sawOCDS:
+                        sawOCDS = true
+                    case .progress(let read, let size):
+                        progress?(read, size, counts.processes)
+                    }
+                }
             }
+        } catch {
+            queue.cancel()
+            throw error
         }
         for writer in [projects, bids, contracts, firms, agencies, items, parties] { try writer.finish() }
-    }
-
-    /// One top-level JSON value (or an element of a package): a package, a record or a release.
-    private func dispatch(_ s: inout JSONScanner, bytes: UnsafeBufferPointer<UInt8>, plain: inout [String: [Range<Int>]],
-                          plainOrder: inout [String]) throws {
-        switch try s.kind() {
-        case .array:
-            try s.array { s in try dispatch(&s, bytes: bytes, plain: &plain, plainOrder: &plainOrder) }
-            return
-        case .object:
-            break
-        default:
-            let at = s.position
-            try s.skipValue()
-            try issue(at: at, in: bytes, code: "not_an_object", reason: "a top-level JSON value that is not an object", action: .quarantined)
-            counts.quarantined += 1
-            return
-        }
-        let objectStart = s.position
-        // A shallow look at the member names decides what this object is.
-        var members: [String: Range<Int>] = [:]
-        var ocid: String?
-        var tags: [String] = []
-        try s.object { s, key in
-            if key == "ocid" {
-                let at = s.position
-                if case .string(let v) = try s.scalar() { ocid = v }
-                members["ocid"] = at..<s.position
-            } else if key == "tag" {
-                if try s.kind() == .array { try s.array { s in if let t = try s.optionalString() { tags.append(t) } } } else { try s.skipValue() }
-            } else if key == "compiledRelease" || key == "records" || key == "releases" {
-                let at = s.position
-                try s.skipValue()
-                members[key.text] = at..<s.position
-            } else {
-                return false
-            }
-            return true
-        }
-        let objectEnd = s.position
-        if !members.isEmpty { sawOCDS = true }
-        if let compiled = members["compiledRelease"] {
-            var inner = JSONScanner(bytes, from: compiled.lowerBound, to: compiled.upperBound)
-            if try inner.kind() == .object { try writeRelease(&inner, bytes: bytes, start: compiled.lowerBound) }
-        } else if let records = members["records"] {
-            var inner = JSONScanner(bytes, from: records.lowerBound, to: records.upperBound)
-            if try inner.kind() == .array {
-                try inner.array { s in try dispatch(&s, bytes: bytes, plain: &plain, plainOrder: &plainOrder) }
-            }
-        } else if let releases = members["releases"] {
-            // A release package, or a record without a compiled release: plain releases to merge.
-            var inner = JSONScanner(bytes, from: releases.lowerBound, to: releases.upperBound)
-            guard try inner.kind() == .array else { return }
-            try inner.array { s in
-                let at = s.position
-                guard try s.kind() == .object else { return try s.skipValue() }
-                var probe = s
-                var releaseOCID: String?
-                try probe.object { p, key in
-                    guard key == "ocid" else { return false }
-                    releaseOCID = try p.optionalString()
-                    return true
-                }
-                s.position = probe.position
-                guard let id = releaseOCID ?? ocid else {
-                    try issue(at: at, in: bytes, code: "missing_ocid", reason: "a release without a string ocid", action: .quarantined)
-                    counts.quarantined += 1
-                    return
-                }
-                if plain[id] == nil { plainOrder.append(id) }
-                plain[id, default: []].append(at..<s.position)
-            }
-        } else if tags.isEmpty || tags.contains("compiled") {
-            var inner = JSONScanner(bytes, from: objectStart, to: objectEnd)
-            try writeRelease(&inner, bytes: bytes, start: objectStart)
-        } else {
-            guard let id = ocid else {
-                try issue(at: objectStart, in: bytes, code: "missing_ocid", reason: "a release without a string ocid", action: .quarantined)
-                counts.quarantined += 1
-                return
-            }
-            if plain[id] == nil { plainOrder.append(id) }
-            plain[id, default: []].append(objectStart..<objectEnd)
-        }
-    }
-
-    /// Merges the plain releases of one ocid in date order and writes the result.
-    private func writeMerged(ocid: String, ranges: [Range<Int>], bytes: UnsafeBufferPointer<UInt8>) throws {
-        if ranges.count == 1 {
-            var s = JSONScanner(bytes, from: ranges[0].lowerBound, to: ranges[0].upperBound)
-            return try writeRelease(&s, bytes: bytes, start: ranges[0].lowerBound, compiled: false)
-        }
-        var releases: [[String: Any]] = []
-        for range in ranges {
-            let slice = Data(UnsafeBufferPointer(rebasing: bytes[range]))
-            if let object = try? JSONSerialization.jsonObject(with: slice) as? [String: Any] { releases.append(object) }
-        }
-        releases.sort { ($0["date"] as? String ?? "") < ($1["date"] as? String ?? "") }
-        let merged = releases.dropFirst().reduce(releases.first ?? [:]) { OCDSMerge.merge($0, $1) }
-        var json = try JSONSerialization.data(withJSONObject: merged)
-        json.append(0x0A)
-        try json.withUnsafeBytes { raw in
-            var s = JSONScanner(raw.bindMemory(to: UInt8.self))
-            let process = try OCDSProcess.read(&s)
-            try write(process, bytes: bytes, start: ranges[0].lowerBound, compiled: false)
-        }
-    }
-
-    private func writeRelease(_ s: inout JSONScanner, bytes: UnsafeBufferPointer<UInt8>, start: Int, compiled: Bool = true) throws {
-        let process = try OCDSProcess.read(&s)
-        try write(process, bytes: bytes, start: start, compiled: compiled)
     }
 
     // MARK: - Writing one process
 
     /// - Parameter compiled: a compiled release replaces a stored version of the same date; a plain
     ///   (or merged) release only a strictly older one.
-    private func write(_ p: OCDSProcess, bytes: UnsafeBufferPointer<UInt8>, start: Int, compiled: Bool) throws {
+    private func write(_ p: OCDSProcess, at position: OCDSEvent.Position, compiled: Bool) throws {
         guard let ocid = p.ocid, !ocid.isEmpty else {
-            try issue(at: start, in: bytes, code: "missing_ocid",
+            try issue(at: position, code: "missing_ocid",
                       reason: p.ocidWasString ? "a release without an ocid" : "ocid is not a string", action: .quarantined)
             counts.quarantined += 1
             return
         }
-        let line = lines.line(of: start, in: bytes)
+        let line = position.line
         // A newer version replaces an older one; an older one never replaces a newer one.
         let stored: String?? = try written[ocid] ?? storedDate(ocid)
         if let stored, let previous = stored, let date = p.date,
            Self.isOlder(date, than: previous) || (!compiled && !Self.isOlder(previous, than: date)) {
-            try issue(at: start, in: bytes, code: "older_version", reason: "release of \(date) is not newer than the stored version (\(previous)); ignored",
+            try issue(at: position, code: "older_version", reason: "release of \(date) is not newer than the stored version (\(previous)); ignored",
                       action: .superseded, subject: ocid)
             counts.superseded += 1
             return
@@ -291,7 +177,7 @@ final class OCDSLoader {
         let fyDate = p.startDate ?? p.date ?? activeAwards.first?.date
         let fiscalYear = thai?.fiscalYear ?? fyDate.flatMap(Self.thaiFiscalYear)
         if p.numberOfTenderersText != nil {
-            try issue(at: start, in: bytes, code: "number_as_text", field: "tender.numberOfTenderers",
+            try issue(at: position, code: "number_as_text", field: "tender.numberOfTenderers",
                       reason: "numberOfTenderers is not a whole JSON number: '\(p.numberOfTenderersText!)'", action: .kept, subject: ocid)
         }
         try projects.write([
@@ -407,12 +293,198 @@ final class OCDSLoader {
         return prefix.allSatisfy(\.isLetter) && prefix != "XI" && prefix != "XM" ? prefix : nil
     }
 
-    private func issue(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>, code: String, field: String? = nil, reason: String,
+    private func issue(at position: OCDSEvent.Position, code: String, field: String? = nil, reason: String,
                        action: IngestIssue.Action, subject: String? = nil) throws {
-        let (line, column) = lines.position(of: offset, in: bytes)
-        try issues.write(IngestIssue(file: path, line: line, column: column, field: field, code: code, reason: reason, action: action,
+        try issues.write(IngestIssue(file: path, line: position.line, column: position.column, field: field, code: code, reason: reason, action: action,
                                      raw: nil, subjectID: subject), sourceID: sourceID)
         counts.issues += 1
+    }
+}
+
+
+/// What the parsing thread hands the writer.
+enum OCDSEvent: Sendable {
+    struct Position: Sendable { var line: Int; var column: Int }
+    case process(OCDSProcess, at: Position, compiled: Bool)
+    case issue(at: Position, code: String, reason: String, action: IngestIssue.Action)
+    case sawOCDS
+    case progress(read: Int, size: Int)
+}
+
+/// The parsing side of an OCDS load: walks the mapped file, reads each release, merges plain
+/// releases per ocid, and sends events to the writer in batches.
+struct OCDSWalker {
+    let raw: UnsafeRawBufferPointer
+    let bytes: UnsafeBufferPointer<UInt8>
+    let queue: BoundedQueue<[OCDSEvent]>
+    private var batch: [OCDSEvent] = []
+    private var lines = LineIndex()
+    private var sawOCDS = false
+
+    init(raw: UnsafeRawBufferPointer, queue: BoundedQueue<[OCDSEvent]>) {
+        self.raw = raw
+        bytes = raw.bindMemory(to: UInt8.self)
+        self.queue = queue
+    }
+
+    private mutating func emit(_ event: OCDSEvent) throws {
+        batch.append(event)
+        if batch.count >= 256 { try flush() }
+    }
+
+    private mutating func flush() throws {
+        guard !batch.isEmpty else { return }
+        guard queue.push(batch) else { throw CancellationError() }
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func position(_ offset: Int) -> OCDSEvent.Position {
+        let (line, column) = lines.position(of: offset, in: bytes)
+        return OCDSEvent.Position(line: line, column: column)
+    }
+
+    private mutating func issue(at offset: Int, code: String, reason: String) throws {
+        try emit(.issue(at: position(offset), code: code, reason: reason, action: .quarantined))
+    }
+
+    mutating func walk() throws {
+        var plain: [String: [Range<Int>]] = [:]
+        var plainOrder: [String] = []
+        var s = JSONScanner(bytes)
+        var released = 0
+        while !s.atEnd {
+            let start = s.position
+            do {
+                try dispatch(&s, plain: &plain, plainOrder: &plainOrder)
+            } catch let error as JSONSyntaxError {
+                // A broken top-level value: quarantine it and resume at the next line.
+                try issue(at: error.offset, code: "invalid_json", reason: "not valid JSON: \(error.message)")
+                var next = max(error.offset, start + 1)
+                while next < bytes.count && bytes[next] != 0x0A { next += 1 }
+                s.position = next
+            }
+            // Give back the pages behind us: the kernel may drop them (RSS stays flat).
+            if s.position - released > 64 << 20, let base = raw.baseAddress {
+                let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+                let upto = (s.position / page) * page
+                madvise(UnsafeMutableRawPointer(mutating: base) + released, upto - released, Int32(MADV_DONTNEED))
+                released = upto
+                try emit(.progress(read: s.position, size: bytes.count))
+            }
+        }
+        for ocid in plainOrder { try writeMerged(ocid: ocid, ranges: plain[ocid]!) }
+        try emit(.progress(read: bytes.count, size: bytes.count))
+        try flush()
+    }
+
+    /// One top-level JSON value (or an element of a package): a package, a record or a release.
+    private mutating func dispatch(_ s: inout JSONScanner, plain: inout [String: [Range<Int>]], plainOrder: inout [String]) throws {
+        switch try s.kind() {
+        case .array:
+            try s.array { s in try self.dispatch(&s, plain: &plain, plainOrder: &plainOrder) }
+            return
+        case .object:
+            break
+        default:
+            let at = s.position
+            try s.skipValue()
+            try issue(at: at, code: "not_an_object", reason: "a top-level JSON value that is not an object")
+            return
+        }
+        let objectStart = s.position
+        // A shallow look at the member names decides what this object is.
+        var members: [String: Range<Int>] = [:]
+        var ocid: String?
+        var tags: [String] = []
+        try s.object { s, key in
+            if key == "ocid" {
+                let at = s.position
+                if case .string(let v) = try s.scalar() { ocid = v }
+                members["ocid"] = at..<s.position
+            } else if key == "tag" {
+                if try s.kind() == .array { try s.array { s in if let t = try s.optionalString() { tags.append(t) } } } else { try s.skipValue() }
+            } else if key == "compiledRelease" || key == "records" || key == "releases" {
+                let at = s.position
+                try s.skipValue()
+                members[key.text] = at..<s.position
+            } else {
+                return false
+            }
+            return true
+        }
+        let objectEnd = s.position
+        if !members.isEmpty && !sawOCDS {
+            sawOCDS = true
+            try emit(.sawOCDS)
+        }
+        if let compiled = members["compiledRelease"] {
+            var inner = JSONScanner(bytes, from: compiled.lowerBound, to: compiled.upperBound)
+            if try inner.kind() == .object { try readRelease(&inner, start: compiled.lowerBound) }
+        } else if let records = members["records"] {
+            var inner = JSONScanner(bytes, from: records.lowerBound, to: records.upperBound)
+            if try inner.kind() == .array {
+                try inner.array { s in try self.dispatch(&s, plain: &plain, plainOrder: &plainOrder) }
+            }
+        } else if let releases = members["releases"] {
+            // A release package, or a record without a compiled release: plain releases to merge.
+            var inner = JSONScanner(bytes, from: releases.lowerBound, to: releases.upperBound)
+            guard try inner.kind() == .array else { return }
+            try inner.array { s in
+                let at = s.position
+                guard try s.kind() == .object else { return try s.skipValue() }
+                var probe = s
+                var releaseOCID: String?
+                try probe.object { p, key in
+                    guard key == "ocid" else { return false }
+                    releaseOCID = try p.optionalString()
+                    return true
+                }
+                s.position = probe.position
+                guard let id = releaseOCID ?? ocid else {
+                    try self.issue(at: at, code: "missing_ocid", reason: "a release without a string ocid")
+                    return
+                }
+                if plain[id] == nil { plainOrder.append(id) }
+                plain[id, default: []].append(at..<s.position)
+            }
+        } else if tags.isEmpty || tags.contains("compiled") {
+            var inner = JSONScanner(bytes, from: objectStart, to: objectEnd)
+            try readRelease(&inner, start: objectStart)
+        } else {
+            guard let id = ocid else {
+                try issue(at: objectStart, code: "missing_ocid", reason: "a release without a string ocid")
+                return
+            }
+            if plain[id] == nil { plainOrder.append(id) }
+            plain[id, default: []].append(objectStart..<objectEnd)
+        }
+    }
+
+    /// Merges the plain releases of one ocid in date order and writes the result.
+    private mutating func writeMerged(ocid: String, ranges: [Range<Int>]) throws {
+        if ranges.count == 1 {
+            var s = JSONScanner(bytes, from: ranges[0].lowerBound, to: ranges[0].upperBound)
+            return try readRelease(&s, start: ranges[0].lowerBound, compiled: false)
+        }
+        var releases: [[String: Any]] = []
+        for range in ranges {
+            let slice = Data(UnsafeBufferPointer(rebasing: bytes[range]))
+            if let object = try? JSONSerialization.jsonObject(with: slice) as? [String: Any] { releases.append(object) }
+        }
+        releases.sort { ($0["date"] as? String ?? "") < ($1["date"] as? String ?? "") }
+        let merged = releases.dropFirst().reduce(releases.first ?? [:]) { OCDSMerge.merge($0, $1) }
+        var json = try JSONSerialization.data(withJSONObject: merged)
+        json.append(0x0A)
+        let process = try json.withUnsafeBytes { raw in
+            var s = JSONScanner(raw.bindMemory(to: UInt8.self))
+            return try OCDSProcess.read(&s)
+        }
+        try emit(.process(process, at: position(ranges[0].lowerBound), compiled: false))
+    }
+
+    private mutating func readRelease(_ s: inout JSONScanner, start: Int, compiled: Bool = true) throws {
+        let process = try OCDSProcess.read(&s)
+        try emit(.process(process, at: position(start), compiled: compiled))
     }
 }
 

@@ -5,7 +5,7 @@ import Foundation
 /// formats" and INDICATORS.md §3.2 list what must survive: raw statuses, both method fields,
 /// buyer and procuring entity, RFC 3339 date text, numberOfTenderers as given, tenderers per
 /// bid, suppliers per award, currencies, bid input order and item classifications.
-struct OCDSProcess {
+struct OCDSProcess: Sendable {
     struct Amount { var minor: Int64?; var currency: String? }
     /// An organisation reference (id, name) or, as some publishers write it, a full
     /// organisation (identifier, address, contact point) without a party id.
