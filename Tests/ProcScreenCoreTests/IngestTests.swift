@@ -244,3 +244,56 @@ struct GeneratorTests {
         }
     }
 }
+
+@Suite("CGD contract file")
+struct CGDIngestTests {
+    static let header = "ลำดับ,รหัสโครงการ,ชื่อโครงการ,ชื่อประเภทโครงการ,ชื่อหน่วยงาน,ชื่อหน่วยงานย่อย,วิธีจัดซื้อฯ,กลุ่มวิธีจัดซื้อฯ,วันที่ประกาศ,"
+        + "งบประมาณ(บาท),ราคากลาง(บาท),ราคาตกลงซื้อ/จ้าง,ปีงบประมาณ,วันที่เกิดรายการ,จังหวัด,จังหวัด(Eng),เขต/อำเภอ(Eng),แขวง/ตำบล(Eng),"
+        + "สถานะโครงการ,พิกัดของโครงการ,เลขนิติบุคคล,ชื่อผู้ชนะ,เลขที่สัญญา,วันที่ทำสัญญา,ราคาตามสัญญา"
+
+    /// Rows as published: the phantom English columns empty, missing, or with values slid into
+    /// them; one project on two rows with different money; a row no repair explains.
+    @Test func rowsAreSplitRealignedAndRecorded() throws {
+        let fixture = try StoreFixture()
+        let path = fixture.directory.path("cgd.csv")
+        let head = "ซื้อ,กรมทดสอบ,กองทดสอบ,ประกวดราคาอิเล็กทรอนิกส์ (e-bidding),ประกวดราคาอิเล็กทรอนิกส์ (e-bidding),1 พ.ย. 66"
+        let tail = "จัดทำสัญญา/PO แล้ว,POINT(100.5 13.7)"
+        try [
+            Self.header,
+            // 1. as it should be: the three phantom columns present and empty
+            "1,67019000001,งาน ก,\(head),\"1,000,000\",\"990,000\",\"950,000\",2567,1 ธ.ค. 66,กรุงเทพมหานคร,,,,\(tail),0105522016247,บริษัท ก จำกัด,สัญญา 1/2567,5 ธ.ค. 66,\"500,000\"",
+            // 2. the phantom fields missing: three fields fewer
+            "2,67019000002,งาน ข,\(head),\"2,000,000\",\"1,990,000\",\"1,900,000\",2567,2 ธ.ค. 66,เชียงใหม่,\(tail),0105551090549,บริษัท ข จำกัด,สัญญา 2/2567,6 ธ.ค. 66,\"1,900,000\"",
+            // 3. project 1 again, a second contract, its budget differing
+            "3,67019000001,งาน ก,\(head),\"1,100,000\",\"990,000\",\"950,000\",2567,1 ธ.ค. 66,กรุงเทพมหานคร,,,,\(tail),0105543008219,บริษัท ค จำกัด,สัญญา 3/2567,7 ธ.ค. 66,\"450,000\"",
+            // 4. values slid left into the phantom columns, the last three empty
+            "4,67019000004,งาน ง,\(head),\"3,000,000\",\"2,990,000\",\"2,900,000\",2567,3 ธ.ค. 66,ลำปาง,\(tail),0105522016247,บริษัท ก จำกัด,สัญญา 4/2567,8 ธ.ค. 66,\"2,900,000\",,,",
+            // 5. too few fields for any repair
+            "5,67019000005,งาน จ,\(head)",
+        ].joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let summary = try fixture.ingest([path])
+        #expect(summary.files.first?.format == "cgd")
+        #expect(summary.files.first?.rows == 3)
+        #expect(summary.quarantined == 1)
+        #expect(try fixture.scalar("SELECT count(*) FROM projects").int64 == 3)
+        let contracts = try fixture.store.db.query(sql: "SELECT project_id, winner_id, amount, contract_date FROM contracts ORDER BY source_line")
+        #expect(contracts.map { $0[0].string ?? "" } == ["67019000001", "67019000002", "67019000001", "67019000004"])
+        #expect(contracts.map { $0[1].string ?? "" } == ["0105522016247", "0105551090549", "0105543008219", "0105522016247"])
+        #expect(contracts[3][2].int64 == 290_000_000 && contracts[3][3].string == "2023-12-08")
+        // The first row's money is kept; the differing one is recorded.
+        #expect(try fixture.scalar("SELECT budget FROM projects WHERE project_id = '67019000001'").int64 == 100_000_000)
+        let issues = try fixture.store.db.query(sql: "SELECT line, code, subject_id FROM ingest_issues WHERE code <> 'unknown_column' ORDER BY line")
+        #expect(issues.map { "\($0[0].int64 ?? 0) \($0[1].string ?? "")" } == ["3 column_shift", "4 project_money_differs", "5 column_shift", "6 field_count"])
+        #expect(issues[0][2].string == "67019000002")
+    }
+
+    @Test func theGovspendingFileLoadsProjectsAndContracts() throws {
+        let fixture = try StoreFixture()
+        let summary = try fixture.ingest([Paths.realData.appendingPathComponent("thai/govspending_cgdcontract_dlt_bma_131.csv").path])
+        #expect(summary.files.first?.format == "cgd" && summary.quarantined == 0)
+        #expect(try fixture.scalar("SELECT count(*) FROM projects").int64 == 131)
+        #expect(try fixture.scalar("SELECT count(*) FROM contracts WHERE winner_id IS NOT NULL").int64 == 131)
+        // บริษัท มานีโสภณ จำกัด wins 6 times (README of the data).
+        #expect(try fixture.scalar("SELECT count(*) FROM contracts WHERE winner_name = 'บริษัท มานีโสภณ จำกัด'").int64 == 6)
+    }
+}

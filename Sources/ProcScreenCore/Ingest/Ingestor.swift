@@ -3,7 +3,7 @@ import Foundation
 
 /// The input formats `procscreen ingest` understands.
 public enum InputFormat: String, Sendable, Codable, CaseIterable {
-    case auto, bundle, ocds
+    case auto, bundle, cgd, ocds
 
     /// The format of a file from its name and first bytes: JSON (`{` or `[`) is OCDS.
     static func detect(path: String) -> InputFormat {
@@ -54,11 +54,11 @@ public struct FileSummary: Codable, Sendable, Equatable {
     /// For `skipped`: the path the same content was first ingested from.
     public var sameAs: String?
     public var error: String?
-    /// For OCDS files: the rows of the other tables (rows counts the processes).
-    public var ocds: OCDSCounts?
+    /// For OCDS and CGD files: the rows of the other tables they fed (rows counts the projects).
+    public var related: RelatedRows?
 }
 
-public struct OCDSCounts: Codable, Sendable, Equatable {
+public struct RelatedRows: Codable, Sendable, Equatable {
     public var bids: Int
     public var contracts: Int
     public var firms: Int
@@ -114,10 +114,10 @@ public final class Ingestor {
             summary.files.append(result)
             if result.status == .ingested, let table = result.table {
                 summary.rowsByTable[table, default: 0] += result.rows
-                if let ocds = result.ocds {
-                    summary.rowsByTable["bids", default: 0] += ocds.bids
-                    summary.rowsByTable["contracts", default: 0] += ocds.contracts
-                    summary.rowsByTable["firms", default: 0] += ocds.firms
+                if let related = result.related {
+                    summary.rowsByTable["bids", default: 0] += related.bids
+                    summary.rowsByTable["contracts", default: 0] += related.contracts
+                    summary.rowsByTable["firms", default: 0] += related.firms
                 }
             }
             summary.issues += result.issues
@@ -145,7 +145,11 @@ public final class Ingestor {
                 files += found
             } else {
                 let detected = format == .auto ? InputFormat.detect(path: path) : format
-                files.append(detected == .ocds ? PlannedFile(path: path, format: .ocds) : classify(path))
+                switch detected {
+                case .ocds: files.append(PlannedFile(path: path, format: .ocds))
+                case .cgd: files.append(PlannedFile(path: path, format: .cgd))
+                default: files.append(classify(path))
+                }
             }
         }
         let order = Dictionary(uniqueKeysWithValues: TableSpec.all.enumerated().map { ($1.name, $0) })
@@ -223,6 +227,18 @@ public final class Ingestor {
                 return result
             }
             let header = headerRecord.fields
+            // The CGD contract file (one row per contract): asked for, or recognised by its header.
+            if file.format == .cgd || (file.table == nil && CGDLoader.looks(header: header, mapping: mapping)) {
+                result.format = "cgd"
+                result.table = "projects"
+                try store.db.transaction {
+                    try loadCGD(reader: reader, header: header, file: file, sha: sha, index: index, count: count, options: options,
+                                result: &result)
+                }
+                result.status = .ingested
+                result.seconds = Date().timeIntervalSince(started)
+                return result
+            }
             guard let table = file.table ?? mapping.guessTable(header: header) else {
                 throw IngestError.unknownTable(path: file.path, header: header)
             }
@@ -297,6 +313,85 @@ public final class Ingestor {
     }
 
 
+    /// A CGD contract file: each row split into its project (first row wins; money that differs
+    /// on a later row is recorded) and its contract; shifted rows realigned (DQ-01).
+    private func loadCGD(reader: CSVRecordReader, header: [String], file: PlannedFile, sha: String, index: Int, count: Int,
+                         options: IngestOptions, result: inout FileSummary) throws {
+        let sourceID = try store.insertSource(path: file.path, sha256: sha, format: "cgd", table: "projects",
+                                              encoding: reader.encoding.rawValue)
+        let loader = CGDLoader(path: file.path, header: header, mapping: mapping)
+        let projects = try TableWriter(db: store.db, table: "projects", columns: loader.projectParser.sqlColumns, upsert: true,
+                                       groupKey: [], withLine: true)
+        let contracts = try TableWriter(db: store.db, table: "contracts", columns: loader.contractParser.sqlColumns, upsert: false,
+                                        groupKey: ["project_id"], withLine: true)
+        let issueWriter = try IssueWriter(db: store.db)
+        func write(_ issue: IngestIssue) throws {
+            try issueWriter.write(issue, sourceID: sourceID)
+            result.issues += 1
+        }
+        // Columns neither the project nor the contract claims (district, coordinates, …): once.
+        let claimed = Set(mapping.resolve(header: header, table: .projects).columns.values.flatMap { $0 }
+                          + mapping.resolve(header: header, table: .contracts).columns.values.flatMap { $0 } + loader.phantom)
+        for i in header.indices where !claimed.contains(i) {
+            try write(IngestIssue(file: file.path, line: 1, column: i + 1, field: header[i], code: "unknown_column",
+                                  reason: "column '\(header[i])' is not read from a CGD file; ignored", action: .kept))
+        }
+        let money = ["budget", "reference_price", "agreed_price"].compactMap { loader.projectParser.sqlColumns.firstIndex(of: $0) }
+        let contractFields = ["contract_no", "winner_id", "winner_name", "amount"].compactMap { loader.contractParser.sqlColumns.firstIndex(of: $0) }
+        var firstMoney: [String: [SQLValue]] = [:]
+        var contractCount = 0
+        var rowNumber = 0
+        while let raw = try reader.next() {
+            rowNumber += 1
+            try options.beforeRow?(file.path, rowNumber)
+            let (record, repair) = loader.realign(raw)
+            var issues: [IngestIssue] = []
+            guard case .row(let project) = loader.projectParser.parse(record, issues: &issues), case .text(let id) = project[0] else {
+                for issue in issues { try write(issue) }
+                if let repair { try write(repair) }
+                result.quarantined += 1
+                continue
+            }
+            if var repair {
+                repair.subjectID = id
+                issues.append(repair)
+            }
+            let amounts = money.map { project[$0] }
+            if let first = firstMoney[id] {
+                if first != amounts {
+                    issues.append(IngestIssue(
+                        file: file.path, line: record.line, column: nil, field: "budget, reference_price, agreed_price",
+                        code: "project_money_differs",
+                        reason: "project \(id): \(amounts.map(\.description).joined(separator: " / ")) on this row, "
+                            + "\(first.map(\.description).joined(separator: " / ")) on its first row (kept)",
+                        action: .kept, raw: nil, subjectID: id))
+                }
+            } else {
+                firstMoney[id] = amounts
+                try projects.write(project, groupValues: [], sourceID: sourceID, line: record.line)
+                result.rows += 1
+            }
+            var contractIssues: [IngestIssue] = []
+            if case .row(let contract) = loader.contractParser.parse(record, issues: &contractIssues),
+               contractFields.contains(where: { contract[$0] != .null }) {
+                try contracts.write(contract, groupValues: loader.contractParser.groupValues(contract), sourceID: sourceID, line: record.line)
+                contractCount += 1
+            }
+            // The key and shape problems were reported with the project; keep the contract's own.
+            issues += contractIssues.filter { !["missing_key", "field_count", "malformed_csv"].contains($0.code) }
+            for issue in issues { try write(issue) }
+            if rowNumber % 4096 == 0 {
+                options.progress?(IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: reader.bytesRead,
+                                                 fileSize: reader.fileSize, rows: rowNumber))
+            }
+        }
+        try projects.finish()
+        try contracts.finish()
+        result.related = RelatedRows(bids: 0, contracts: contractCount, firms: 0)
+        try store.finishSource(sourceID, rows: result.rows, quarantined: result.quarantined, issues: result.issues)
+        try store.ensureIndexes()
+    }
+
     /// One OCDS file in one transaction: processes, bids, awards as contracts, parties as firms.
     private func ingestOCDS(_ file: PlannedFile, index: Int, count: Int, options: IngestOptions) -> FileSummary {
         let started = Date()
@@ -320,7 +415,7 @@ public final class Ingestor {
                 result.rows = loader.counts.processes
                 result.quarantined = loader.counts.quarantined
                 result.issues = loader.counts.issues
-                result.ocds = OCDSCounts(bids: loader.counts.bids, contracts: loader.counts.contracts, firms: loader.counts.firms)
+                result.related = RelatedRows(bids: loader.counts.bids, contracts: loader.counts.contracts, firms: loader.counts.firms)
                 try store.finishSource(sourceID, rows: result.rows, quarantined: result.quarantined, issues: result.issues)
                 try store.ensureIndexes()
             }
