@@ -148,6 +148,12 @@ enum FixtureLoader {
                     (c["n_suppliers"] as? NSNumber)?.intValue, i + 2,
                 ])
         }
+        for issue in (r["ingest_issues"] as? [[String: Any]]) ?? [] {
+            try db.execute(sql: """
+                INSERT INTO ingest_issues (file, line, field, code, reason, action, subject_id) VALUES ('fixture.csv', ?, ?, ?, ?, 'kept', ?)
+                """, bindings: [(issue["line"] as? NSNumber)?.intValue ?? 2, issue["field"] as? String, issue["code"] as? String,
+                                issue["reason"] as? String ?? "", id])
+        }
         for item in (r["items"] as? [[String: Any]]) ?? [] {
             try db.execute(sql: "INSERT INTO project_items (project_id, award_id, classification) VALUES (?, ?, ?)",
                            bindings: [id, item["award_id"] as? String, item["classification"] as? String])

@@ -185,6 +185,7 @@ public let allIndicators: [any Indicator.Type] = [
     HeavilyDiscountedWinningBidIndicator.self,   // BR-22
     RecurringPriceRatioIndicator.self,       // BR-23
     ShortSubmissionPeriodIndicator.self,     // CR-03
+    MissingBidsOrWinnerIndicator.self,       // DQ-05
     InvalidTaxIDIndicator.self,              // DQ-06
     LargeProjectTierIndicator.self,          // LP-01
     MissingRiskAssessmentIndicator.self,     // LP-02
