@@ -65,6 +65,8 @@ struct OCDSIngestTests {
         // The lowest bid lost (its award unsuccessful, the next bid won) in three Ukrainian tenders.
         #expect(try raised("BP-04").isSuperset(of: ["ocds-be6bcu-UA-2016-06-08-000504-c", "ocds-be6bcu-UA-2017-04-10-002020-b",
                                                     "ocds-be6bcu-UA-2017-04-12-001619-b"]))
+        // The Armenian tender whose second lot's lowest bid (770,000 AMD) was not qualified.
+        #expect(try raised("BP-04").contains("AM-PPS-e5da72b80ff4fdfdff594c6dcc1ba3be"))
         // Single bids on competitive procedures: two Ukrainian open tenders, two Armenian selective ones.
         #expect(try raised("BP-01").isSuperset(of: ["ocds-be6bcu-UA-2016-06-02-000468-c", "ocds-be6bcu-UA-2016-08-31-000670-b",
                                                     "AM-PPS-da8b1b1a019e53c5d1fd025ad076ad3d", "AM-PPS-3f08728a81c1e17c815043f6925e5e98"]))

@@ -118,12 +118,12 @@ enum FixtureLoader {
         for (i, b) in ((r["bids"] as? [[String: Any]]) ?? []).enumerated() {
             try db.execute(sql: """
                 INSERT INTO bids (project_id, bidder_id, bidder_name, price, status, is_winner, disqualification_reason, bid_date,
-                                  status_raw, currency, n_tenderers, source_id, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                                  status_raw, currency, n_tenderers, lot_id, source_id, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                 """, bindings: [
                     id, b["bidder_id"] as? String, b["bidder_name"] as? String, satang(b["price"]), b["status"] as? String,
                     (b["is_winner"] as? Bool).map { $0 ? 1 : 0 }, b["disqualification_reason"] as? String,
                     b["bid_date"] as? String, b["status_raw"] as? String, b["currency"] as? String,
-                    (b["n_tenderers"] as? NSNumber)?.intValue, i + 2,
+                    (b["n_tenderers"] as? NSNumber)?.intValue, b["lot_id"] as? String, i + 2,
                 ])
         }
         for party in (r["parties"] as? [[String: Any]]) ?? [] {

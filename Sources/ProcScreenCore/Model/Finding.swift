@@ -104,6 +104,11 @@ public struct Finding: Sendable, Equatable, Codable {
     }
 }
 
+/// An amount with its unit: "1,234,567.50 baht", or "770,000 AMD" for other currencies.
+public func formatMoney(_ minor: Int64, currency: String) -> String {
+    formatBaht(minor) + " " + (currency == "THB" ? "baht" : currency)
+}
+
 /// Money for people: satang → "1,234,567.50" baht.
 public func formatBaht(_ satang: Int64) -> String {
     let negative = satang < 0

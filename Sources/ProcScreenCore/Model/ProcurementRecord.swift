@@ -20,10 +20,14 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         public var statusRaw: String?
         public var tenderers: Int?
         public var currency: String?
+        /// OCDS: the lot the bid is for (lots compete separately).
+        public var lotID: String?
 
         public init(bidderID: String? = nil, bidderName: String? = nil, price: Int64? = nil, status: Status? = nil,
                     isWinner: Bool? = nil, disqualificationReason: String? = nil, bidDate: String? = nil,
-                    antiCorruptionPolicy: Bool? = nil, statusRaw: String? = nil, tenderers: Int? = nil, currency: String? = nil) {
+                    antiCorruptionPolicy: Bool? = nil, statusRaw: String? = nil, tenderers: Int? = nil, currency: String? = nil,
+                    lotID: String? = nil) {
+            self.lotID = lotID
             self.statusRaw = statusRaw
             self.tenderers = tenderers
             self.currency = currency

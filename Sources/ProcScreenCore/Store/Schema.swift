@@ -264,6 +264,10 @@ public enum Schema {
             );
             CREATE INDEX project_parties_project ON project_parties(project_id);
             """),
+        Migration(name: "008_lots", sql: """
+            ALTER TABLE bids ADD COLUMN lot_id TEXT;           -- OCDS bids.details[].relatedLot
+            ALTER TABLE contracts ADD COLUMN lot_id TEXT;      -- the award's first related lot
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

@@ -51,7 +51,7 @@ public final class ScreenStore {
     ]
     public static let bidColumns = [
         "bidder_id", "bidder_name", "price", "status", "is_winner", "disqualification_reason", "bid_date", "anti_corruption_policy",
-        "status_raw", "n_tenderers", "currency",
+        "status_raw", "n_tenderers", "currency", "lot_id",
     ]
     public static let contractColumns = [
         "contract_no", "winner_id", "winner_name", "contract_date", "end_date", "amount", "status", "n_amendments", "amended_amount",
@@ -233,7 +233,7 @@ public final class ScreenStore {
                     status: b.string(4).flatMap(ProcurementRecord.Bid.Status.init(rawValue:)),
                     isWinner: b.int64(5).map { $0 != 0 }, disqualificationReason: b.string(6), bidDate: b.string(7),
                     antiCorruptionPolicy: b.string(1).flatMap { policies[$0] }, statusRaw: b.string(9),
-                    tenderers: b.int64(10).map(Int.init), currency: b.string(11)))
+                    tenderers: b.int64(10).map(Int.init), currency: b.string(11), lotID: b.string(12)))
             }
             try contractCursor.rows(for: r.projectID) { c in
                 r.contracts.append(ProcurementRecord.Contract(

@@ -60,9 +60,9 @@ final class OCDSLoader {
         "project_type", "province", "ministry", "budget_type", "multi_year", "num_doc_buyers",
     ]
     static let bidColumns = ["project_id", "bidder_id", "bidder_name", "price", "status", "status_raw", "is_winner", "bid_date",
-                             "n_tenderers", "currency"]
+                             "n_tenderers", "currency", "lot_id"]
     static let contractColumns = ["project_id", "contract_no", "winner_id", "winner_name", "contract_date", "end_date", "amount",
-                                  "status", "award_id", "n_suppliers", "currency", "contract_status"]
+                                  "status", "award_id", "n_suppliers", "currency", "contract_status", "lot_id"]
     static let firmColumns = ["firm_id", "name", "address", "phone", "email", "country"]
 
     init(db: Database, mapping: FieldMapping, path: String, sourceID: Int64, progress: ((Int, Int, Int) -> Void)?) throws {
@@ -196,6 +196,9 @@ final class OCDSLoader {
         }
 
         let winners = Set(activeAwards.flatMap { $0.suppliers.compactMap(\.id) })
+        // With lots, a bid wins when its bidder won an active award of the bid's lot.
+        var lotWinners: [String: Set<String>] = [:]
+        for award in activeAwards { for lot in award.relatedLots { lotWinners[lot, default: []].formUnion(award.suppliers.compactMap(\.id)) } }
         for bid in p.bids {
             childLine += 1
             let canonical: String? = try bid.status.flatMap { raw in
@@ -208,8 +211,10 @@ final class OCDSLoader {
             let bidderName = bid.tenderers.count > 1 ? bid.tenderers.compactMap(\.name).joined(separator: " | ") : bid.tenderers.first?.name
             try bids.write([
                 t(ocid), t(bidderID), t(bidderName), i(bid.value.minor), t(canonical), t(bid.status),
-                i(bidderID.map { winners.contains($0) ? 1 : 0 }), t(bid.date), i(Int64(bid.tenderers.count)),
-                t(bid.value.currency),
+                i(bidderID.map { id in
+                    let won = bid.relatedLot.flatMap { lotWinners.isEmpty ? nil : lotWinners[$0] }.map { $0.contains(id) } ?? winners.contains(id)
+                    return won ? 1 : 0
+                }), t(bid.date), i(Int64(bid.tenderers.count)), t(bid.value.currency), t(bid.relatedLot),
             ], groupValues: [], sourceID: sourceID, line: childLine)
             counts.bids += 1
         }
@@ -223,6 +228,7 @@ final class OCDSLoader {
                 t(ocid), t(contract?.id), t(supplier?.id), t(supplier?.name), t(contract?.dateSigned ?? award.date),
                 t(contract?.endDate), i(contract?.value.minor ?? award.value.minor), t(award.status), t(awardKey),
                 i(Int64(award.suppliers.count)), t(contract?.value.currency ?? award.value.currency), t(contract?.status),
+                t(award.relatedLots.first),
             ], groupValues: [], sourceID: sourceID, line: childLine)
             counts.contracts += 1
             for c in award.classifications {
@@ -234,7 +240,7 @@ final class OCDSLoader {
             childLine += 1
             try contracts.write([
                 t(ocid), t(contract.id), SQLValue.null, SQLValue.null, t(contract.dateSigned), t(contract.endDate), i(contract.value.minor),
-                t(contract.status), t(contract.awardID), SQLValue.null, t(contract.value.currency), t(contract.status),
+                t(contract.status), t(contract.awardID), SQLValue.null, t(contract.value.currency), t(contract.status), SQLValue.null,
             ], groupValues: [], sourceID: sourceID, line: childLine)
             counts.contracts += 1
         }

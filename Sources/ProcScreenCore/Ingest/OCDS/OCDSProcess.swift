@@ -17,6 +17,7 @@ struct OCDSProcess: Sendable {
         var status: String?
         var value = Amount()
         var tenderers: [Organisation] = []
+        var relatedLot: String?
     }
     struct Award {
         var id: String?
@@ -25,6 +26,8 @@ struct OCDSProcess: Sendable {
         var value = Amount()
         var suppliers: [Organisation] = []
         var classifications: [String] = []
+        /// Lot ids: OCDS strings, or `{lotId}` objects as some publishers write them.
+        var relatedLots: [String] = []
     }
     struct Contract {
         var id: String?
@@ -117,6 +120,7 @@ struct OCDSProcess: Sendable {
                             else if key == "status" { bid.status = try s.optionalString() }
                             else if key == "value" { bid.value = try amount(&s) }
                             else if key == "tenderers" { bid.tenderers = try organisations(&s) }
+                            else if key == "relatedLot" { bid.relatedLot = try idText(&s) }
                             else { return false }
                             return true
                         }
@@ -135,6 +139,7 @@ struct OCDSProcess: Sendable {
                             else if key == "value" { award.value = try amount(&s) }
                             else if key == "suppliers" { award.suppliers = try organisations(&s) }
                             else if key == "items" { award.classifications = try classifications(&s) }
+                            else if key == "relatedLots" { award.relatedLots = try lotIDs(&s) }
                             else { return false }
                             return true
                         }
@@ -237,6 +242,23 @@ struct OCDSProcess: Sendable {
         case .number(let text): return String(decoding: text, as: UTF8.self)
         default: return nil
         }
+    }
+
+    static func lotIDs(_ s: inout JSONScanner) throws -> [String] {
+        var ids: [String] = []
+        guard try s.kind() == .array else { try s.skipValue(); return ids }
+        try s.array { s in
+            if try s.kind() == .object {
+                try s.object { s, key in
+                    guard key == "lotId" || key == "id" else { return false }
+                    if let id = try idText(&s) { ids.append(id) }
+                    return true
+                }
+            } else if let id = try idText(&s) {
+                ids.append(id)
+            }
+        }
+        return ids
     }
 
     static func organisation(_ s: inout JSONScanner) throws -> Organisation {

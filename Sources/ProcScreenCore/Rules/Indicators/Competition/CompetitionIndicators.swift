@@ -84,7 +84,7 @@ struct AllButWinnerDisqualifiedIndicator: RecordIndicator {
 struct LowestBidDisqualifiedIndicator: RecordIndicator {
     static let id = "BP-04"
     static let fields: Set<String> = ["bids.bidder_id", "bids.status", "bids.is_winner", "bids.price", "bids.disqualification_reason",
-                                      "bids.status_raw", "contracts.winner_id", "contracts.status", "projects.award_criteria"]
+                                      "bids.status_raw", "bids.lot_id", "contracts.winner_id", "contracts.status", "projects.award_criteria"]
 
     let priceOnly: Set<ProcurementMethod>
     let variants: Set<String>
@@ -115,21 +115,49 @@ struct LowestBidDisqualifiedIndicator: RecordIndicator {
             guard priceOnly.contains(method) else { return .notApplicable }
         }
         if semantics == .cardinal { return cardinal(record) }
+        // Lots compete separately: the lowest bid of each lot (OCDS relatedLot).
+        if record.bids.contains(where: { $0.lotID != nil }) {
+            let lots = Dictionary(grouping: record.bids, by: { $0.lotID ?? "" })
+            var evidence: [Evidence] = []
+            var computed = false
+            for lot in lots.keys.sorted() {
+                var part = record
+                part.bids = lots[lot]!
+                part.memo = nil
+                let flagged = Set(part.bids.filter { $0.isWinner == true }.compactMap(\.bidderKey))
+                switch check(part, winner: flagged.count == 1 ? flagged.first : nil) {
+                case .raised(let draft):
+                    computed = true
+                    evidence += draft.evidence.map { e in var e = e; e.note = "lot \(lot): " + (e.note ?? ""); return e }
+                case .computedNotRaised: computed = true
+                default: break
+                }
+            }
+            guard !evidence.isEmpty else { return computed ? .computedNotRaised : .notApplicable }
+            return .raised(FindingDraft(
+                summary: Message(en: "The lowest bid of a lot was disqualified or not selected", th: "ราคาต่ำสุดของรายการ (lot) ถูกตัดสิทธิ์หรือไม่ได้รับคัดเลือก"),
+                evidence: evidence))
+        }
+        return check(record, winner: record.winnerID)
+    }
+
+    /// The Thai variants on one competition (a tender, or one lot of it).
+    private func check(_ record: ProcurementRecord, winner: String?) -> Outcome {
         let valid = record.validBids()
         guard let lowestValid = valid.compactMap(\.price).min() else { return .notApplicable }
         var evidence: [Evidence] = []
         if variants.contains("lowest_disqualified"),
            let lowestDisqualified = record.bids.filter({ $0.status == .disqualified && ($0.price ?? 0) > 0 }).min(by: { $0.price! < $1.price! }),
            lowestDisqualified.price! <= lowestValid {
-            evidence.append(Evidence(field: "lowest_bid_disqualified", observed: formatBaht(lowestDisqualified.price!) + " baht",
-                                     threshold: "≤ lowest valid \(formatBaht(lowestValid))",
+            evidence.append(Evidence(field: "lowest_bid_disqualified", observed: formatMoney(lowestDisqualified.price!, currency: record.currency),
+                                     threshold: "≤ lowest valid \(formatMoney(lowestValid, currency: record.currency))",
                                      note: [lowestDisqualified.bidderKey, lowestDisqualified.disqualificationReason].compactMap { $0 }.joined(separator: ": ")))
         }
-        if variants.contains("lowest_valid_not_winner"), let winner = record.winnerID,
-           let w = record.winningBid(), w > lowestValid,
+        if variants.contains("lowest_valid_not_winner"), let winner,
+           let w = valid.filter({ $0.bidderKey == winner }).compactMap(\.price).min(), w > lowestValid,
            let lowest = valid.first(where: { $0.price == lowestValid }), lowest.bidderKey != winner {
-            evidence.append(Evidence(field: "lowest_valid_not_winner", observed: formatBaht(lowestValid) + " baht",
-                                     threshold: "winner \(formatBaht(w))", note: lowest.bidderKey))
+            evidence.append(Evidence(field: "lowest_valid_not_winner", observed: formatMoney(lowestValid, currency: record.currency),
+                                     threshold: "winner \(formatMoney(w, currency: record.currency))", note: lowest.bidderKey))
         }
         guard !evidence.isEmpty else { return .computedNotRaised }
         return .raised(FindingDraft(
