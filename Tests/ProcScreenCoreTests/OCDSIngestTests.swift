@@ -183,3 +183,35 @@ struct MarketFormatsTests {
         #expect(findings[0] == findings[1], "bundle only: \(onlyBundle); OCDS only: \(onlyOCDS)")
     }
 }
+
+@Suite("Currencies")
+struct CurrencyTests {
+    /// Baht thresholds apply to THB amounts; another currency is not computable until
+    /// Rules/mappings/fx.yaml gives its rate, then it is converted.
+    @Test func bahtThresholdsNeedAConversionTable() throws {
+        let fixture = try StoreFixture()
+        let path = fixture.directory.path("usd.jsonl")
+        try #"{"ocid":"X1","tender":{"procurementMethod":"open","value":{"amount":19000000,"currency":"USD"},"tenderPeriod":{"startDate":"2023-11-01T00:00:00Z","endDate":"2023-12-01T00:00:00Z"}},"planning":{"budget":{"amount":{"amount":20000000,"currency":"USD"}}}}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        _ = try fixture.ingest([path])
+        func lp01(rules: URL) throws -> (raised: Int64, notComputable: String?) {
+            let catalog = try RuleCatalog.load(directory: rules)
+            let run = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["LP-01"]))
+            let raised = try fixture.store.db.scalar(sql: "SELECT count(*) FROM findings WHERE run_id = ?", bindings: [run.runID]).int64 ?? 0
+            let detail = try fixture.store.db.query(sql: "SELECT detail FROM not_computable WHERE run_id = ?", bindings: [run.runID]).first?[0].string
+            return (raised, detail)
+        }
+        let without = try lp01(rules: Paths.rules)
+        #expect(without.raised == 0)
+        #expect(without.notComputable?.contains("USD") == true)
+        // The same rules with a rate: 20 M USD × 34.5 = 690 M baht, a tier-1 project.
+        let rules = URL(fileURLWithPath: fixture.directory.path("rules"))
+        try FileManager.default.copyItem(at: Paths.rules, to: rules)
+        try "rates: {USD: 34.5}\n".write(to: rules.appendingPathComponent("mappings/fx.yaml"), atomically: true, encoding: .utf8)
+        let with = try lp01(rules: rules)
+        #expect(with.raised == 1)
+        #expect(with.notComputable == nil)
+        // The store keeps the amount as published.
+        #expect(try fixture.scalar("SELECT budget || ' ' || currency FROM projects").string == "2000000000 USD")
+    }
+}

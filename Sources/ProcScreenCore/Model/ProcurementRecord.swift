@@ -219,6 +219,13 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
 
     // MARK: - Shared definitions (INDICATORS.md §1.2)
 
+    /// Not computable for rules with thresholds in baht when the amounts are in another currency
+    /// and no conversion table was given (`Rules/mappings/fx.yaml`); nil for baht.
+    public var bahtThresholdsUnknown: Outcome? {
+        currency == "THB" ? nil
+            : .notComputable(.missingTable, detail: "amounts in \(currency); baht thresholds need a rate in Rules/mappings/fx.yaml")
+    }
+
     /// Bids that count as valid: status valid, or null when `nullStatusAsValid`; price > 0.
     public func validBids(nullStatusAsValid: Bool = true) -> [Bid] {
         bids.filter { bid in

@@ -96,6 +96,7 @@ public final class PatternRule {
                 evidence: [Evidence(field: spec.field, observed: text, threshold: "/\(regex.pattern)/")] + methodEvidence(record)))
         }
         guard let (op, _) = spec.comparison, let threshold else { return .computedNotRaised }
+        if ["budget", "reference_price", "agreed_price"].contains(spec.field), let stop = record.bahtThresholdsUnknown { return stop }
         guard let value = PatternFields.number(spec.field, of: record) else {
             return .notComputable(.missingColumn, detail: "\(spec.field) is empty")
         }

@@ -20,6 +20,8 @@ public struct ProcessFilter: Sendable, Equatable {
     public var mainCurrencyRules: Set<String> = []
     /// The main currency; nil: the most frequent bid currency of the store.
     public var currency: String?
+    /// Whether amounts in other currencies are converted with Rules/mappings/fx.yaml (Cardinal: no).
+    public var convertsCurrencies = true
 
     public init() {}
 
@@ -78,10 +80,13 @@ public struct ProcessFilter: Sendable, Equatable {
             case "price_comparison_rules": filter.priceComparisonRules = Set(try list(value, key))
             case "main_currency_rules": filter.mainCurrencyRules = Set(try list(value, key))
             case "currency": filter.currency = value.null != nil ? nil : value.string
+            case "convert_currencies":
+                guard let b = value.bool else { throw RuleFileError(path: path, keyPath: "process_filter.\(key)", reason: "expected true or false") }
+                filter.convertsCurrencies = b
             default:
                 throw RuleFileError(path: path, keyPath: "process_filter.\(key)", reason: "unknown key (allowed: exclude_tender_statuses, "
                     + "exclude_method_details, price_comparison_method_details, no_price_comparison_method_details, "
-                    + "price_comparison_rules, main_currency_rules, currency)")
+                    + "price_comparison_rules, main_currency_rules, currency, convert_currencies)")
             }
         }
         return filter

@@ -157,6 +157,8 @@ public final class Engine {
             // rules when the run covers every project, else in a separate pass of their own.
             let shared = RunSharedState()
             let filter = catalog.processFilter
+            // Cardinal does no currency conversion; other rule sets convert where fx.yaml has a rate.
+            let rates = filter.convertsCurrencies ? try CurrencyRates.load(rulesDirectory: catalog.directory) : CurrencyRates()
             let mainCurrency = filter.mainCurrencyRules.isEmpty ? nil : try filter.currency ?? screenStore.mostFrequentBidCurrency()
             let datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun)? in
                 guard case .dataset(let rule, let indicator) = e else { return nil }
@@ -172,7 +174,7 @@ public final class Engine {
             let scopeIDs: Set<String>? = scoped
                 ? Set(try store.db.query(sql: "SELECT project_id FROM temp.scope").compactMap { $0[0].string }) : nil
             let storeWide = Self.runStoreWideRules(sqlRules, datasetRuns: scoped ? datasetRuns : [], path: store.db.path,
-                                                   scope: scopeIDs, filter: filter)
+                                                   scope: scopeIDs, filter: filter, rates: rates)
             let findingsRuns = evaluators.compactMap { e -> (RuleFile, any FindingsRun)? in
                 if case .findings(let rule, let indicator) = e { return (rule, indicator.makeRun()) } else { return nil }
             }
@@ -190,7 +192,7 @@ public final class Engine {
             }
             if !filter.isEmpty { fields.formUnion(["projects.status", "projects.procurement_method_details", "bids.currency"]) }
             let records = Self.readRecords(path: store.db.path, projectIDs: options.projectIDs, fiscalYear: options.fiscalYear,
-                                           fields: fields, filter: filter)
+                                           fields: fields, filter: filter, rates: rates)
             // The hot loop: one closure per rule, plain counters for the common outcomes (copying
             // a rule file or hashing its id per project cost more than most indicators).
             let perRecordRules = perRecord.map(\.rule)
@@ -302,14 +304,14 @@ public final class Engine {
 
     /// Streams the projects in scope, in batches, from a read-only connection on its own thread.
     static func readRecords(path: String, projectIDs: [String]?, fiscalYear: Int?, fields: Set<String>,
-                            filter: ProcessFilter) -> BoundedQueue<[ProcurementRecord]> {
+                            filter: ProcessFilter, rates: CurrencyRates) -> BoundedQueue<[ProcurementRecord]> {
         BoundedQueue.producing(capacity: 8) { queue in
             let reader = ScreenStore(db: try Database(path: path, readOnly: true))
             let scoped = try reader.prepareScope(projectIDs: projectIDs, fiscalYear: fiscalYear)
             var batch: [ProcurementRecord] = []
             batch.reserveCapacity(512)
             let skip: ((ProcurementRecord) -> Bool)? = filter.isEmpty ? nil : { r in filter.excludes(r) }
-            try reader.forEachRecord(scoped: scoped, fields: fields, skip: skip) { r in
+            try reader.forEachRecord(scoped: scoped, fields: fields, skip: skip, rates: rates) { r in
                 batch.append(r)
                 if batch.count == 512 {
                     guard queue.push(batch) else { throw CancellationError() }
@@ -332,7 +334,7 @@ public final class Engine {
     /// Runs SQL rules, and dataset indicators of a scoped run (they need the whole population,
     /// not only the scope), on a read-only connection on their own thread.
     static func runStoreWideRules(_ sqlRules: [(RuleFile, String)], datasetRuns: [(RuleFile, any DatasetRun)], path: String,
-                                  scope: Set<String>?, filter: ProcessFilter) -> BoundedQueue<StoreWideResult> {
+                                  scope: Set<String>?, filter: ProcessFilter, rates: CurrencyRates) -> BoundedQueue<StoreWideResult> {
         // The runs were made on this thread; from here on only the producer uses them.
         let runs = UncheckedSendable(datasetRuns)
         return BoundedQueue.producing(capacity: max(1, sqlRules.count + datasetRuns.count)) { queue in
@@ -360,7 +362,7 @@ public final class Engine {
             }
             if !filter.isEmpty { fields.formUnion(["projects.status", "projects.procurement_method_details", "bids.currency"]) }
             let skip: ((ProcurementRecord) -> Bool)? = filter.isEmpty ? nil : { r in filter.excludes(r) }
-            try screens.forEachRecord(scoped: false, fields: fields, skip: skip) { r in
+            try screens.forEachRecord(scoped: false, fields: fields, skip: skip, rates: rates) { r in
                 let inScope = scope?.contains(r.projectID) ?? true
                 for (_, run) in runs.value { run.observe(r, inScope: inScope) }
             }

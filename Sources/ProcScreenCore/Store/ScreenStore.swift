@@ -149,7 +149,7 @@ public final class ScreenStore {
     /// Only `fields` are fetched; a child table none of them names is not read at all.
     /// `skip` leaves out records no rule may see (a profile's process filter).
     func forEachRecord(scoped: Bool, fields: Set<String> = ScreenStore.allFields, skip: ((ProcurementRecord) -> Bool)? = nil,
-                       _ body: (ProcurementRecord) throws -> Void) throws {
+                       rates: CurrencyRates = CurrencyRates(), _ body: (ProcurementRecord) throws -> Void) throws {
         let fields = fields.union(Self.coreFields)
         let filter = scoped ? "WHERE project_id IN (SELECT project_id FROM temp.scope)" : ""
         func childFilter(_ table: String) -> String {
@@ -260,6 +260,7 @@ public final class ScreenStore {
             r.firmDirectory = firmDirectory
             r.memo = ProcurementRecord.Memo()
             if let skip, skip(r) { continue }
+            if !rates.bahtPerUnit.isEmpty { rates.convert(&r) }
             try body(r)
         }
     }

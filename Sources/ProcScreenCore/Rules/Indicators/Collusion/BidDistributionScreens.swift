@@ -151,7 +151,7 @@ final class BidDistributionPopulation {
         guard v.count >= 2 || inScope else { return }
         let stratum = r.method.flatMap { m in
             r.fiscalYear.map { Stratum(method: m.rawValue, projectType: r.projectType,
-                                       valueBand: Stratum.valueBand(satang: r.budget ?? r.referencePrice), fiscalYear: $0) }
+                                       valueBand: r.currency == "THB" ? Stratum.valueBand(satang: r.budget ?? r.referencePrice) : nil, fiscalYear: $0) }
         }
         tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, stratumKeys: stratum.map(strata.keys),
                               bids: v.count, distribution: BidDistribution(prices: v.prices.map(Double.init)), inScope: inScope))

@@ -52,7 +52,8 @@ struct WinnerRunnerUp: Sendable, Equatable {
         ministry = r.ministry
         method = r.method
         projectType = r.projectType
-        bandValue = r.budget ?? r.referencePrice
+        // Value bands are in baht: other currencies fall into the band-less stratum.
+        bandValue = r.currency == "THB" ? r.budget ?? r.referencePrice : nil
         fiscalYear = r.fiscalYear
         self.winners = winners.count
         winningBid = winner.flatMap { best[$0] }

@@ -90,6 +90,7 @@ struct ShortSubmissionPeriodIndicator: RecordIndicator {
 
     private func legalMinimum(_ r: ProcurementRecord) -> Outcome {
         guard let method = r.method, methods.contains(method) else { return .notApplicable }
+        if let stop = r.bahtThresholdsUnknown { return stop }
         guard let value = r.referencePrice ?? r.budget else {
             return .notComputable(.missingColumn, detail: "reference_price and budget are empty")
         }

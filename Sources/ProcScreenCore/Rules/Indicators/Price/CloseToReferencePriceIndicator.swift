@@ -22,6 +22,7 @@ struct CloseToReferencePriceIndicator: RecordIndicator {
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if let stop = record.bahtThresholdsUnknown { return stop }
         guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
         guard method.isCompetitive else { return .notApplicable }
         guard let reference = record.referencePrice, reference > 0 else {

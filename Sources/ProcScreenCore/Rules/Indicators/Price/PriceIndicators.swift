@@ -161,6 +161,7 @@ struct ReferenceVersusBudgetIndicator: RecordIndicator {
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if let stop = record.bahtThresholdsUnknown { return stop }
         guard let budget = record.budget else { return .notComputable(.missingColumn, detail: "budget is empty") }
         guard budget >= minBudget else { return .notApplicable }
         guard let reference = record.referencePrice else { return .notComputable(.missingColumn, detail: "reference_price is empty") }
@@ -190,6 +191,7 @@ struct ZeroDiscountIndicator: RecordIndicator {
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if let stop = record.bahtThresholdsUnknown { return stop }
         guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
         guard method.isCompetitive else { return .notApplicable }
         guard let reference = record.referencePrice, let agreed = record.agreedPrice else {
@@ -230,6 +232,7 @@ struct RoundAgreedPriceIndicator: RecordIndicator {
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        if let stop = record.bahtThresholdsUnknown { return stop }
         guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
         guard method.isCompetitive else { return .notApplicable }
         guard let agreed = record.agreedPrice else { return .notComputable(.missingColumn, detail: "agreed_price is empty") }
