@@ -398,19 +398,22 @@ public final class Ingestor {
         var result = FileSummary(path: file.path, table: "projects", format: "ocds", status: .failed)
         result.encoding = "utf-8"
         do {
-            let sha = try Self.sha256(ofFile: file.path)
-            if let previous = try store.source(withSHA256: sha) {
-                result.status = .skipped
-                result.sameAs = previous.path
-                return result
-            }
+            // The content hash is computed on a third thread while the file loads (it costs a
+            // ninth of a load); a file seen before is then rolled back and reported as skipped.
+            let path = file.path
+            let hashing = BoundedQueue<String>.producing(capacity: 1) { queue in _ = queue.push(try Self.sha256(ofFile: path)) }
+            defer { hashing.cancel() }
             try store.db.transaction {
-                let sourceID = try store.insertSource(path: file.path, sha256: sha, format: "ocds", table: nil, encoding: "utf-8")
+                let sourceID = try store.insertSource(path: file.path, sha256: "pending:" + UUID().uuidString, format: "ocds",
+                                                      table: nil, encoding: "utf-8")
                 let loader = try OCDSLoader(db: store.db, mapping: mapping, path: file.path, sourceID: sourceID) { read, size, rows in
                     options.progress?(IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: read,
                                                      fileSize: size, rows: rows))
                 }
                 try loader.load()
+                guard let sha = try hashing.pop() else { throw IngestError.unreadableFile(path: path, reason: "cannot hash") }
+                if let previous = try store.source(withSHA256: sha) { throw SameContent(previousPath: previous.path) }
+                try store.db.execute(sql: "UPDATE sources SET sha256 = ? WHERE source_id = ?", bindings: [sha, sourceID])
                 guard loader.sawOCDS else { throw IngestError.noInput(path: file.path) }
                 result.rows = loader.counts.processes
                 result.quarantined = loader.counts.quarantined
@@ -420,6 +423,9 @@ public final class Ingestor {
                 try store.ensureIndexes()
             }
             result.status = .ingested
+        } catch let same as SameContent {
+            result.status = .skipped
+            result.sameAs = same.previousPath
         } catch IngestError.noInput {
             // JSON that is not OCDS (no ocid, releases, records or compiledRelease): not ours.
             result.status = .skipped
@@ -432,6 +438,9 @@ public final class Ingestor {
         result.seconds = Date().timeIntervalSince(started)
         return result
     }
+
+    /// A file whose content is already in the store (found after loading; the load is rolled back).
+    struct SameContent: Error { var previousPath: String }
 
     /// The SHA-256 of a file's bytes, streamed in 1 MB chunks.
     public static func sha256(ofFile path: String) throws(IngestError) -> String {

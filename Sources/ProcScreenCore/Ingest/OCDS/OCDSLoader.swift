@@ -43,6 +43,9 @@ final class OCDSLoader {
     /// The ocids written by this file, with the date of the version kept.
     private var written: [String: String?] = [:]
     private var childLine = 0
+    private var agenciesWritten: [String: String?] = [:]
+    /// Whether the store held projects before this file (if not, no stored version can clash).
+    private lazy var storeHadProjects: Bool = ((try? db.scalar(sql: "SELECT EXISTS (SELECT 1 FROM projects)").int64) ?? 1) == 1
     /// The facts last written for each firm of this file (a firm bids in many processes).
     private var firmsWritten: [String: FirmFacts] = [:]
     struct FirmFacts: Equatable {
@@ -146,7 +149,7 @@ final class OCDSLoader {
         }
         let line = position.line
         // A newer version replaces an older one; an older one never replaces a newer one.
-        let stored: String?? = try written[ocid] ?? storedDate(ocid)
+        let stored: String?? = try written[ocid] ?? (storeHadProjects ? storedDate(ocid) : nil)
         if let stored, let previous = stored, let date = p.date,
            Self.isOlder(date, than: previous) || (!compiled && !Self.isOlder(previous, than: date)) {
             try issue(at: position, code: "older_version", reason: "release of \(date) is not newer than the stored version (\(previous)); ignored",
@@ -192,7 +195,12 @@ final class OCDSLoader {
         ], groupValues: [], sourceID: sourceID, line: line)
         counts.processes += 1
         if let id = p.buyer.id ?? p.procuringEntity.id {
-            try agencies.write([t(id), t(p.buyer.name ?? p.procuringEntity.name)], groupValues: [], sourceID: sourceID, line: line)
+            // Once per agency and name in a file (a buyer publishes thousands of processes).
+            let name = p.buyer.name ?? p.procuringEntity.name
+            if agenciesWritten[id] != .some(name) {
+                agenciesWritten[id] = .some(name)
+                try agencies.write([t(id), t(name)], groupValues: [], sourceID: sourceID, line: line)
+            }
         }
 
         let winners = Set(activeAwards.flatMap { $0.suppliers.compactMap(\.id) })

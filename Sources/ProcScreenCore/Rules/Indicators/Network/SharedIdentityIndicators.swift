@@ -100,6 +100,8 @@ struct SharedAddressIndicator: RecordIndicator {
     let maxFirmsPerAddress: Int
 
     let semantics: Semantics
+    /// Cardinal's address keys, computed once per distinct address (a firm's parties repeat).
+    let addressKeys = TrimmedLowercaseKeys()
 
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
         nullStatusAsValid = try rule.bool("null_status_as_valid")
@@ -113,7 +115,7 @@ struct SharedAddressIndicator: RecordIndicator {
             // the process's tenderer parties, when a street is given.
             return CompetitorPairs.cardinalParties(record, field: "address") { party in
                 guard let street = party.address[0], !street.isEmpty else { return [] }
-                return [party.address.map { $0 ?? "" }.joined(separator: " ").trimmingCharacters(in: .whitespaces).lowercased()]
+                return [addressKeys.key(party.address.map { $0 ?? "" }.joined(separator: " "))]
             }
         }
         if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
@@ -241,5 +243,20 @@ struct NewCompanyWinnerIndicator: RecordIndicator {
             evidence: [Evidence(field: "company_age_days", observed: String(age), threshold: "< \(maxAgeDays)",
                                 note: "\(winner) registered \(registered), awarded \(awarded)")],
             involvedFirms: [winner]))
+    }
+}
+
+/// Trimmed, lower-cased text, memoised by the raw text (the engine evaluates on one thread).
+final class TrimmedLowercaseKeys: @unchecked Sendable {
+    private var keys: [String: String] = [:]
+
+    func key(_ raw: String) -> String {
+        if let known = keys[raw] { return known }
+        var bytes = Substring(raw).utf8[...]
+        while let b = bytes.first, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { bytes = bytes.dropFirst() }
+        while let b = bytes.last, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { bytes = bytes.dropLast() }
+        let key = String(Substring(bytes)).lowercased()
+        if keys.count < 1_000_000 { keys[raw] = key }
+        return key
     }
 }
