@@ -34,12 +34,14 @@ enum CompetitorPairs {
     static func cardinalParties(_ r: ProcurementRecord, field: String, keys: (ProcurementRecord.Party) -> [String]) -> Outcome {
         let tenderers = r.parties.filter { $0.roles.contains("tenderer") }
         guard tenderers.count >= 2 else { return .notApplicable }
-        let keyed = tenderers.map { ($0.id, Set(keys($0))) }
+        // Compared as bytes, as Cardinal does (and without hashing Thai strings).
+        let keyed = tenderers.map { ($0.id, keys($0)) }
         var evidence: [Evidence] = []
         var firms = Set<String>()
-        for i in keyed.indices {
-            for j in keyed.indices where j > i && keyed[i].0 != keyed[j].0 {
-                for key in keyed[i].1.intersection(keyed[j].1).sorted() {
+        for i in keyed.indices where !keyed[i].1.isEmpty {
+            for j in keyed.indices where j > i && !keyed[j].1.isEmpty && keyed[i].0 != keyed[j].0 {
+                let shared = keyed[i].1.filter { a in keyed[j].1.contains { b in a.utf8.elementsEqual(b.utf8) } }
+                for key in Array(Set(shared)).sorted() {
                     evidence.append(Evidence(field: field, observed: key, note: "\(keyed[i].0) & \(keyed[j].0)"))
                     firms.formUnion([keyed[i].0, keyed[j].0])
                 }
@@ -246,17 +248,26 @@ struct NewCompanyWinnerIndicator: RecordIndicator {
     }
 }
 
-/// Trimmed, lower-cased text, memoised by the raw text (the engine evaluates on one thread).
+/// Trimmed, lower-cased text (Cardinal's address key). Bytes first: ASCII and Thai (which has no
+/// case) are folded without Foundation; anything else takes the Unicode path.
 final class TrimmedLowercaseKeys: @unchecked Sendable {
-    private var keys: [String: String] = [:]
-
     func key(_ raw: String) -> String {
-        if let known = keys[raw] { return known }
-        var bytes = Substring(raw).utf8[...]
-        while let b = bytes.first, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { bytes = bytes.dropFirst() }
-        while let b = bytes.last, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { bytes = bytes.dropLast() }
-        let key = String(Substring(bytes)).lowercased()
-        if keys.count < 1_000_000 { keys[raw] = key }
-        return key
+        var utf8 = Array(raw.utf8)
+        while let b = utf8.last, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { utf8.removeLast() }
+        var start = 0
+        while start < utf8.count, [0x20, 0x09, 0x0A, 0x0D].contains(utf8[start]) { start += 1 }
+        var i = start
+        while i < utf8.count {
+            let b = utf8[i]
+            if b < 0x80 {
+                if b >= 0x41 && b <= 0x5A { utf8[i] = b + 32 }
+                i += 1
+            } else if b == 0xE0, i + 2 < utf8.count, utf8[i + 1] == 0xB8 || utf8[i + 1] == 0xB9 {
+                i += 3   // Thai: no case
+            } else {
+                return String(decoding: utf8[start...], as: UTF8.self).lowercased()
+            }
+        }
+        return String(decoding: utf8[start...], as: UTF8.self)
     }
 }
