@@ -287,6 +287,29 @@ struct CGDIngestTests {
         #expect(issues[0][2].string == "67019000002")
     }
 
+    /// The govspending MongoDB export (extended JSON) is the same CGD row as JSON.
+    @Test func theGovspendingJSONDocumentLoads() throws {
+        let fixture = try StoreFixture()
+        let summary = try fixture.ingest([Paths.realData.appendingPathComponent("thai/govspending_cgdcontract_example_document.json").path])
+        #expect(summary.files.first?.format == "cgd" && summary.files.first?.status == .ingested)
+        let p = try fixture.store.db.query(sql: "SELECT project_id, budget, announce_date, fiscal_year, method FROM projects")
+        #expect(p.count == 1)
+        #expect(p[0][0].string == "66069005470" && p[0][1].int64 == 1_069_849_926 && p[0][2].string == "2023-07-26")
+        #expect(p[0][3].int64 == 2568 && p[0][4].string == "e_bidding")
+        #expect(try fixture.scalar("SELECT winner_id || ' ' || amount FROM contracts").string == "0105537149566 976495829")
+    }
+
+    @Test func everyThaiFileIngests() throws {
+        let fixture = try StoreFixture()
+        let thai = Paths.realData.appendingPathComponent("thai")
+        let files = try FileManager.default.contentsOfDirectory(atPath: thai.path).filter { !$0.hasSuffix(".metadata.json") }
+        let summary = try fixture.ingest(files.map { thai.appendingPathComponent($0).path })
+        #expect(summary.files.count == 4 && summary.files.allSatisfy { $0.status == .ingested }, "\(summary.files)")
+        // 250 (DGA) + 131 (govspending CSV) + 1 (govspending JSON) projects; 131 + 57 + 1 contracts.
+        #expect(try fixture.scalar("SELECT count(*) FROM projects").int64 == 382)
+        #expect(try fixture.scalar("SELECT count(*) FROM contracts").int64 == 189)
+    }
+
     @Test func theGovspendingFileLoadsProjectsAndContracts() throws {
         let fixture = try StoreFixture()
         let summary = try fixture.ingest([Paths.realData.appendingPathComponent("thai/govspending_cgdcontract_dlt_bma_131.csv").path])

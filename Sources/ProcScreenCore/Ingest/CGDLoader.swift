@@ -84,3 +84,50 @@ enum DateLike {
         return ValueParser.date(t).value != nil && !t.allSatisfy(\.isNumber)
     }
 }
+
+/// govspending's CGD contract documents as JSON (an array, or one object per line, in MongoDB's
+/// extended JSON: `{"$numberLong": "66069005470"}`, `{"$date": "2023-07-26T00:00:00.000Z"}`),
+/// turned into records under a header of their member names, for the CGD loader.
+struct CGDDocuments {
+    let header: [String]
+    let records: [CSVRecord]
+
+    init(path: String, mapping: FieldMapping) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        var objects: [[String: Any]] = []
+        if let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] {
+            objects = array
+        } else if let one = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            objects = [one]
+        } else {
+            for line in data.split(separator: 0x0A) where !line.isEmpty {
+                if let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] { objects.append(o) }
+            }
+        }
+        var header: [String] = []
+        for o in objects { for key in o.keys.sorted() where !header.contains(key) && key != "_id" { header.append(key) } }
+        guard !objects.isEmpty, CGDLoader.looks(header: header, mapping: mapping) else { throw IngestError.noInput(path: path) }
+        self.header = header
+        records = objects.enumerated().map { i, o in
+            CSVRecord(fields: header.map { Self.text(o[$0]) }, line: i + 1, problem: nil)
+        }
+    }
+
+    /// A member as text: strings and numbers as written, extended-JSON wrappers unwrapped,
+    /// dates as their calendar day (Bangkok: the export writes midnight UTC of the local day).
+    static func text(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: return ""
+        case let s as String: return s
+        case let n as NSNumber:
+            let d = n.doubleValue
+            return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case let o as [String: Any]:
+            if let long = o["$numberLong"] { return text(long) }
+            if let date = o["$date"] as? String { return String(date.prefix(10)) }
+            if let date = o["$date"] as? [String: Any] { return text(date["$numberLong"]) }
+            return ""
+        default: return "\(value!)"
+        }
+    }
+}

@@ -317,8 +317,16 @@ public final class Ingestor {
     /// on a later row is recorded) and its contract; shifted rows realigned (DQ-01).
     private func loadCGD(reader: CSVRecordReader, header: [String], file: PlannedFile, sha: String, index: Int, count: Int,
                          options: IngestOptions, result: inout FileSummary) throws {
-        let sourceID = try store.insertSource(path: file.path, sha256: sha, format: "cgd", table: "projects",
-                                              encoding: reader.encoding.rawValue)
+        try loadCGD(records: { try reader.next() }, header: header, file: file, sha: sha, encoding: reader.encoding.rawValue,
+                    progress: { rows in IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: reader.bytesRead,
+                                                       fileSize: reader.fileSize, rows: rows) },
+                    options: options, result: &result)
+    }
+
+    /// The CGD rows from any source: CSV records, or govspending JSON documents turned into records.
+    private func loadCGD(records next: () throws -> CSVRecord?, header: [String], file: PlannedFile, sha: String, encoding: String,
+                         progress: (Int) -> IngestProgress, options: IngestOptions, result: inout FileSummary) throws {
+        let sourceID = try store.insertSource(path: file.path, sha256: sha, format: "cgd", table: "projects", encoding: encoding)
         let loader = CGDLoader(path: file.path, header: header, mapping: mapping)
         let projects = try TableWriter(db: store.db, table: "projects", columns: loader.projectParser.sqlColumns, upsert: true,
                                        groupKey: [], withLine: true)
@@ -341,7 +349,7 @@ public final class Ingestor {
         var firstMoney: [String: [SQLValue]] = [:]
         var contractCount = 0
         var rowNumber = 0
-        while let raw = try reader.next() {
+        while let raw = try next() {
             rowNumber += 1
             try options.beforeRow?(file.path, rowNumber)
             let (record, repair) = loader.realign(raw)
@@ -380,10 +388,7 @@ public final class Ingestor {
             // The key and shape problems were reported with the project; keep the contract's own.
             issues += contractIssues.filter { !["missing_key", "field_count", "malformed_csv"].contains($0.code) }
             for issue in issues { try write(issue) }
-            if rowNumber % 4096 == 0 {
-                options.progress?(IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: reader.bytesRead,
-                                                 fileSize: reader.fileSize, rows: rowNumber))
-            }
+            if rowNumber % 4096 == 0 { options.progress?(progress(rowNumber)) }
         }
         try projects.finish()
         try contracts.finish()
@@ -427,9 +432,32 @@ public final class Ingestor {
             result.status = .skipped
             result.sameAs = same.previousPath
         } catch IngestError.noInput {
-            // JSON that is not OCDS (no ocid, releases, records or compiledRelease): not ours.
-            result.status = .skipped
-            result.error = "not OCDS: no ocid, releases, records or compiledRelease"
+            // JSON that is not OCDS: govspending's CGD documents (MongoDB export), else not ours.
+            if let documents = try? CGDDocuments(path: file.path, mapping: mapping) {
+                result = FileSummary(path: file.path, table: "projects", format: "cgd", status: .failed)
+                do {
+                    let sha = try Self.sha256(ofFile: file.path)
+                    if let previous = try store.source(withSHA256: sha) {
+                        result.status = .skipped
+                        result.sameAs = previous.path
+                    } else {
+                        var iterator = documents.records.makeIterator()
+                        try store.db.transaction {
+                            try loadCGD(records: { iterator.next() }, header: documents.header, file: file, sha: sha, encoding: "utf-8",
+                                        progress: { IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: 0,
+                                                                   fileSize: 0, rows: $0) },
+                                        options: options, result: &result)
+                        }
+                        result.status = .ingested
+                    }
+                } catch {
+                    result.status = .failed
+                    result.error = "\(error)"
+                }
+            } else {
+                result.status = .skipped
+                result.error = "not OCDS: no ocid, releases, records or compiledRelease"
+            }
         } catch {
             result.status = .failed
             result.rows = 0
