@@ -211,7 +211,7 @@ struct RuleFixtureTests {
         let findings = try store.db.query(
             sql: "SELECT evidence FROM findings WHERE rule_id = ? AND project_id = ?", bindings: [c.ruleID, projectID])
         let notComputable = try store.db.query(
-            sql: "SELECT reason FROM not_computable WHERE rule_id = ? AND project_id IN (?, '*')", bindings: [c.ruleID, projectID])
+            sql: "SELECT reason FROM not_computable WHERE rule_id = ?1 AND (project_id IN (?2, '*') OR project_id = (SELECT 'agency:' || agency_id || '|' || fiscal_year FROM projects WHERE project_id = ?2))", bindings: [c.ruleID, projectID])
         switch c.expect {
         case .flag:
             #expect(findings.count == 1, "\(c.why): expected a finding", sourceLocation: c.location)

@@ -108,6 +108,9 @@ public struct DatasetResult: Sendable {
     /// Set when the rule cannot be computed on any project (the store lacks what it reads): one
     /// store-wide record instead of a row per project.
     public var everywhereNotComputable: (reason: NotComputableReason, detail: String)?
+    /// Not computable for a whole subject (an agency × FY too small for its test): one row for the
+    /// subject (`agency:<id>|<fy>`) instead of one per project; `projects` counts its projects in scope.
+    public var subjectNotComputable: [(subject: String, reason: NotComputableReason, detail: String, projects: Int)] = []
 
     public init() {}
 

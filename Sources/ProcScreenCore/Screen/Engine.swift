@@ -265,6 +265,12 @@ public final class Engine {
                     stats[item.rule.id] = ruleStats
                     return
                 }
+                for s in item.result.subjectNotComputable {
+                    try writer.writeNotComputable(runID: runID, ruleID: item.rule.id, projectID: s.subject, reason: s.reason, detail: s.detail)
+                    ruleStats.notComputable += s.projects
+                    ruleStats.notComputableByReason[s.reason.rawValue, default: 0] += s.projects
+                }
+                stats[item.rule.id] = ruleStats
                 let rest = max(0, projectCount - ruleStats.raised - ruleStats.notComputable - item.result.notRaised)
                 ruleStats.notRaised = item.result.notRaised + (item.restIsNotRaised ? rest : 0)
                 ruleStats.notApplicable = item.restIsNotRaised ? 0 : rest

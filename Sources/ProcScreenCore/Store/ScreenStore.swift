@@ -504,9 +504,14 @@ extension ScreenStore {
 
     /// (rule, reason, detail) for each rule that could not be computed on the project in a run.
     public func notComputable(runID: Int64, projectID: String) throws -> [(rule: String, reason: String, detail: String)] {
-        // project_id '*': the rule could not be computed on any project of the run (a table missing).
-        try db.query(sql: "SELECT rule_id, reason, detail FROM not_computable WHERE run_id = ? AND project_id IN (?, '*') ORDER BY rule_id",
-                     bindings: [runID, projectID]).map { ($0[0].string ?? "", $0[1].string ?? "", $0[2].string ?? "") }
+        // project_id '*': the rule could not be computed on any project of the run (a table missing);
+        // 'agency:<id>|<fy>': on none of that agency's projects of the year (a group too small).
+        try db.query(sql: """
+            SELECT rule_id, reason, detail FROM not_computable
+            WHERE run_id = ?1 AND (project_id IN (?2, '*')
+                  OR project_id = (SELECT 'agency:' || agency_id || '|' || fiscal_year FROM projects WHERE project_id = ?2))
+            ORDER BY rule_id
+            """, bindings: [runID, projectID]).map { ($0[0].string ?? "", $0[1].string ?? "", $0[2].string ?? "") }
     }
 
     /// (score, priority) of a project in a run; nil when nothing was raised on it.

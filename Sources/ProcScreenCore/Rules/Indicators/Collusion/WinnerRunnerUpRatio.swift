@@ -147,7 +147,8 @@ struct WinnerRunnerUpRatio {
             if inScope { candidates.append((row, status)) }
         }
 
-        var fences: StratifiedFences { StratifiedFences(values: values, minimumSize: ratio.minimumStratum, k: ratio.k) }
+        /// Built once, after the pass, for both BR-21 and BR-22.
+        lazy var fences = StratifiedFences(values: values, minimumSize: ratio.minimumStratum, k: ratio.k)
     }
 
     func evidence(_ row: WinnerRunnerUp, ratio: Double, threshold: String, stratum: String?, fence: TukeyFence?) -> [Evidence] {

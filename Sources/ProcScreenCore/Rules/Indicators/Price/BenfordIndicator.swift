@@ -47,6 +47,9 @@ struct BenfordPerAgencyIndicator: DatasetIndicator {
 
         init(_ rule: BenfordPerAgencyIndicator) { self.rule = rule }
 
+        /// The not-computable subject of an agency × FY (see `ScreenStore.notComputable`).
+        static func subject(_ key: GroupKey) -> String { "agency:\(key.agency)|\(key.fiscalYear)" }
+
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             let contractAmounts = r.contracts.filter { !cancelled.isCancelled($0.status) }.compactMap(\.amount)
             let amounts = (contractAmounts.isEmpty ? r.agreedPrice.map { [$0] } ?? [] : contractAmounts).filter { $0 >= rule.minAmount }
@@ -74,13 +77,20 @@ struct BenfordPerAgencyIndicator: DatasetIndicator {
             for nc in notComputable {
                 result.add(.notComputable(.missingColumn, detail: nc.detail), projectID: nc.projectID, agencyID: nc.agencyID, ministry: nc.ministry)
             }
-            // One decision per group, shared by its projects.
-            let decisions: [Outcome] = keys.indices.map { i in
+            // One decision per group, shared by its projects; a group too small is recorded once.
+            var inScopeByGroup = [Int](repeating: 0, count: keys.count)
+            for m in members { inScopeByGroup[Int(m.group)] += 1 }
+            let decisions: [Outcome?] = keys.indices.map { i in
                 let counts = digitCounts[i]
                 let n = counts.reduce(0, +)
                 let key = keys[i]
                 guard n >= rule.minN else {
-                    return .notComputable(.stratumTooSmall, detail: "agency \(key.agency) FY \(key.fiscalYear): \(n) amounts (\(rule.minN) needed)")
+                    if inScopeByGroup[i] > 0 {
+                        result.subjectNotComputable.append((Self.subject(key), .stratumTooSmall,
+                                                            "agency \(key.agency) FY \(key.fiscalYear): \(n) amounts (\(rule.minN) needed)",
+                                                            inScopeByGroup[i]))
+                    }
+                    return nil
                 }
                 let shares = (1...9).map { Double(counts[$0]) / Double(n) }
                 let mad = zip(shares, BenfordPerAgencyIndicator.expected).map { abs($0 - $1) }.reduce(0, +) / 9
@@ -94,9 +104,11 @@ struct BenfordPerAgencyIndicator: DatasetIndicator {
                             Evidence(field: "first_digit_\(d)", observed: String(format: "%.3f", shares[d - 1]),
                                      note: String(format: "Benford %.3f", BenfordPerAgencyIndicator.expected[d - 1]))
                         },
-                    subjectType: .agency, subjectID: "\(key.agency)|\(key.fiscalYear)"))
+                    subjectType: .agency, subjectID: "\(key.agency)|\(key.fiscalYear)", value: mad))
             }
-            for m in members { result.add(decisions[Int(m.group)], projectID: m.projectID, agencyID: m.agencyID, ministry: m.ministry) }
+            for m in members {
+                if let decision = decisions[Int(m.group)] { result.add(decision, projectID: m.projectID, agencyID: m.agencyID, ministry: m.ministry) }
+            }
             return result
         }
     }
