@@ -99,6 +99,27 @@ struct OCDSIngestTests {
         #expect(bids[1][1] == .null && bids[1][2] == .null && bids[1][3].int64 == 100_000)
     }
 
+    /// A package cut off mid-release keeps the releases that were complete and reports the break
+    /// once; a JSON-lines file whose first line is broken keeps the lines after it.
+    @Test func truncatedFilesKeepWhatWasComplete() throws {
+        let fixture = try StoreFixture()
+        let package = fixture.directory.path("cut.json")
+        try """
+            {"releases": [
+              {"ocid": "A", "tag": ["tender"], "tender": {"title": "one"}},
+              {"ocid": "B", "tag": ["tender"], "tender": {"title": "two"}},
+              {"ocid": "C", "tag": ["tender"], "tender": {"tit
+            """.write(toFile: package, atomically: true, encoding: .utf8)
+        let lines = fixture.directory.path("lines.jsonl")
+        try "{\"ocid\": \"X\", \"tender\": {\n{\"ocid\": \"Y\"}\n".write(toFile: lines, atomically: true, encoding: .utf8)
+        let summary = try fixture.ingest([package, lines])
+        #expect(summary.files.allSatisfy { $0.status == .ingested })
+        #expect(try fixture.store.db.query(sql: "SELECT project_id FROM projects ORDER BY 1").compactMap { $0[0].string } == ["A", "B", "Y"])
+        let issues = try fixture.store.db.query(sql: "SELECT file, line FROM ingest_issues ORDER BY file")
+        #expect(issues.count == 2)
+        #expect(issues.map { $0[1].int64 ?? 0 } == [4, 1])
+    }
+
     @Test func plainReleasesOfOneOcidAreMergedInDateOrder() throws {
         let fixture = try StoreFixture()
         let path = fixture.directory.path("package.json")

@@ -366,16 +366,29 @@ struct OCDSWalker {
         var plainOrder: [String] = []
         var s = JSONScanner(bytes)
         var released = 0
+        // JSON lines: each value on one line, so a broken line can be skipped. In one document
+        // (a package, pretty-printed) nothing after a syntax error can be trusted.
+        var jsonLines: Bool?
         while !s.atEnd {
             let start = s.position
             do {
                 try dispatch(&s, plain: &plain, plainOrder: &plainOrder)
+                if jsonLines == nil { jsonLines = !bytes[start..<s.position].contains(0x0A) }
             } catch let error as JSONSyntaxError {
-                // A broken top-level value: quarantine it and resume at the next line.
-                try issue(at: error.offset, code: "invalid_json", reason: "not valid JSON: \(error.message)")
-                var next = max(error.offset, start + 1)
-                while next < bytes.count && bytes[next] != 0x0A { next += 1 }
-                s.position = next
+                // A first value broken within its line is a JSON-lines file's bad line too.
+                let oneLine = !bytes[start..<min(max(error.offset, start), bytes.count)].contains(0x0A)
+                if jsonLines == true || (jsonLines == nil && oneLine) {
+                    // A broken line: quarantine it and resume at the next one.
+                    try issue(at: error.offset, code: "invalid_json", reason: "not valid JSON: \(error.message)")
+                    var next = max(error.offset, start + 1)
+                    while next < bytes.count && bytes[next] != 0x0A { next += 1 }
+                    s.position = next
+                } else {
+                    // What was complete before the error is kept; the rest is reported once.
+                    try issue(at: error.offset, code: "invalid_json",
+                              reason: "not valid JSON: \(error.message); the rest of the file is not read")
+                    s.position = bytes.count
+                }
             }
             // Give back the pages behind us: the kernel may drop them (RSS stays flat).
             if s.position - released > 64 << 20, let base = raw.baseAddress {
@@ -408,8 +421,11 @@ struct OCDSWalker {
         let objectStart = s.position
         // A shallow look at the member names decides what this object is.
         var members: [String: Range<Int>] = [:]
+        var containers: [String: [Range<Int>]] = [:]
+        var partial: (key: String, elements: [Range<Int>])?
         var ocid: String?
         var tags: [String] = []
+        do {
         try s.object { s, key in
             if key == "ocid" {
                 let at = s.position
@@ -417,7 +433,23 @@ struct OCDSWalker {
                 members["ocid"] = at..<s.position
             } else if key == "tag" {
                 if try s.kind() == .array { try s.array { s in if let t = try s.optionalString() { tags.append(t) } } } else { try s.skipValue() }
-            } else if key == "compiledRelease" || key == "records" || key == "releases" {
+            } else if key == "records" || key == "releases" {
+                // Element by element, so that a truncated package keeps its complete elements.
+                let at = s.position
+                var elements: [Range<Int>] = []
+                do {
+                    try s.array { s in
+                        let e = s.position
+                        try s.skipValue()
+                        elements.append(e..<s.position)
+                    }
+                } catch let error as JSONSyntaxError {
+                    partial = (key.text, elements)
+                    throw error
+                }
+                members[key.text] = at..<s.position
+                containers[key.text] = elements
+            } else if key == "compiledRelease" {
                 let at = s.position
                 try s.skipValue()
                 members[key.text] = at..<s.position
@@ -425,6 +457,18 @@ struct OCDSWalker {
                 return false
             }
             return true
+        }
+        } catch let error as JSONSyntaxError {
+            // A truncated package: read the elements that were complete, then report the break.
+            if let partial {
+                if !sawOCDS {
+                    sawOCDS = true
+                    try emit(.sawOCDS)
+                }
+                if partial.key == "records" { try dispatchRecords(partial.elements, plain: &plain, plainOrder: &plainOrder) }
+                else { try collectReleases(partial.elements, packageOCID: ocid, plain: &plain, plainOrder: &plainOrder) }
+            }
+            throw error
         }
         let objectEnd = s.position
         if !members.isEmpty && !sawOCDS {
@@ -434,33 +478,11 @@ struct OCDSWalker {
         if let compiled = members["compiledRelease"] {
             var inner = JSONScanner(bytes, from: compiled.lowerBound, to: compiled.upperBound)
             if try inner.kind() == .object { try readRelease(&inner, start: compiled.lowerBound) }
-        } else if let records = members["records"] {
-            var inner = JSONScanner(bytes, from: records.lowerBound, to: records.upperBound)
-            if try inner.kind() == .array {
-                try inner.array { s in try self.dispatch(&s, plain: &plain, plainOrder: &plainOrder) }
-            }
-        } else if let releases = members["releases"] {
+        } else if let records = containers["records"] {
+            try dispatchRecords(records, plain: &plain, plainOrder: &plainOrder)
+        } else if let releases = containers["releases"] {
             // A release package, or a record without a compiled release: plain releases to merge.
-            var inner = JSONScanner(bytes, from: releases.lowerBound, to: releases.upperBound)
-            guard try inner.kind() == .array else { return }
-            try inner.array { s in
-                let at = s.position
-                guard try s.kind() == .object else { return try s.skipValue() }
-                var probe = s
-                var releaseOCID: String?
-                try probe.object { p, key in
-                    guard key == "ocid" else { return false }
-                    releaseOCID = try p.optionalString()
-                    return true
-                }
-                s.position = probe.position
-                guard let id = releaseOCID ?? ocid else {
-                    try self.issue(at: at, code: "missing_ocid", reason: "a release without a string ocid")
-                    return
-                }
-                if plain[id] == nil { plainOrder.append(id) }
-                plain[id, default: []].append(at..<s.position)
-            }
+            try collectReleases(releases, packageOCID: ocid, plain: &plain, plainOrder: &plainOrder)
         } else if tags.isEmpty || tags.contains("compiled") {
             var inner = JSONScanner(bytes, from: objectStart, to: objectEnd)
             try readRelease(&inner, start: objectStart)
@@ -471,6 +493,35 @@ struct OCDSWalker {
             }
             if plain[id] == nil { plainOrder.append(id) }
             plain[id, default: []].append(objectStart..<objectEnd)
+        }
+    }
+
+    /// The records of a record package, each read like a top-level object.
+    private mutating func dispatchRecords(_ elements: [Range<Int>], plain: inout [String: [Range<Int>]], plainOrder: inout [String]) throws {
+        for range in elements {
+            var inner = JSONScanner(bytes, from: range.lowerBound, to: range.upperBound)
+            try dispatch(&inner, plain: &plain, plainOrder: &plainOrder)
+        }
+    }
+
+    /// The releases of a package (or of a record without a compiled release), grouped by ocid to merge.
+    private mutating func collectReleases(_ elements: [Range<Int>], packageOCID: String?, plain: inout [String: [Range<Int>]],
+                                          plainOrder: inout [String]) throws {
+        for range in elements {
+            var probe = JSONScanner(bytes, from: range.lowerBound, to: range.upperBound)
+            guard try probe.kind() == .object else { continue }
+            var releaseOCID: String?
+            try probe.object { p, key in
+                guard key == "ocid" else { return false }
+                releaseOCID = try p.optionalString()
+                return true
+            }
+            guard let id = releaseOCID ?? packageOCID else {
+                try issue(at: range.lowerBound, code: "missing_ocid", reason: "a release without a string ocid")
+                continue
+            }
+            if plain[id] == nil { plainOrder.append(id) }
+            plain[id, default: []].append(range)
         }
     }
 
