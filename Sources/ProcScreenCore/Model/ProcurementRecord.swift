@@ -219,6 +219,13 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
 
     // MARK: - Shared definitions (INDICATORS.md §1.2)
 
+    /// Bids for several lots (OCDS relatedLot): lots compete separately, so statistics over the
+    /// whole tender's bids would mix them.
+    public var spansLots: Bool {
+        guard let first = bids.first(where: { $0.lotID != nil })?.lotID else { return false }
+        return bids.contains { $0.lotID != nil && $0.lotID != first }
+    }
+
     /// Not computable for rules with thresholds in baht when the amounts are in another currency
     /// and no conversion table was given (`Rules/mappings/fx.yaml`); nil for baht.
     public var bahtThresholdsUnknown: Outcome? {

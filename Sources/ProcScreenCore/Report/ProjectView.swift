@@ -75,7 +75,8 @@ public struct CollusionScreenLine: Sendable {
             } else if let nc = view.notComputable.first(where: { $0.rule == rule }) {
                 line.state = .notComputable
                 line.detail = "\(nc.reason): \(nc.detail)"
-            } else if !(r.method?.isCompetitive ?? true) || (statistic.isEmpty ? bidders < minimumBidders[rule, default: 2] : value == nil) {
+            } else if !(r.method?.isCompetitive ?? true) || (!statistic.isEmpty && r.spansLots)
+                        || (statistic.isEmpty ? bidders < minimumBidders[rule, default: 2] : value == nil) {
                 line.state = .notApplicable
             }
             if !statistic.isEmpty, !strata.isEmpty {
@@ -91,7 +92,8 @@ public enum ProjectViewText {
     public static func render(_ v: ProjectView, catalog: RuleCatalog?, language: Language) -> String {
         let th = language == .th
         let r = v.record
-        func money(_ x: Int64?) -> String { x.map { formatBaht($0) + (th ? " บาท" : " baht") } ?? "—" }
+        let unit = r.currency == "THB" ? (th ? " บาท" : " baht") : " " + r.currency
+        func money(_ x: Int64?) -> String { x.map { formatBaht($0) + unit } ?? "—" }
         func label(_ en: String, _ thai: String) -> String { th ? thai : en }
         var out: [String] = []
         out.append("\(label("Project", "โครงการ")) \(r.projectID): \(r.projectName ?? "—")")

@@ -146,7 +146,9 @@ final class BidDistributionPopulation {
     init(nullStatusAsValid: Bool) { self.nullStatusAsValid = nullStatusAsValid }
 
     func observe(_ r: ProcurementRecord, inScope: Bool) {
-        guard r.method?.isCompetitive ?? true else { return }
+        // Specific purchases, and tenders of several lots (each lot is its own competition), are
+        // outside the population.
+        guard r.method?.isCompetitive ?? true, !r.spansLots else { return }
         let v = r.validPrices(nullStatusAsValid: nullStatusAsValid)
         guard v.count >= 2 || inScope else { return }
         let stratum = r.method.flatMap { m in
@@ -300,7 +302,7 @@ final class DistributionScreenRun: DatasetRun {
 }
 
 private let distributionFields: Set<String> = [
-    "projects.project_type", "projects.reference_price", "bids.bidder_id", "bids.price", "bids.status",
+    "projects.project_type", "bids.lot_id", "projects.reference_price", "bids.bidder_id", "bids.price", "bids.status",
 ]
 
 /// BR-01: low coefficient of variation (CV = s/μ), n ≥ 3. Rule file `Rules/collusion/BR-01-low-cv.yaml`.

@@ -10,7 +10,7 @@ import Foundation
 /// re-run gives the same evidence. Rule file: `Rules/collusion/BR-10-subgroup-summary.yaml`.
 struct SubgroupSummaryIndicator: RecordIndicator {
     static let id = "BR-10"
-    static let fields: Set<String> = ["bids.bidder_id", "bids.price", "bids.status"]
+    static let fields: Set<String> = ["bids.bidder_id", "bids.price", "bids.status", "bids.lot_id"]
     static let minimumBids = 5
 
     let enabled: Bool
@@ -27,7 +27,7 @@ struct SubgroupSummaryIndicator: RecordIndicator {
     }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
-        guard enabled, record.method?.isCompetitive ?? true else { return .notApplicable }
+        guard enabled, record.method?.isCompetitive ?? true, !record.spansLots else { return .notApplicable }
         let prices = record.validPrices(nullStatusAsValid: nullStatusAsValid).prices.map(Double.init)
         guard prices.count >= Self.minimumBids else {
             return prices.isEmpty ? .notApplicable
