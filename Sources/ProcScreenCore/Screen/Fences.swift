@@ -67,6 +67,24 @@ public struct Stratum: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    /// Hashed and compared on UTF-8 bytes: String hashing normalises non-ASCII text (Thai project
+    /// types) on every call, and strata are hashed once per tender and statistic. Ingest has
+    /// normalised the text already.
+    public func hash(into hasher: inout Hasher) {
+        for text in [method, projectType ?? "\u{0}", valueBand ?? "\u{0}"] {
+            var copy = text
+            copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            hasher.combine(0xFF as UInt8)
+        }
+        hasher.combine(fiscalYear)
+    }
+
+    public static func == (a: Stratum, b: Stratum) -> Bool {
+        a.fiscalYear == b.fiscalYear && a.method.utf8.elementsEqual(b.method.utf8)
+            && (a.projectType ?? "\u{0}").utf8.elementsEqual((b.projectType ?? "\u{0}").utf8)
+            && (a.valueBand ?? "\u{0}").utf8.elementsEqual((b.valueBand ?? "\u{0}").utf8)
+    }
+
     /// The one stratum of a dataset-wide fence (Cardinal).
     public static let wholeDataset = Stratum(method: "*", projectType: nil, valueBand: nil, fiscalYear: 0)
 
