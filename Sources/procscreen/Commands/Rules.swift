@@ -41,8 +41,11 @@ extension ProcScreen {
                 if let text = try? String(contentsOf: fixtures, encoding: .utf8) {
                     let lines = text.split(separator: "\n")
                     print("## Examples (\(fixtures.lastPathComponent))\n")
-                    if let flag = lines.first(where: { $0.contains("\"expect\":\"flag\"") }) { print("should flag:\n    \(flag)\n") }
-                    if let pass = lines.first(where: { $0.contains("\"expect\":\"pass\"") }) { print("should not flag:\n    \(pass)") }
+                    func expect(_ line: Substring) -> String? {
+                        (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["expect"] as? String
+                    }
+                    if let flag = lines.first(where: { expect($0) == "flag" }) { print("should flag:\n    \(flag)\n") }
+                    if let pass = lines.first(where: { expect($0) == "pass" }) { print("should not flag:\n    \(pass)") }
                 }
             }
         }

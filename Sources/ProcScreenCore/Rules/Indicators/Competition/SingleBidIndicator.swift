@@ -9,7 +9,7 @@ import Foundation
 struct SingleBidIndicator: RecordIndicator {
     static let id = "BP-01"
     static let fields: Set<String> = ["projects.method_raw", "projects.num_bids", "projects.procurement_method", "bids.bidder_id",
-                                      "bids.status"]
+                                      "bids.status", "bids.lot_id"]
 
     let methods: Set<ProcurementMethod>
     let nullStatusAsValid: Bool
@@ -27,6 +27,19 @@ struct SingleBidIndicator: RecordIndicator {
         if semantics == .cardinal { return cardinal(record) }
         guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
         guard methods.contains(method) else { return .notApplicable }
+        // Lots compete separately: a lot with a single bidder is a single-bid competition.
+        if record.spansLots {
+            let lots = Dictionary(grouping: record.bids, by: { $0.lotID ?? "" })
+            let single = lots.keys.sorted().filter { lot in
+                var part = record
+                part.bids = lots[lot]!
+                return part.receivedBidderCount(nullStatusAsValid: nullStatusAsValid) == 1
+            }
+            guard !single.isEmpty else { return .computedNotRaised }
+            return .raised(FindingDraft(
+                summary: Self.message(method: record.methodRaw ?? method.rawValue),
+                evidence: single.map { Evidence(field: "bidder_count", observed: "1", threshold: "< 2", note: "lot \($0) of \(lots.count)") }))
+        }
         guard let received = record.receivedBidderCount(nullStatusAsValid: nullStatusAsValid) else {
             return .notComputable(.missingColumn, detail: "no bid rows and num_bids is empty")
         }
