@@ -305,121 +305,111 @@ private let distributionFields: Set<String> = [
     "projects.project_type", "bids.lot_id", "projects.reference_price", "bids.bidder_id", "bids.price", "bids.status",
 ]
 
+/// A bid-distribution screen (BR-01…BR-09): which statistic it reads and the cut-off
+/// parameters of its suspicious tails; the rule file supplies the rest, and every screen shares
+/// one population per run.
+protocol DistributionIndicator: DatasetIndicator {
+    static var statistic: BidDistribution.Statistic { get }
+    /// The parameter of the low cut-off (raised at or below), when the low tail is suspicious.
+    static var lowCutoff: String? { get }
+    /// The parameter of the high cut-off (raised at or above), when the high tail is suspicious.
+    static var highCutoff: String? { get }
+    var screen: DistributionScreen { get }
+    var title: Message { get }
+    init(screen: DistributionScreen, title: Message)
+}
+
+extension DistributionIndicator {
+    static var fields: Set<String> { distributionFields }
+    static var lowCutoff: String? { nil }
+    static var highCutoff: String? { nil }
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        self.init(screen: try DistributionScreen(rule: rule, statistic: Self.statistic, low: Self.lowCutoff, high: Self.highCutoff),
+                  title: rule.title)
+    }
+
+    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+}
+
 /// BR-01: low coefficient of variation (CV = s/μ), n ≥ 3. Rule file `Rules/collusion/BR-01-low-cv.yaml`.
-struct LowCVIndicator: DatasetIndicator {
+struct LowCVIndicator: DistributionIndicator {
     static let id = "BR-01"
-    static let fields = distributionFields
+    static let statistic = BidDistribution.Statistic.cv
+    static let lowCutoff: String? = "cv_max"
     let screen: DistributionScreen
     let title: Message
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .cv, low: "cv_max")
-        title = rule.title
-    }
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
 }
 
 /// BR-02: narrow spread (SPD = (b(n) − b(1))/b(1)), n ≥ 3. Rule file `Rules/collusion/BR-02-narrow-spread.yaml`.
-struct NarrowSpreadIndicator: DatasetIndicator {
+struct NarrowSpreadIndicator: DistributionIndicator {
     static let id = "BR-02"
-    static let fields = distributionFields
+    static let statistic = BidDistribution.Statistic.spd
+    static let lowCutoff: String? = "spd_max"
     let screen: DistributionScreen
     let title: Message
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .spd, low: "spd_max")
-        title = rule.title
-    }
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
 }
 
-/// BR-03: the gap between the two lowest bids (DIFFP = (b(2) − b(1))/b(1)), n ≥ 2, two-sided: a
-/// tiny gap mimics competition, a wide one is the cover bids' mark. Rule file
-/// `Rules/collusion/BR-03-lowest-bids-gap.yaml`.
-struct LowestBidsGapIndicator: DatasetIndicator {
+/// BR-03: the gap between the two lowest bids (DIFFP = (b(2) − b(1))/b(1)), n ≥ 2, two-sided: a tiny gap mimics competition, a wide one is the cover bids' mark. Rule file `Rules/collusion/BR-03-lowest-bids-gap.yaml`.
+struct LowestBidsGapIndicator: DistributionIndicator {
     static let id = "BR-03"
-    static let fields = distributionFields
+    static let statistic = BidDistribution.Statistic.diffp
+    static let lowCutoff: String? = "diffp_low"
+    static let highCutoff: String? = "diffp_high"
     let screen: DistributionScreen
     let title: Message
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .diffp, low: "diffp_low", high: "diffp_high")
-        title = rule.title
-    }
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
 }
 
 /// BR-04: high relative distance (RD = (b(2) − b(1))/s_L), n ≥ 3. Rule file `Rules/collusion/BR-04-relative-distance.yaml`.
-struct RelativeDistanceIndicator: DatasetIndicator {
+struct RelativeDistanceIndicator: DistributionIndicator {
     static let id = "BR-04"
-    static let fields = distributionFields
+    static let statistic = BidDistribution.Statistic.rd
+    static let highCutoff: String? = "rd_min"
     let screen: DistributionScreen
     let title: Message
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .rd, high: "rd_min")
-        title = rule.title
-    }
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
 }
 
 /// BR-05: high normalised distance (RDNOR), n ≥ 3. Rule file `Rules/collusion/BR-05-normalised-distance.yaml`.
-struct NormalisedDistanceIndicator: DatasetIndicator {
+struct NormalisedDistanceIndicator: DistributionIndicator {
     static let id = "BR-05"
-    static let fields = distributionFields
+    static let statistic = BidDistribution.Statistic.rdnor
+    static let highCutoff: String? = "rdnor_min"
     let screen: DistributionScreen
     let title: Message
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .rdnor, high: "rdnor_min")
-        title = rule.title
-    }
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
 }
 
 /// BR-06: high alternative distance (RDALT), n ≥ 3. Rule file `Rules/collusion/BR-06-alternative-distance.yaml`.
-struct AlternativeDistanceIndicator: DatasetIndicator {
+struct AlternativeDistanceIndicator: DistributionIndicator {
     static let id = "BR-06"
-    static let fields = distributionFields
+    static let statistic = BidDistribution.Statistic.rdalt
+    static let highCutoff: String? = "rdalt_min"
     let screen: DistributionScreen
     let title: Message
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .rdalt, high: "rdalt_min")
-        title = rule.title
-    }
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
 }
 
 /// BR-07: negative skew, n ≥ 3. Rule file `Rules/collusion/BR-07-negative-skew.yaml`.
-struct NegativeSkewIndicator: DatasetIndicator {
+struct NegativeSkewIndicator: DistributionIndicator {
     static let id = "BR-07"
-    static let fields = distributionFields
+    static let statistic = BidDistribution.Statistic.skew
+    static let lowCutoff: String? = "skew_max"
     let screen: DistributionScreen
     let title: Message
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .skew, low: "skew_max")
-        title = rule.title
-    }
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
 }
 
 /// BR-08: high excess kurtosis, n ≥ 4. Rule file `Rules/collusion/BR-08-high-kurtosis.yaml`.
-struct HighKurtosisIndicator: DatasetIndicator {
+struct HighKurtosisIndicator: DistributionIndicator {
     static let id = "BR-08"
-    static let fields = distributionFields
+    static let statistic = BidDistribution.Statistic.kurt
+    static let highCutoff: String? = "kurt_min"
     let screen: DistributionScreen
     let title: Message
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .kurt, high: "kurt_min")
-        title = rule.title
-    }
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
 }
 
 /// BR-09: non-uniform bids (KS distance to U(0,1)), n ≥ 3. Rule file `Rules/collusion/BR-09-non-uniform-bids.yaml`.
-struct NonUniformBidsIndicator: DatasetIndicator {
+struct NonUniformBidsIndicator: DistributionIndicator {
     static let id = "BR-09"
-    static let fields = distributionFields
+    static let statistic = BidDistribution.Statistic.ks
+    static let highCutoff: String? = "ks_min"
     let screen: DistributionScreen
     let title: Message
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        screen = try DistributionScreen(rule: rule, statistic: .ks, high: "ks_min")
-        title = rule.title
-    }
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
 }

@@ -228,25 +228,36 @@ final class WinnerRunnerUpRun: DatasetRun {
     }
 }
 
+/// BR-21 and BR-22: one tail each of the shared runner-up gap, with its own message.
+protocol RunnerUpGapIndicator: DatasetIndicator {
+    static var tail: WinnerRunnerUpRun.Tail { get }
+    static func message(_ r: Double) -> Message
+    var ratio: WinnerRunnerUpRatio { get }
+    var threshold: Double? { get }
+    init(ratio: WinnerRunnerUpRatio, threshold: Double?)
+}
+
+extension RunnerUpGapIndicator {
+    static var fields: Set<String> { WinnerRunnerUpRatio.fields }
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        self.init(ratio: try WinnerRunnerUpRatio(rule: rule), threshold: try rule.parameterValue("threshold").doubleValue)
+    }
+
+    func makeRun(shared: RunSharedState) -> any DatasetRun {
+        WinnerRunnerUpRun(ratio: ratio, threshold: threshold, tail: Self.tail, message: Self.message, shared: shared)
+    }
+}
+
 /// Flags a runner-up bid abnormally close to the winning bid (a low outlier of (L − W)/W in
 /// its stratum): mimicked competition. Exclusions: methods outside PRICE_ONLY; several
 /// winners; the runner-up below the winner. Source: Cardinal R024. Rule file:
 /// `Rules/collusion/BR-21-price-close-to-winning-bid.yaml`.
-struct PriceCloseToWinningBidIndicator: DatasetIndicator {
+struct PriceCloseToWinningBidIndicator: RunnerUpGapIndicator {
     static let id = "BR-21"
-    static let fields = WinnerRunnerUpRatio.fields
-
+    static let tail = WinnerRunnerUpRun.Tail.low
     let ratio: WinnerRunnerUpRatio
     let threshold: Double?
-
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        ratio = try WinnerRunnerUpRatio(rule: rule)
-        threshold = try rule.parameterValue("threshold").doubleValue
-    }
-
-    func makeRun(shared: RunSharedState) -> any DatasetRun {
-        WinnerRunnerUpRun(ratio: ratio, threshold: threshold, tail: .low, message: Self.message, shared: shared)
-    }
 
     static func message(_ r: Double) -> Message {
         let percent = String(format: "%.2f", r * 100)
@@ -258,21 +269,11 @@ struct PriceCloseToWinningBidIndicator: DatasetIndicator {
 /// Flags a winning bid far below the runner-up (a high outlier of (L − W)/W in its stratum):
 /// a cover-bidding pattern or an abnormally low offer. Exclusions as BR-21. Source: Cardinal
 /// R058. Rule file: `Rules/collusion/BR-22-heavily-discounted-winning-bid.yaml`.
-struct HeavilyDiscountedWinningBidIndicator: DatasetIndicator {
+struct HeavilyDiscountedWinningBidIndicator: RunnerUpGapIndicator {
     static let id = "BR-22"
-    static let fields = WinnerRunnerUpRatio.fields
-
+    static let tail = WinnerRunnerUpRun.Tail.high
     let ratio: WinnerRunnerUpRatio
     let threshold: Double?
-
-    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
-        ratio = try WinnerRunnerUpRatio(rule: rule)
-        threshold = try rule.parameterValue("threshold").doubleValue
-    }
-
-    func makeRun(shared: RunSharedState) -> any DatasetRun {
-        WinnerRunnerUpRun(ratio: ratio, threshold: threshold, tail: .high, message: Self.message, shared: shared)
-    }
 
     static func message(_ r: Double) -> Message {
         let percent = String(format: "%.2f", r * 100)
