@@ -113,15 +113,12 @@ struct LargeProjectAtReferencePriceIndicator: RecordIndicator {
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         if let stop = tier.tier1Gate(record) { return stop }
-        guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
-        guard method.isCompetitive else { return .notApplicable }
-        guard let reference = record.referencePrice, reference > 0 else {
-            return .notComputable(.missingColumn, detail: "reference_price is empty")
+        let discount: ReferenceDiscount
+        switch ReferenceDiscount.of(record) {
+        case .failure(let stop): return stop.outcome
+        case .success(let value): discount = value
         }
-        guard let (winning, _) = record.winningPrice() else {
-            return .notComputable(.missingColumn, detail: "no winning bid and agreed_price is empty")
-        }
-        let d = Double(reference - winning) / Double(reference)
+        let (d, winning, reference) = (discount.d, discount.winning, discount.reference)
         guard d <= delta else { return .computedNotRaised }
         return .raised(FindingDraft(
             summary: Message(en: "Large project won \(String(format: "%.2f", d * 100))% below the reference price",

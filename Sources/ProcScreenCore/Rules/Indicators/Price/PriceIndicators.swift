@@ -48,15 +48,12 @@ struct AbnormallyLowAgainstReferenceIndicator: RecordIndicator {
     init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) { tau = try rule.double("tau") }
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
-        guard let method = record.method else { return .notComputable(.missingColumn, detail: "method is empty") }
-        guard method.isCompetitive else { return .notApplicable }
-        guard let reference = record.referencePrice, reference > 0 else {
-            return .notComputable(.missingColumn, detail: "reference_price is empty")
+        let discount: ReferenceDiscount
+        switch ReferenceDiscount.of(record) {
+        case .failure(let stop): return stop.outcome
+        case .success(let value): discount = value
         }
-        guard let (winning, _) = record.winningPrice() else {
-            return .notComputable(.missingColumn, detail: "no winning bid and agreed_price is empty")
-        }
-        let d = Double(reference - winning) / Double(reference)
+        let (d, winning, reference) = (discount.d, discount.winning, discount.reference)
         guard d >= tau else { return .computedNotRaised }
         return .raised(FindingDraft(
             summary: Message(en: "Won \(String(format: "%.1f", d * 100))% below the reference price",
@@ -64,6 +61,27 @@ struct AbnormallyLowAgainstReferenceIndicator: RecordIndicator {
             evidence: [Evidence(field: "discount_to_reference", observed: String(format: "%.4f", d), threshold: "≥ \(tau)"),
                        Evidence(field: "winning_price", observed: formatBaht(winning) + " baht"),
                        Evidence(field: "reference_price", observed: formatBaht(reference) + " baht")]))
+    }
+}
+
+/// d = (reference_price − P_win) / reference_price on a competitive method, read by BR-17 and
+/// LP-09; or the outcome that stops the rule (not competitive, a price missing).
+struct ReferenceDiscount {
+    struct Stop: Error { var outcome: Outcome }
+    var d: Double
+    var winning: Int64
+    var reference: Int64
+
+    static func of(_ record: ProcurementRecord) -> Result<ReferenceDiscount, Stop> {
+        guard let method = record.method else { return .failure(Stop(outcome: .notComputable(.missingColumn, detail: "method is empty"))) }
+        guard method.isCompetitive else { return .failure(Stop(outcome: .notApplicable)) }
+        guard let reference = record.referencePrice, reference > 0 else {
+            return .failure(Stop(outcome: .notComputable(.missingColumn, detail: "reference_price is empty")))
+        }
+        guard let (winning, _) = record.winningPrice() else {
+            return .failure(Stop(outcome: .notComputable(.missingColumn, detail: "no winning bid and agreed_price is empty")))
+        }
+        return .success(ReferenceDiscount(d: Double(reference - winning) / Double(reference), winning: winning, reference: reference))
     }
 }
 
