@@ -54,6 +54,28 @@ struct CLITests {
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: cases.appendingPathComponent("R024.expected"))) as? NSDictionary
         #expect(got == expected, "\(result.stdout)")
         #expect(try CLI.run(["cardinal", cases.appendingPathComponent("R024.jsonl").path, "--settings", "/nonexistent.ini"]).status != 0)
+        // A settings file Cardinal would refuse: the error names the line, nothing is printed as JSON.
+        try "[R024]\nthreshold = 0.05\n[R999]\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["cardinal", cases.appendingPathComponent("R024.jsonl").path, "--settings", settings])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("settings line 3: unknown section [R999]"), "\(bad.stderr)")
+        #expect(bad.stdout.isEmpty)
+    }
+
+    /// The same market as OCDS from the CLI, ingested back.
+    @Test func generateOCDSThenIngestIt() throws {
+        let dir = try TemporaryDirectory()
+        let out = dir.path("ocds")
+        let generated = try CLI.run(["generate", "--projects", "80", "--format", "ocds", "-o", out])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/releases.jsonl"))
+        let ingest = try CLI.run(["ingest", out, "--db", dir.path("o.db"), "--json"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(ingest.stdout.utf8)) as? [String: Any]
+        let counts = summary?["storeCounts"] as? [String: Int] ?? summary?["store_counts"] as? [String: Int]
+        #expect((counts?["projects"] ?? 0) >= 80)
+        #expect((counts?["bids"] ?? 0) > 0)
+        #expect(try CLI.run(["generate", "--projects", "10", "--format", "xml", "-o", out]).status == 2)
     }
 
     @Test func ingestScreenShowAndExitCodes() throws {

@@ -53,7 +53,7 @@ final class CGDLoader {
         func repaired(_ how: String) -> IngestIssue {
             IngestIssue(file: path, line: record.line, column: first + 1, field: header[first], code: "column_shift",
                         reason: "values shifted by the empty English columns; \(how)", action: .kept,
-                        raw: record.csvText, subjectID: fields.first(where: { !$0.isEmpty }).flatMap { _ in nil })
+                        raw: record.csvText, subjectID: nil)   // the caller sets the project once it is parsed
         }
         if fields.count == header.count - phantom.count {
             for p in phantom { fields.insert("", at: p) }
@@ -65,7 +65,10 @@ final class CGDLoader {
         // Same count, values slid left: a date where the winner's TIN belongs, or a 13-digit
         // number in the coordinates column, with the phantom slots' values pushed to the end.
         let tinHoldsDate = tinColumn.map { DateLike.matches(fields[$0]) } ?? false
-        let coordinatesHoldTIN = coordinatesColumn.map { TaxID.normalize(fields[$0]).utf8.count == 13 && TaxID.normalize(fields[$0]).allSatisfy(\.isNumber) } ?? false
+        let coordinatesHoldTIN = coordinatesColumn.map { column in
+            let digits = TaxID.normalize(fields[column])
+            return digits.utf8.count == 13 && digits.allSatisfy(\.isNumber)
+        } ?? false
         let tailEmpty = fields.suffix(phantom.count).allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty }
         guard (tinHoldsDate || coordinatesHoldTIN) && tailEmpty else { return (record, nil) }
         fields.removeLast(phantom.count)

@@ -214,11 +214,7 @@ public final class Ingestor {
         var result = FileSummary(path: file.path, table: file.table?.name, format: "bundle", status: .failed)
         do {
             let sha = try Self.sha256(ofFile: file.path)
-            if let previous = try store.source(withSHA256: sha) {
-                result.status = .skipped
-                result.sameAs = previous.path
-                return result
-            }
+            if try skipIfSeen(sha, &result) { return result }
             let reader = try CSVRecordReader(path: file.path)
             result.encoding = reader.encoding.rawValue
             guard let headerRecord = try reader.next() else {
@@ -433,31 +429,9 @@ public final class Ingestor {
             result.sameAs = same.previousPath
         } catch IngestError.noInput {
             // JSON that is not OCDS: govspending's CGD documents (MongoDB export), else not ours.
-            if let documents = try? CGDDocuments(path: file.path, mapping: mapping) {
-                result = FileSummary(path: file.path, table: "projects", format: "cgd", status: .failed)
-                do {
-                    let sha = try Self.sha256(ofFile: file.path)
-                    if let previous = try store.source(withSHA256: sha) {
-                        result.status = .skipped
-                        result.sameAs = previous.path
-                    } else {
-                        var iterator = documents.records.makeIterator()
-                        try store.db.transaction {
-                            try loadCGD(records: { iterator.next() }, header: documents.header, file: file, sha: sha, encoding: "utf-8",
-                                        progress: { IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: 0,
-                                                                   fileSize: 0, rows: $0) },
-                                        options: options, result: &result)
-                        }
-                        result.status = .ingested
-                    }
-                } catch {
-                    result.status = .failed
-                    result.error = "\(error)"
-                }
-            } else {
-                result.status = .skipped
-                result.error = "not OCDS: no ocid, releases, records or compiledRelease"
-            }
+            if let cgd = ingestCGDDocuments(file, index: index, count: count, options: options) { return cgd }
+            result.status = .skipped
+            result.error = "not OCDS: no ocid, releases, records or compiledRelease"
         } catch {
             result.status = .failed
             result.rows = 0
@@ -465,6 +439,38 @@ public final class Ingestor {
         }
         result.seconds = Date().timeIntervalSince(started)
         return result
+    }
+
+    /// govspending's CGD documents as JSON, through the CGD loader; nil when the file is not such.
+    private func ingestCGDDocuments(_ file: PlannedFile, index: Int, count: Int, options: IngestOptions) -> FileSummary? {
+        guard let documents = try? CGDDocuments(path: file.path, mapping: mapping) else { return nil }
+        let started = Date()
+        var result = FileSummary(path: file.path, table: "projects", format: "cgd", status: .failed)
+        do {
+            let sha = try Self.sha256(ofFile: file.path)
+            if try skipIfSeen(sha, &result) { return result }
+            var iterator = documents.records.makeIterator()
+            try store.db.transaction {
+                try loadCGD(records: { iterator.next() }, header: documents.header, file: file, sha: sha, encoding: "utf-8",
+                            progress: { IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: 0, fileSize: 0, rows: $0) },
+                            options: options, result: &result)
+            }
+            result.status = .ingested
+        } catch {
+            result.status = .failed
+            result.rows = 0
+            result.error = "\(error)"
+        }
+        result.seconds = Date().timeIntervalSince(started)
+        return result
+    }
+
+    /// Marks the file skipped when its content is already in the store (renamed copies too).
+    private func skipIfSeen(_ sha: String, _ result: inout FileSummary) throws -> Bool {
+        guard let previous = try store.source(withSHA256: sha) else { return false }
+        result.status = .skipped
+        result.sameAs = previous.path
+        return true
     }
 
     /// A file whose content is already in the store (found after loading; the load is rolled back).
