@@ -7,6 +7,7 @@ final class TierOneProjects {
         var agencyID: String?
         var ministry: String?
         var fiscalYear: Int?
+        var winner: String?
     }
 
     let tier: LargeProjectTier
@@ -25,13 +26,30 @@ final class TierOneProjects {
     }
 
     func observe(_ r: ProcurementRecord) {
-        let p = Project(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear)
+        let p = Project(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear,
+                        winner: r.winnerID)
         switch tier.classify(r) {
         case .tiered(true, _, _, _): projects.append(p)
         case .unknown(let reason, let detail): notComputable.append((p, reason, detail))
         default: break
         }
     }
+}
+
+/// The run of a findings rule on large projects: it keeps the tier-1 projects in scope during the
+/// pass, then decides them against the run's findings (LP-10, LP-11, LP-15).
+final class TierOneFindingsRun: FindingsRun {
+    let large: TierOneProjects
+    let decide: (TierOneProjects, [RunFinding], [String: RuleCategory]) -> DatasetResult
+
+    init(tier: LargeProjectTier, decide: @escaping (TierOneProjects, [RunFinding], [String: RuleCategory]) -> DatasetResult) {
+        large = TierOneProjects(tier: tier)
+        self.decide = decide
+    }
+
+    func observe(_ record: ProcurementRecord, inScope: Bool) { if inScope { large.observe(record) } }
+
+    func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult { decide(large, findings, ranRules) }
 }
 
 /// Flags a tier-1 project with at least one raised collusion-category finding in the run, or
@@ -52,39 +70,27 @@ struct LargeProjectCollusionSignalIndicator: FindingsIndicator {
         linkedRules = Set(try rule.strings("linked_rules"))
     }
 
-    func makeRun() -> any FindingsRun { Run(self) }
+    func makeRun() -> any FindingsRun { TierOneFindingsRun(tier: tier) { large, findings, ranRules in self.decide(large, findings, ranRules) } }
 
-    final class Run: FindingsRun {
-        let indicator: LargeProjectCollusionSignalIndicator
-        let large: TierOneProjects
-
-        init(_ indicator: LargeProjectCollusionSignalIndicator) {
-            self.indicator = indicator
-            large = TierOneProjects(tier: indicator.tier)
-        }
-
-        func observe(_ record: ProcurementRecord, inScope: Bool) { if inScope { large.observe(record) } }
-
-        func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult {
-            var result = large.startResult()
-            let signals = findings.filter { $0.category == .collusion || indicator.linkedRules.contains($0.ruleID) }
-            let signalRulesRan = ranRules.contains { $0.value == .collusion || indicator.linkedRules.contains($0.key) }
-            let byProject = Dictionary(grouping: signals, by: \.projectID)
-            for p in large.projects {
-                guard let hits = byProject[p.projectID], !hits.isEmpty else {
-                    result.add(signalRulesRan ? .computedNotRaised : .notComputable(.missingTable, detail: "no collusion rule ran in this run"),
-                               projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
-                    continue
-                }
-                let ids = Array(Set(hits.map(\.ruleID))).sorted()
-                result.add(.raised(FindingDraft(
-                    summary: Message(en: "Collusion signal on a large project: \(ids.joined(separator: ", "))",
-                                     th: "โครงการขนาดใหญ่ส่อฮั้วประมูล: \(ids.joined(separator: ", "))"),
-                    evidence: ids.map { Evidence(field: "finding", observed: $0) })),
-                    projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+    func decide(_ large: TierOneProjects, _ findings: [RunFinding], _ ranRules: [String: RuleCategory]) -> DatasetResult {
+        var result = large.startResult()
+        let signals = findings.filter { $0.category == .collusion || linkedRules.contains($0.ruleID) }
+        let signalRulesRan = ranRules.contains { $0.value == .collusion || linkedRules.contains($0.key) }
+        let byProject = Dictionary(grouping: signals, by: \.projectID)
+        for p in large.projects {
+            guard let hits = byProject[p.projectID], !hits.isEmpty else {
+                result.add(signalRulesRan ? .computedNotRaised : .notComputable(.missingTable, detail: "no collusion rule ran in this run"),
+                           projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                continue
             }
-            return result
+            let ids = Array(Set(hits.map(\.ruleID))).sorted()
+            result.add(.raised(FindingDraft(
+                summary: Message(en: "Collusion signal on a large project: \(ids.joined(separator: ", "))",
+                                 th: "โครงการขนาดใหญ่ส่อฮั้วประมูล: \(ids.joined(separator: ", "))"),
+                evidence: ids.map { Evidence(field: "finding", observed: $0) })),
+                projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
         }
+        return result
     }
 }
 
@@ -112,55 +118,43 @@ struct AgencyLargeProjectHistoryIndicator: FindingsIndicator {
         minShare = try rule.double("min_share")
     }
 
-    func makeRun() -> any FindingsRun { Run(self) }
+    func makeRun() -> any FindingsRun { TierOneFindingsRun(tier: tier) { large, findings, ranRules in self.decide(large, findings, ranRules) } }
 
-    final class Run: FindingsRun {
-        let indicator: AgencyLargeProjectHistoryIndicator
-        let large: TierOneProjects
-
-        init(_ indicator: AgencyLargeProjectHistoryIndicator) {
-            self.indicator = indicator
-            large = TierOneProjects(tier: indicator.tier)
-        }
-
-        func observe(_ record: ProcurementRecord, inScope: Bool) { if inScope { large.observe(record) } }
-
-        func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult {
-            var result = large.startResult()
-            let ran = Set(ranRules.keys).intersection(AgencyLargeProjectHistoryIndicator.obligationRules)
-            let serious = Set(findings.filter { ran.contains($0.ruleID) && $0.severity >= .high }.map(\.projectID))
-            let byAgency = Dictionary(grouping: large.projects, by: { $0.agencyID ?? "" })
-            for p in large.projects {
-                guard !ran.isEmpty else {
-                    result.add(.notComputable(.missingTable, detail: "no LP-02…LP-14 rule ran in this run"),
-                               projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
-                    continue
-                }
-                guard let fy = p.fiscalYear else {
-                    result.add(.notComputable(.missingColumn, detail: "fiscal_year is empty"), projectID: p.projectID,
-                               agencyID: p.agencyID, ministry: p.ministry)
-                    continue
-                }
-                let history = (byAgency[p.agencyID ?? ""] ?? []).filter { q in
-                    guard let qfy = q.fiscalYear else { return false }
-                    return qfy >= fy - indicator.lookback && qfy < fy
-                }
-                let k = history.filter { serious.contains($0.projectID) }.count
-                guard !history.isEmpty, k >= indicator.minCount, Double(k) / Double(history.count) >= indicator.minShare else {
-                    result.add(.computedNotRaised, projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
-                    continue
-                }
-                result.add(.raised(FindingDraft(
-                    summary: Message(en: "\(k) of the agency's \(history.count) large projects in FY\(fy - indicator.lookback)–\(fy - 1) had serious findings",
-                                     th: "หน่วยงานนี้มีโครงการขนาดใหญ่ \(k) จาก \(history.count) โครงการในปีงบประมาณ \(fy - indicator.lookback)–\(fy - 1) ที่พบความเสี่ยงระดับสูง"),
-                    evidence: [
-                        Evidence(field: "projects_with_serious_findings", observed: String(k), threshold: "≥ \(indicator.minCount)"),
-                        Evidence(field: "share", observed: String(format: "%.2f", Double(k) / Double(history.count)), threshold: "≥ \(indicator.minShare)"),
-                    ] + history.filter { serious.contains($0.projectID) }.map { Evidence(field: "linked_project", observed: $0.projectID) })),
-                    projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+    func decide(_ large: TierOneProjects, _ findings: [RunFinding], _ ranRules: [String: RuleCategory]) -> DatasetResult {
+        var result = large.startResult()
+        let ran = Set(ranRules.keys).intersection(AgencyLargeProjectHistoryIndicator.obligationRules)
+        let serious = Set(findings.filter { ran.contains($0.ruleID) && $0.severity >= .high }.map(\.projectID))
+        let byAgency = Dictionary(grouping: large.projects, by: { $0.agencyID ?? "" })
+        for p in large.projects {
+            guard !ran.isEmpty else {
+                result.add(.notComputable(.missingTable, detail: "no LP-02…LP-14 rule ran in this run"),
+                           projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                continue
             }
-            return result
+            guard let fy = p.fiscalYear else {
+                result.add(.notComputable(.missingColumn, detail: "fiscal_year is empty"), projectID: p.projectID,
+                           agencyID: p.agencyID, ministry: p.ministry)
+                continue
+            }
+            let history = (byAgency[p.agencyID ?? ""] ?? []).filter { q in
+                guard let qfy = q.fiscalYear else { return false }
+                return qfy >= fy - lookback && qfy < fy
+            }
+            let k = history.filter { serious.contains($0.projectID) }.count
+            guard !history.isEmpty, k >= minCount, Double(k) / Double(history.count) >= minShare else {
+                result.add(.computedNotRaised, projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                continue
+            }
+            result.add(.raised(FindingDraft(
+                summary: Message(en: "\(k) of the agency's \(history.count) large projects in FY\(fy - lookback)–\(fy - 1) had serious findings",
+                                 th: "หน่วยงานนี้มีโครงการขนาดใหญ่ \(k) จาก \(history.count) โครงการในปีงบประมาณ \(fy - lookback)–\(fy - 1) ที่พบความเสี่ยงระดับสูง"),
+                evidence: [
+                    Evidence(field: "projects_with_serious_findings", observed: String(k), threshold: "≥ \(minCount)"),
+                    Evidence(field: "share", observed: String(format: "%.2f", Double(k) / Double(history.count)), threshold: "≥ \(minShare)"),
+                ] + history.filter { serious.contains($0.projectID) }.map { Evidence(field: "linked_project", observed: $0.projectID) })),
+                projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
         }
+        return result
     }
 }
 
@@ -183,52 +177,35 @@ struct LargeProjectConnectedWinnerIndicator: FindingsIndicator {
         linkedRules = Set(try rule.strings("linked_rules"))
     }
 
-    func makeRun() -> any FindingsRun { Run(self) }
+    func makeRun() -> any FindingsRun { TierOneFindingsRun(tier: tier) { large, findings, ranRules in self.decide(large, findings, ranRules) } }
 
-    final class Run: FindingsRun {
-        let indicator: LargeProjectConnectedWinnerIndicator
-        let large: TierOneProjects
-        var winners: [String: String] = [:]
-
-        init(_ indicator: LargeProjectConnectedWinnerIndicator) {
-            self.indicator = indicator
-            large = TierOneProjects(tier: indicator.tier)
-        }
-
-        func observe(_ record: ProcurementRecord, inScope: Bool) {
-            guard inScope else { return }
-            large.observe(record)
-            if let w = record.winnerID { winners[record.projectID] = w }
-        }
-
-        func finish(findings: [RunFinding], ranRules: [String: RuleCategory]) -> DatasetResult {
-            var result = large.startResult()
-            let ran = !Set(ranRules.keys).isDisjoint(with: indicator.linkedRules)
-            let byProject = Dictionary(grouping: findings.filter { indicator.linkedRules.contains($0.ruleID) }, by: \.projectID)
-            for p in large.projects {
-                guard ran else {
-                    result.add(.notComputable(.missingTable, detail: "none of \(indicator.linkedRules.sorted().joined(separator: ", ")) ran"),
-                               projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
-                    continue
-                }
-                guard let winner = winners[p.projectID] else {
-                    result.add(.notApplicable, projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
-                    continue
-                }
-                let hits = (byProject[p.projectID] ?? []).filter { $0.firms.contains(winner) }
-                guard !hits.isEmpty else {
-                    result.add(.computedNotRaised, projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
-                    continue
-                }
-                let ids = Array(Set(hits.map(\.ruleID))).sorted()
-                result.add(.raised(FindingDraft(
-                    summary: Message(en: "The winner of a large project is connected, new or debarred: \(ids.joined(separator: ", "))",
-                                     th: "ผู้ชนะโครงการขนาดใหญ่มีความเชื่อมโยง/ตั้งใหม่/ทิ้งงาน: \(ids.joined(separator: ", "))"),
-                    evidence: ids.map { Evidence(field: "finding", observed: $0, note: "winner \(winner)") },
-                    involvedFirms: [winner])),
-                    projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+    func decide(_ large: TierOneProjects, _ findings: [RunFinding], _ ranRules: [String: RuleCategory]) -> DatasetResult {
+        var result = large.startResult()
+        let ran = !Set(ranRules.keys).isDisjoint(with: linkedRules)
+        let byProject = Dictionary(grouping: findings.filter { linkedRules.contains($0.ruleID) }, by: \.projectID)
+        for p in large.projects {
+            guard ran else {
+                result.add(.notComputable(.missingTable, detail: "none of \(linkedRules.sorted().joined(separator: ", ")) ran"),
+                           projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                continue
             }
-            return result
+            guard let winner = p.winner else {
+                result.add(.notApplicable, projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                continue
+            }
+            let hits = (byProject[p.projectID] ?? []).filter { $0.firms.contains(winner) }
+            guard !hits.isEmpty else {
+                result.add(.computedNotRaised, projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
+                continue
+            }
+            let ids = Array(Set(hits.map(\.ruleID))).sorted()
+            result.add(.raised(FindingDraft(
+                summary: Message(en: "The winner of a large project is connected, new or debarred: \(ids.joined(separator: ", "))",
+                                 th: "ผู้ชนะโครงการขนาดใหญ่มีความเชื่อมโยง/ตั้งใหม่/ทิ้งงาน: \(ids.joined(separator: ", "))"),
+                evidence: ids.map { Evidence(field: "finding", observed: $0, note: "winner \(winner)") },
+                involvedFirms: [winner])),
+                projectID: p.projectID, agencyID: p.agencyID, ministry: p.ministry)
         }
+        return result
     }
 }
