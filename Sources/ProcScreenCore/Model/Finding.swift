@@ -39,6 +39,8 @@ public enum NotComputableReason: String, Sendable, Codable, CaseIterable {
     case registerNotLoaded = "register_not_loaded"
     case unparseableValue = "unparseable_value"
     case pending
+    /// [engine] A co-bidding component too dense to split into candidate rings (BP-06).
+    case graphTooDense = "graph_too_dense"
 }
 
 /// What a finding is about.

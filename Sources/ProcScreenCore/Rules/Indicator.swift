@@ -154,6 +154,9 @@ public let allIndicators: [any Indicator.Type] = [
     FewerThanThreeBiddersIndicator.self,     // BP-02
     AllButWinnerDisqualifiedIndicator.self,  // BP-03
     LowestBidDisqualifiedIndicator.self,     // BP-04
+    LosingBidderNeverWinsIndicator.self,     // BP-05
+    WinnerRotationRingIndicator.self,        // BP-06
+    FrequentCoBiddersIndicator.self,         // BP-07
     SharedDirectorIndicator.self,            // BP-08
     SharedAddressIndicator.self,             // BP-09
     SharedContactIndicator.self,             // BP-10

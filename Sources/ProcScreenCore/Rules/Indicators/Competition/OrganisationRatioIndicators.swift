@@ -9,8 +9,10 @@ struct FiscalYearWindow {
     init(lookback: Int) { self.lookback = lookback }
 
     mutating func note(_ r: ProcurementRecord, inScope: Bool) {
-        if inScope, let fy = r.fiscalYear { latestInScope = max(latestInScope ?? fy, fy) }
+        if inScope, let fy = r.fiscalYear { note(fiscalYear: fy) }
     }
+
+    mutating func note(fiscalYear fy: Int) { latestInScope = max(latestInScope ?? fy, fy) }
 
     func contains(_ fy: Int?) -> Bool {
         guard lookback > 0 else { return true }

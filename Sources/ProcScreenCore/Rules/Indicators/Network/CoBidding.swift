@@ -1,0 +1,222 @@
+import Foundation
+
+/// Where a cross-tender rule looks for rings and co-bidders (INDICATORS.md §2.5): the whole store
+/// by default, because rings bid to many buyers of a region; or one province, ministry or agency.
+enum MarketScope: String {
+    case all, province, ministry, agency = "agency_id"
+
+    static func read(_ rule: RuleFile) throws(RuleFileError) -> MarketScope {
+        let text = try rule.parameterValue("market_scope").description
+        guard let scope = MarketScope(rawValue: text) else {
+            throw RuleFileError(path: rule.path, keyPath: "parameters.market_scope.value",
+                                reason: "expected all, province, ministry or agency_id, got '\(text)'")
+        }
+        return scope
+    }
+}
+
+/// Every tender's bidders and winner, with firms interned once per run, shared by the network
+/// rules (BP-05, BP-06, BP-07): a tender's submitted bidders are a sorted slice of one flat
+/// `[Int32]`, so 3 million bids cost a few dozen megabytes, and each rule reads the same copy.
+final class CoBiddingTenders {
+    struct Tender {
+        var projectID: String
+        var agencyID: String?
+        var ministry: String?
+        var province: String?
+        var fiscalYear: Int?
+        var inScope: Bool
+        /// The tender's submitted bidders: `bidders[start ..< start + count]`, sorted, distinct.
+        var start: Int32
+        var count: Int32
+        /// The interned winner; -1 when unknown or several (lots).
+        var winner: Int32
+    }
+
+    let nullStatusAsValid: Bool
+    private(set) var firms: [String] = []
+    private var firmIndex: [String: Int32] = [:]
+    private(set) var bidders: [Int32] = []
+    /// Parallel to `bidders`: the bidder has a valid bid with a price (not only a submitted one).
+    private(set) var valid: [Bool] = []
+    private(set) var tenders: [Tender] = []
+    private(set) var latestInScope: Int?
+    private var graphs: [String: CoBiddingGraph] = [:]
+
+    init(nullStatusAsValid: Bool) { self.nullStatusAsValid = nullStatusAsValid }
+
+    /// The run's shared table for this bid convention; `feeds` is true for the one rule that
+    /// creates it and so must pass it the records.
+    static func shared(_ shared: RunSharedState, nullStatusAsValid: Bool) -> (tenders: CoBiddingTenders, feeds: Bool) {
+        var created = false
+        let table = shared.value("co-bidding|\(nullStatusAsValid)") { () -> CoBiddingTenders in
+            created = true
+            return CoBiddingTenders(nullStatusAsValid: nullStatusAsValid)
+        }
+        return (table, created)
+    }
+
+    private func intern(_ id: String) -> Int32 {
+        if let known = firmIndex[id] { return known }
+        let i = Int32(firms.count)
+        firmIndex[id] = i
+        firms.append(id)
+        return i
+    }
+
+    func index(of firm: String) -> Int32? { firmIndex[firm] }
+
+    func observe(_ r: ProcurementRecord, inScope: Bool) {
+        if inScope, let fy = r.fiscalYear { latestInScope = max(latestInScope ?? fy, fy) }
+        var local: [(firm: Int32, valid: Bool)] = []
+        for b in r.bids {
+            let counted = b.status == .valid || b.status == .disqualified || (b.status == nil && nullStatusAsValid)
+            guard counted, let key = b.bidderKey else { continue }
+            let isValid = b.status != .disqualified && (b.price ?? 0) > 0
+            let id = intern(key)
+            if let i = local.firstIndex(where: { $0.firm == id }) { local[i].valid = local[i].valid || isValid } else { local.append((id, isValid)) }
+        }
+        let winner = r.winnerID.map(intern) ?? -1
+        // A project without bid rows still counts when its winner is known (a win is a win).
+        guard !local.isEmpty || winner >= 0 else { return }
+        local.sort { $0.firm < $1.firm }
+        tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, province: r.province,
+                              fiscalYear: r.fiscalYear, inScope: inScope, start: Int32(bidders.count), count: Int32(local.count),
+                              winner: winner))
+        for entry in local {
+            bidders.append(entry.firm)
+            valid.append(entry.valid)
+        }
+    }
+
+    /// The submitted bidders of tender `t`.
+    @inline(__always) func bidders(of t: Int) -> ArraySlice<Int32> {
+        let tender = tenders[t]
+        return bidders[Int(tender.start) ..< Int(tender.start + tender.count)]
+    }
+
+    func window(lookback: Int) -> FiscalYearWindow { FiscalYearWindow(lookback: lookback, latestInScope: latestInScope) }
+
+    /// The market key of a tender under `scope`; nil when the tender lacks it.
+    func market(of t: Tender, _ scope: MarketScope) -> String? {
+        switch scope {
+        case .all: return ""
+        case .province: return t.province
+        case .ministry: return t.ministry
+        case .agency: return t.agencyID
+        }
+    }
+
+    /// The co-bidding graph of the tenders in the window, per market; computed once per
+    /// (scope, lookback) and shared by the rules that ask for it.
+    func graph(scope: MarketScope, lookback: Int) -> CoBiddingGraph {
+        let key = "\(scope.rawValue)|\(lookback)"
+        if let known = graphs[key] { return known }
+        let made = CoBiddingGraph(self, scope: scope, window: window(lookback: lookback))
+        graphs[key] = made
+        return made
+    }
+}
+
+/// Firms as nodes, shared tenders as edge weights, per market: built by sorting the packed pair
+/// keys of every tender (no dictionary per pair), then counting runs.
+struct CoBiddingGraph {
+    /// Per tender: its market's index, or -1 when outside the window or without a market key.
+    let marketOf: [Int32]
+    let marketNames: [String]
+    /// Per market: (a << 32 | b, shared tenders) for every pair a < b that bid together, sorted.
+    let pairs: [[(key: UInt64, count: Int32)]]
+    /// Per market: firm → the number of window tenders it submitted a bid to.
+    let tenderCounts: [[Int32: Int32]]
+
+    @inline(__always) static func pairKey(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(a)) << 32 | UInt64(UInt32(b)) }
+    @inline(__always) static func split(_ key: UInt64) -> (Int32, Int32) { (Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key)) }
+
+    init(_ table: CoBiddingTenders, scope: MarketScope, window: FiscalYearWindow) {
+        var names: [String] = []
+        var nameIndex: [String: Int32] = [:]
+        var marketOf = [Int32](repeating: -1, count: table.tenders.count)
+        var keys: [[UInt64]] = []
+        var counts: [[Int32: Int32]] = []
+        for (t, tender) in table.tenders.enumerated() where window.contains(tender.fiscalYear) && tender.count > 0 {
+            guard let name = table.market(of: tender, scope) else { continue }
+            let m: Int32
+            if let known = nameIndex[name] { m = known } else {
+                m = Int32(names.count)
+                nameIndex[name] = m
+                names.append(name)
+                keys.append([])
+                counts.append([:])
+            }
+            marketOf[t] = m
+            let bidders = table.bidders(of: t)
+            for a in bidders { counts[Int(m)][a, default: 0] += 1 }
+            guard bidders.count >= 2 else { continue }
+            for i in bidders.indices {
+                for j in bidders.indices where j > i { keys[Int(m)].append(Self.pairKey(bidders[i], bidders[j])) }
+            }
+        }
+        self.marketOf = marketOf
+        marketNames = names
+        tenderCounts = counts
+        pairs = keys.map { raw in
+            var sorted = raw
+            sorted.sort()
+            var runs: [(key: UInt64, count: Int32)] = []
+            var i = 0
+            while i < sorted.count {
+                var j = i + 1
+                while j < sorted.count && sorted[j] == sorted[i] { j += 1 }
+                runs.append((sorted[i], Int32(j - i)))
+                i = j
+            }
+            return runs
+        }
+    }
+}
+
+extension FiscalYearWindow {
+    init(lookback: Int, latestInScope: Int?) {
+        self.init(lookback: lookback)
+        if let latestInScope { note(fiscalYear: latestInScope) }
+    }
+}
+
+/// Network findings gathered per linked project before they are written, so a project in two
+/// rings (or with two raised pairs) gets one finding of the rule, not two weights in its score.
+struct LinkedFindings {
+    struct Hit {
+        var subjectType: SubjectType
+        var subjectID: String
+        var firms: [String]
+        var summary: Message
+        var evidence: [Evidence]
+        var value: Double?
+        /// Larger is shown first and becomes the finding's subject.
+        var rank: Int
+    }
+
+    private var hits: [Int: [Hit]] = [:]
+
+    mutating func add(tender: Int, _ hit: Hit) { hits[tender, default: []].append(hit) }
+
+    /// Adds the tenders' outcomes to `result`: raised where linked, computed-not-raised for the
+    /// other tenders `computed` accepts.
+    func write(into result: inout DatasetResult, tenders: [CoBiddingTenders.Tender], computed: (Int) -> Bool) {
+        for (t, tender) in tenders.enumerated() where tender.inScope {
+            guard var list = hits[t] else {
+                if computed(t) { result.notRaised += 1 }
+                continue
+            }
+            list.sort { ($0.rank, $1.subjectID) > ($1.rank, $0.subjectID) }
+            let first = list[0]
+            let more = list.dropFirst()
+            let summary = more.isEmpty ? first.summary
+                : Message(en: first.summary.en + " (and \(more.count) more)", th: first.summary.th + " (และอีก \(more.count) กลุ่ม)")
+            result.add(.raised(FindingDraft(
+                summary: summary, evidence: list.flatMap(\.evidence), subjectType: first.subjectType, subjectID: first.subjectID,
+                involvedFirms: Array(Set(list.flatMap(\.firms))).sorted(), value: first.value)),
+                projectID: tender.projectID, agencyID: tender.agencyID, ministry: tender.ministry)
+        }
+    }
+}
