@@ -162,7 +162,12 @@ public let allIndicators: [any Indicator.Type] = [
     SharedContactIndicator.self,             // BP-10
     DebarredBidderIndicator.self,            // BP-11
     NewCompanyWinnerIndicator.self,          // BP-13
+    CaptiveSupplierIndicator.self,           // BP-14
+    BuyerDependenceIndicator.self,           // BP-15
+    SupplierDependenceIndicator.self,        // BP-16
+    AgencyConcentrationIndicator.self,       // BP-17
     ManyDocumentBuyersFewBiddersIndicator.self,  // BP-19
+    SupplierAcrossCategoriesIndicator.self,  // BP-20
     ExcessiveDisqualifiedBidsIndicator.self, // BP-21
     ExcessiveUnsuccessfulBidsIndicator.self, // BP-22
     LateBidWonIndicator.self,                // BP-23

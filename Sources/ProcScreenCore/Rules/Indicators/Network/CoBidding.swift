@@ -19,7 +19,7 @@ enum MarketScope: String {
 /// rules (BP-05, BP-06, BP-07): a tender's submitted bidders are a sorted slice of one flat
 /// `[Int32]`, so 3 million bids cost a few dozen megabytes, and each rule reads the same copy.
 final class CoBiddingTenders {
-    struct Tender {
+    struct Tender: LinkableProject {
         var projectID: String
         var agencyID: String?
         var ministry: String?
@@ -200,9 +200,11 @@ struct LinkedFindings {
 
     mutating func add(tender: Int, _ hit: Hit) { hits[tender, default: []].append(hit) }
 
-    /// Adds the tenders' outcomes to `result`: raised where linked, computed-not-raised for the
-    /// other tenders `computed` accepts.
-    func write(into result: inout DatasetResult, tenders: [CoBiddingTenders.Tender], computed: (Int) -> Bool) {
+    var isEmpty: Bool { hits.isEmpty }
+
+    /// Adds the projects' outcomes to `result`: raised where linked, computed-not-raised for the
+    /// other projects in scope that `computed` accepts.
+    func write<P: LinkableProject>(into result: inout DatasetResult, tenders: [P], computed: (Int) -> Bool) {
         for (t, tender) in tenders.enumerated() where tender.inScope {
             guard var list = hits[t] else {
                 if computed(t) { result.notRaised += 1 }
@@ -219,4 +221,12 @@ struct LinkedFindings {
                 projectID: tender.projectID, agencyID: tender.agencyID, ministry: tender.ministry)
         }
     }
+}
+
+/// A project a cross-tender finding can be linked to.
+protocol LinkableProject {
+    var projectID: String { get }
+    var agencyID: String? { get }
+    var ministry: String? { get }
+    var inScope: Bool { get }
 }

@@ -1,0 +1,513 @@
+import Foundation
+
+/// Every award of the store (a contract's winner and amount, else the project's winner and
+/// agreed price), with agencies and suppliers interned, shared by the concentration rules
+/// (BP-14 … BP-17). Cancelled contracts do not count.
+final class AwardsTable {
+    struct Project: LinkableProject {
+        var projectID: String
+        var agencyID: String?
+        var ministry: String?
+        var fiscalYear: Int?
+        var inScope: Bool
+    }
+
+    struct Award {
+        var project: Int32
+        /// Interned agency; -1 when the project has none.
+        var agency: Int32
+        var supplier: Int32
+        var fiscalYear: Int32
+        /// Satang; nil when the contract carries no amount.
+        var amount: Int64?
+    }
+
+    static let noYear = Int32.min
+    private(set) var names: [String] = []
+    private var index: [String: Int32] = [:]
+    private(set) var projects: [Project] = []
+    private(set) var awards: [Award] = []
+    private(set) var latestInScope: Int?
+    private let contractStatus = ContractStatus()
+
+    static func shared(_ shared: RunSharedState) -> (table: AwardsTable, feeds: Bool) {
+        var created = false
+        let table = shared.value("awards") { () -> AwardsTable in
+            created = true
+            return AwardsTable()
+        }
+        return (table, created)
+    }
+
+    func intern(_ name: String) -> Int32 {
+        if let known = index[name] { return known }
+        let i = Int32(names.count)
+        index[name] = i
+        names.append(name)
+        return i
+    }
+
+    func name(_ i: Int32) -> String { i < 0 ? "—" : names[Int(i)] }
+
+    func observe(_ r: ProcurementRecord, inScope: Bool) {
+        if inScope, let fy = r.fiscalYear { latestInScope = max(latestInScope ?? fy, fy) }
+        var found: [(String, Int64?)] = r.contracts.compactMap { c in
+            guard let winner = c.winnerID, !contractStatus.isCancelled(c.status) else { return nil }
+            return (winner, c.amount)
+        }
+        if found.isEmpty, !r.contracts.contains(where: { $0.winnerID != nil }), let winner = r.winnerID {
+            found = [(winner, r.agreedPrice)]
+        }
+        guard !found.isEmpty else { return }
+        let p = Int32(projects.count)
+        projects.append(Project(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear, inScope: inScope))
+        let agency = r.agencyID.map(intern) ?? -1
+        let fy = r.fiscalYear.map(Int32.init) ?? Self.noYear
+        for (winner, amount) in found {
+            awards.append(Award(project: p, agency: agency, supplier: intern(winner), fiscalYear: fy, amount: amount))
+        }
+    }
+
+    func window(lookback: Int) -> FiscalYearWindow { FiscalYearWindow(lookback: lookback, latestInScope: latestInScope) }
+
+    func fiscalYear(_ a: Award) -> Int? { a.fiscalYear == Self.noYear ? nil : Int(a.fiscalYear) }
+
+    /// The awards grouped by `key` (sorted), each group handed to `body` once.
+    func groups<K: Comparable>(_ include: (Award) -> Bool, by key: (Award) -> K, _ body: (K, ArraySlice<Award>) -> Void) {
+        let sorted = awards.filter(include).sorted { key($0) < key($1) }
+        var start = 0
+        while start < sorted.count {
+            let k = key(sorted[start])
+            var end = start + 1
+            while end < sorted.count && key(sorted[end]) == k { end += 1 }
+            body(k, sorted[start ..< end])
+            start = end
+        }
+    }
+}
+
+/// A concentration rule's run over the shared awards table.
+class AwardsRun: DatasetRun {
+    let table: AwardsTable
+    private let feeds: Bool
+
+    init(shared: RunSharedState) { (table, feeds) = AwardsTable.shared(shared) }
+
+    func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { table.observe(record, inScope: inScope) } }
+
+    func finish() -> DatasetResult { fatalError("a concentration rule decides in its own finish()") }
+
+    /// Outcomes for the projects in scope: linked ones raised, those with an award in a computed
+    /// group not raised.
+    func result(_ linked: LinkedFindings, computed: Set<Int32>, notComputable: [(subject: String, detail: String, projects: Int)] = []) -> DatasetResult {
+        var result = DatasetResult()
+        linked.write(into: &result, tenders: table.projects) { computed.contains(Int32($0)) }
+        for entry in notComputable where entry.projects > 0 {
+            result.subjectNotComputable.append((entry.subject, .missingColumn, entry.detail, entry.projects))
+        }
+        return result
+    }
+}
+
+/// The share a group's largest member holds, from (member, amount) pairs sorted by member.
+private func amountsByMember(_ awards: ArraySlice<AwardsTable.Award>, member: (AwardsTable.Award) -> Int32) -> (total: Int64, byMember: [(Int32, Int64)]) {
+    var byMember: [(Int32, Int64)] = []
+    var total: Int64 = 0
+    for a in awards {
+        guard let amount = a.amount, amount > 0 else { continue }
+        total += amount
+        let m = member(a)
+        if let last = byMember.last, last.0 == m { byMember[byMember.count - 1].1 += amount } else { byMember.append((m, amount)) }
+    }
+    return (total, byMember)
+}
+
+private func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+
+/// BP-14: a winner whose every contract in the window is with one agency (Prozorro RISK2-2,
+/// "more than 3 contracts, one buyer only"). Raised with ≥ `min_contracts` contracts; linked to
+/// its contracts' projects in scope.
+///
+/// Rule file: `Rules/network/BP-14-captive-supplier.yaml`.
+struct CaptiveSupplierIndicator: DatasetIndicator {
+    static let id = "BP-14"
+    static let fields: Set<String> = ["projects.fiscal_year", "projects.agreed_price", "contracts.winner_id", "contracts.amount",
+                                      "contracts.status", "bids.bidder_id", "bids.is_winner"]
+
+    let minContracts: Int
+    let lookback: Int
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        minContracts = Int(try rule.int("min_contracts"))
+        lookback = Int(try rule.int("lookback_fy"))
+    }
+
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
+
+    final class Run: AwardsRun {
+        let rule: CaptiveSupplierIndicator
+
+        init(_ rule: CaptiveSupplierIndicator, shared: RunSharedState) {
+            self.rule = rule
+            super.init(shared: shared)
+        }
+
+        override func finish() -> DatasetResult {
+            let window = table.window(lookback: rule.lookback)
+            var linked = LinkedFindings()
+            var computed = Set<Int32>()
+            table.groups({ window.contains(table.fiscalYear($0)) }, by: \.supplier) { supplier, awards in
+                for a in awards { computed.insert(a.project) }
+                let agencies = Set(awards.map(\.agency))
+                guard awards.count >= rule.minContracts, agencies.count == 1, let agency = agencies.first, agency >= 0 else { return }
+                let firm = table.name(supplier), buyer = table.name(agency)
+                let hit = LinkedFindings.Hit(
+                    subjectType: .firm, subjectID: firm, firms: [firm],
+                    summary: Message(en: "Captive supplier: all \(awards.count) contracts of \(firm) are with agency \(buyer) (\(window.description))",
+                                     th: "ผู้ขายผูกขาดกับหน่วยงานเดียว: สัญญาทั้ง \(awards.count) ฉบับของ \(firm) อยู่กับหน่วยงาน \(buyer)"),
+                    evidence: [Evidence(field: "contracts_with_one_agency", observed: String(awards.count), threshold: "≥ \(rule.minContracts), one agency",
+                                        note: "\(firm): agency \(buyer) only, \(window.description)")],
+                    value: Double(awards.count), rank: awards.count)
+                for p in Set(awards.map(\.project)) where table.projects[Int(p)].inScope { linked.add(tender: Int(p), hit) }
+            }
+            return result(linked, computed: computed)
+        }
+    }
+}
+
+/// BP-15: an agency whose spending in one fiscal year goes mostly to one supplier (ProACT buyer
+/// dependence; OCP R040/R050). Agency × FY with more than `min_contracts` contracts: a supplier's
+/// share of the agency's contract amounts ≥ `s_max` raises (agency, supplier); linked to that
+/// supplier's projects with the agency that year.
+///
+/// Rule file: `Rules/network/BP-15-buyer-depends-on-supplier.yaml`.
+struct BuyerDependenceIndicator: DatasetIndicator {
+    static let id = "BP-15"
+    static let fields = CaptiveSupplierIndicator.fields
+
+    let minContracts: Int
+    let sMax: Double
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        minContracts = Int(try rule.int("min_contracts"))
+        sMax = try rule.double("s_max")
+    }
+
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
+
+    final class Run: AwardsRun {
+        let rule: BuyerDependenceIndicator
+
+        init(_ rule: BuyerDependenceIndicator, shared: RunSharedState) {
+            self.rule = rule
+            super.init(shared: shared)
+        }
+
+        override func finish() -> DatasetResult {
+            var linked = LinkedFindings()
+            var computed = Set<Int32>()
+            var missing: [(String, String, Int)] = []
+            struct Key: Comparable { var agency: Int32, fy: Int32, supplier: Int32
+                static func < (a: Key, b: Key) -> Bool { (a.agency, a.fy, a.supplier) < (b.agency, b.fy, b.supplier) } }
+            struct Group: Comparable { var agency: Int32, fy: Int32
+                static func < (a: Group, b: Group) -> Bool { (a.agency, a.fy) < (b.agency, b.fy) } }
+            // Sorted by agency, year and supplier, so one pass sums each supplier within its group.
+            var current: [AwardsTable.Award] = []
+            var currentGroup: Group?
+            func decide() {
+                guard let g = currentGroup, current.count > rule.minContracts else { return }
+                let projects = Set(current.map(\.project))
+                let (total, bySupplier) = amountsByMember(current[...], member: \.supplier)
+                let buyer = table.name(g.agency)
+                guard total > 0 else {
+                    missing.append(("agency:\(buyer)|\(g.fy)", "agency \(buyer) FY \(g.fy): no contract amounts",
+                                    projects.filter { table.projects[Int($0)].inScope }.count))
+                    return
+                }
+                computed.formUnion(projects)
+                for (supplier, amount) in bySupplier {
+                    let share = Double(amount) / Double(total)
+                    guard share >= rule.sMax else { continue }
+                    let firm = table.name(supplier)
+                    let hit = LinkedFindings.Hit(
+                        subjectType: .agency, subjectID: "\(buyer)|\(g.fy)|\(firm)", firms: [firm],
+                        summary: Message(en: "Buyer depends on one supplier: \(firm) holds \(percent(share)) of agency \(buyer)'s contract amounts in FY \(g.fy)",
+                                         th: "หน่วยงานพึ่งพาผู้ขายรายเดียว: \(firm) ได้ \(percent(share)) ของมูลค่าสัญญาของหน่วยงาน \(buyer) ปีงบประมาณ \(g.fy)"),
+                        evidence: [Evidence(field: "supplier_share", observed: String(format: "%.4f", share), threshold: "≥ \(rule.sMax)",
+                                            note: "\(formatBaht(amount)) of \(formatBaht(total)); \(current.count) contracts of agency \(buyer), FY \(g.fy)")],
+                        value: share, rank: Int(share * 1000))
+                    for a in current where a.supplier == supplier && table.projects[Int(a.project)].inScope { linked.add(tender: Int(a.project), hit) }
+                }
+            }
+            table.groups({ $0.agency >= 0 && $0.fiscalYear != AwardsTable.noYear }, by: { Key(agency: $0.agency, fy: $0.fiscalYear, supplier: $0.supplier) }) { key, awards in
+                let g = Group(agency: key.agency, fy: key.fy)
+                if g != currentGroup {
+                    decide()
+                    current = []
+                    currentGroup = g
+                }
+                current.append(contentsOf: awards)
+            }
+            decide()
+            return result(linked, computed: computed, notComputable: missing)
+        }
+    }
+}
+
+/// BP-16: a supplier whose business in one fiscal year comes mostly from one agency (ProACT
+/// supplier dependence). Supplier × FY with more than `min_contracts` contracts: the top agency's
+/// share of its contract amounts ≥ `s_max` raises; linked to its projects with that agency.
+///
+/// Rule file: `Rules/network/BP-16-supplier-depends-on-buyer.yaml`.
+struct SupplierDependenceIndicator: DatasetIndicator {
+    static let id = "BP-16"
+    static let fields = CaptiveSupplierIndicator.fields
+
+    let minContracts: Int
+    let sMax: Double
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        minContracts = Int(try rule.int("min_contracts"))
+        sMax = try rule.double("s_max")
+    }
+
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
+
+    final class Run: AwardsRun {
+        let rule: SupplierDependenceIndicator
+
+        init(_ rule: SupplierDependenceIndicator, shared: RunSharedState) {
+            self.rule = rule
+            super.init(shared: shared)
+        }
+
+        override func finish() -> DatasetResult {
+            var linked = LinkedFindings()
+            var computed = Set<Int32>()
+            struct Key: Comparable { var supplier: Int32, fy: Int32, agency: Int32
+                static func < (a: Key, b: Key) -> Bool { (a.supplier, a.fy, a.agency) < (b.supplier, b.fy, b.agency) } }
+            var current: [AwardsTable.Award] = []
+            var currentGroup: (supplier: Int32, fy: Int32)?
+            func decide() {
+                guard let g = currentGroup, current.count > rule.minContracts else { return }
+                let (total, byAgency) = amountsByMember(current[...], member: \.agency)
+                guard total > 0, let top = byAgency.max(by: { $0.1 < $1.1 }) else { return }
+                computed.formUnion(current.map(\.project))
+                let share = Double(top.1) / Double(total)
+                guard share >= rule.sMax else { return }
+                let firm = table.name(g.supplier), buyer = table.name(top.0)
+                let hit = LinkedFindings.Hit(
+                    subjectType: .firm, subjectID: firm, firms: [firm],
+                    summary: Message(en: "Supplier depends on one buyer: \(percent(share)) of \(firm)'s contract amounts in FY \(g.fy) come from agency \(buyer)",
+                                     th: "ผู้ขายพึ่งพาหน่วยงานเดียว: \(percent(share)) ของมูลค่าสัญญาของ \(firm) ปีงบประมาณ \(g.fy) มาจากหน่วยงาน \(buyer)"),
+                    evidence: [Evidence(field: "top_agency_share", observed: String(format: "%.4f", share), threshold: "≥ \(rule.sMax)",
+                                        note: "\(formatBaht(top.1)) of \(formatBaht(total)) from agency \(buyer); \(current.count) contracts, FY \(g.fy)")],
+                    value: share, rank: Int(share * 1000))
+                for a in current where a.agency == top.0 && table.projects[Int(a.project)].inScope { linked.add(tender: Int(a.project), hit) }
+            }
+            table.groups({ $0.fiscalYear != AwardsTable.noYear }, by: { Key(supplier: $0.supplier, fy: $0.fiscalYear, agency: $0.agency) }) { key, awards in
+                if currentGroup?.supplier != key.supplier || currentGroup?.fy != key.fy {
+                    decide()
+                    current = []
+                    currentGroup = (key.supplier, key.fy)
+                }
+                current.append(contentsOf: awards)
+            }
+            decide()
+            return result(linked, computed: computed)
+        }
+    }
+}
+
+/// BP-17: an agency's purchases concentrated on few suppliers (OCP R051). Agency × FY with ≥
+/// `min_contracts` contracts: HHI = Σ s_f² over the suppliers' shares of the amounts; raised if
+/// HHI ≥ `hhi_max`. The subject is the agency × FY, linked to its projects in scope (weight 0 by
+/// default: context for the agency's other findings).
+///
+/// Rule file: `Rules/network/BP-17-agency-concentration.yaml`.
+struct AgencyConcentrationIndicator: DatasetIndicator {
+    static let id = "BP-17"
+    static let fields = CaptiveSupplierIndicator.fields
+
+    let minContracts: Int
+    let hhiMax: Double
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        minContracts = Int(try rule.int("min_contracts"))
+        hhiMax = try rule.double("hhi_max")
+    }
+
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
+
+    final class Run: AwardsRun {
+        let rule: AgencyConcentrationIndicator
+
+        init(_ rule: AgencyConcentrationIndicator, shared: RunSharedState) {
+            self.rule = rule
+            super.init(shared: shared)
+        }
+
+        override func finish() -> DatasetResult {
+            var linked = LinkedFindings()
+            var computed = Set<Int32>()
+            var missing: [(String, String, Int)] = []
+            struct Key: Comparable { var agency: Int32, fy: Int32, supplier: Int32
+                static func < (a: Key, b: Key) -> Bool { (a.agency, a.fy, a.supplier) < (b.agency, b.fy, b.supplier) } }
+            var current: [AwardsTable.Award] = []
+            var currentGroup: (agency: Int32, fy: Int32)?
+            func decide() {
+                guard let g = currentGroup, current.count >= rule.minContracts else { return }
+                let projects = Set(current.map(\.project))
+                let (total, bySupplier) = amountsByMember(current[...], member: \.supplier)
+                let buyer = table.name(g.agency)
+                guard total > 0 else {
+                    missing.append(("agency:\(buyer)|\(g.fy)", "agency \(buyer) FY \(g.fy): no contract amounts",
+                                    projects.filter { table.projects[Int($0)].inScope }.count))
+                    return
+                }
+                computed.formUnion(projects)
+                let shares = bySupplier.map { Double($0.1) / Double(total) }
+                let hhi = shares.reduce(0) { $0 + $1 * $1 }
+                guard hhi >= rule.hhiMax else { return }
+                let top = bySupplier.sorted { $0.1 > $1.1 }.prefix(3).map { "\(table.name($0.0)) \(percent(Double($0.1) / Double(total)))" }
+                let hit = LinkedFindings.Hit(
+                    subjectType: .agency, subjectID: "agency:\(buyer)|\(g.fy)", firms: [],
+                    summary: Message(en: "Concentrated purchasing: agency \(buyer) FY \(g.fy) HHI " + String(format: "%.3f", hhi) + " over \(bySupplier.count) suppliers",
+                                     th: "การกระจุกตัวของผู้ขาย: หน่วยงาน \(buyer) ปีงบประมาณ \(g.fy) HHI " + String(format: "%.3f", hhi) + " จากผู้ขาย \(bySupplier.count) ราย"),
+                    evidence: [Evidence(field: "hhi", observed: String(format: "%.4f", hhi), threshold: "≥ \(rule.hhiMax)",
+                                        note: "\(current.count) contracts, \(formatBaht(total)) baht; largest: " + top.joined(separator: ", "))],
+                    value: hhi, rank: 0)
+                for p in projects where table.projects[Int(p)].inScope { linked.add(tender: Int(p), hit) }
+            }
+            table.groups({ $0.agency >= 0 && $0.fiscalYear != AwardsTable.noYear }, by: { Key(agency: $0.agency, fy: $0.fiscalYear, supplier: $0.supplier) }) { key, awards in
+                if currentGroup?.agency != key.agency || currentGroup?.fy != key.fy {
+                    decide()
+                    current = []
+                    currentGroup = (key.agency, key.fy)
+                }
+                current.append(contentsOf: awards)
+            }
+            decide()
+            return result(linked, computed: computed, notComputable: missing)
+        }
+    }
+}
+
+/// BP-20: a supplier winning across unrelated kinds of work at one agency (Prozorro sas-3-3).
+/// category(p) = the first entry of `categories` whose PCRE2 pattern matches norm_title(project
+/// name), else project_type. Raised for (supplier, agency) with ≥ `min_wins` wins and ≥
+/// `min_categories` distinct categories in the window; linked to those wins in scope.
+///
+/// Rule file: `Rules/network/BP-20-supplier-across-categories.yaml`.
+struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
+    static let id = "BP-20"
+    static let fields: Set<String> = CaptiveSupplierIndicator.fields.union(["projects.project_name", "projects.project_type"])
+
+    let categories: [(name: String, pattern: String)]
+    let minWins: Int
+    let minCategories: Int
+    let lookback: Int
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) {
+        minWins = Int(try rule.int("min_wins"))
+        minCategories = Int(try rule.int("min_categories"))
+        lookback = Int(try rule.int("lookback_fy"))
+        guard case .list(let items) = try rule.parameterValue("categories") else {
+            throw RuleFileError(path: rule.path, keyPath: "parameters.categories.value", reason: "expected a list of {name, pattern}")
+        }
+        var parsed: [(String, String)] = []
+        for (i, item) in items.enumerated() {
+            guard case .map(let m) = item, case .string(let name)? = m["name"], case .string(let pattern)? = m["pattern"], m.count == 2 else {
+                throw RuleFileError(path: rule.path, keyPath: "parameters.categories.value[\(i)]", reason: "expected {name: …, pattern: …}")
+            }
+            do { _ = try PCRERegex(pattern, caseless: true) } catch {
+                throw RuleFileError(path: rule.path, keyPath: "parameters.categories.value[\(i)].pattern", reason: "invalid pattern: \(error)")
+            }
+            parsed.append((name, pattern))
+        }
+        categories = parsed
+    }
+
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
+
+    final class Run: DatasetRun {
+        struct Win { var key: Int64; var category: Int32; var project: Int32 }
+
+        let rule: SupplierAcrossCategoriesIndicator
+        let patterns: [PCRERegex]
+        let titles = TitleSimilarity()
+        var window: FiscalYearWindow
+        let names = AwardsTable()
+        var categoryNames: [String] = []
+        var categoryIndex: [String: Int32] = [:]
+        var byTitle: [String: Int32] = [:]
+        var projects: [AwardsTable.Project] = []
+        var wins: [Win] = []
+
+        init(_ rule: SupplierAcrossCategoriesIndicator) {
+            self.rule = rule
+            patterns = rule.categories.map { try! PCRERegex($0.pattern, caseless: true) }   // checked when the rule loaded
+            window = FiscalYearWindow(lookback: rule.lookback)
+        }
+
+        /// The category's index: the first matching pattern, else the project type. The pattern
+        /// outcome is cached per title (titles repeat; normalising one costs three PCRE2 passes).
+        private func category(_ r: ProcurementRecord) -> Int32? {
+            var matched: Int = -1
+            if let title = r.projectName {
+                if let known = byTitle[title] { matched = Int(known) } else {
+                    let normalized = titles.normalize(title)
+                    matched = patterns.firstIndex { (try? $0.matches(normalized)) == true } ?? -1
+                    if byTitle.count < 200_000 { byTitle[title] = Int32(matched) }
+                }
+            }
+            guard let label = matched >= 0 ? rule.categories[matched].name : r.projectType.map(ThaiText.normalize), !label.isEmpty else { return nil }
+            if let known = categoryIndex[label] { return known }
+            let id = Int32(categoryNames.count)
+            categoryIndex[label] = id
+            categoryNames.append(label)
+            return id
+        }
+
+        func observe(_ r: ProcurementRecord, inScope: Bool) {
+            window.note(r, inScope: inScope)
+            guard let agency = r.agencyID else { return }
+            let fromContracts = Set(r.contracts.compactMap(\.winnerID))
+            let winners = fromContracts.isEmpty ? Set([r.winnerID].compactMap { $0 }) : fromContracts
+            guard !winners.isEmpty, window.lookback == 0 || r.fiscalYear != nil, let category = category(r) else { return }
+            let p = Int32(projects.count)
+            projects.append(.init(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear, inScope: inScope))
+            let a = Int64(names.intern(agency))
+            for w in winners { wins.append(Win(key: Int64(names.intern(w)) << 32 | a, category: category, project: p)) }
+        }
+
+        func finish() -> DatasetResult {
+            var linked = LinkedFindings()
+            var computed = Set<Int32>()
+            let inWindow = wins.filter { window.contains(projects[Int($0.project)].fiscalYear) }.sorted { $0.key < $1.key }
+            var start = 0
+            while start < inWindow.count {
+                var end = start + 1
+                while end < inWindow.count && inWindow[end].key == inWindow[start].key { end += 1 }
+                let group = inWindow[start ..< end]
+                start = end
+                for w in group { computed.insert(w.project) }
+                let kinds = Set(group.map(\.category))
+                guard group.count >= rule.minWins, kinds.count >= rule.minCategories else { continue }
+                let firm = names.name(Int32(group.first!.key >> 32)), buyer = names.name(Int32(truncatingIfNeeded: group.first!.key))
+                let labels = kinds.map { categoryNames[Int($0)] }.sorted()
+                let hit = LinkedFindings.Hit(
+                    subjectType: .firm, subjectID: firm, firms: [firm],
+                    summary: Message(en: "Supplier across unrelated categories: \(firm) won \(group.count) contracts of \(kinds.count) kinds at agency \(buyer)",
+                                     th: "ผู้ชนะหลายประเภทงานที่ไม่เกี่ยวข้องกัน: \(firm) ชนะ \(group.count) โครงการใน \(kinds.count) ประเภทที่หน่วยงาน \(buyer)"),
+                    evidence: [Evidence(field: "categories", observed: String(kinds.count), threshold: "≥ \(rule.minCategories) with ≥ \(rule.minWins) wins",
+                                        note: labels.joined(separator: ", ") + "; \(window.description)")],
+                    value: Double(kinds.count), rank: kinds.count)
+                for w in group where projects[Int(w.project)].inScope { linked.add(tender: Int(w.project), hit) }
+            }
+            var result = DatasetResult()
+            linked.write(into: &result, tenders: projects) { computed.contains(Int32($0)) }
+            return result
+        }
+    }
+}
