@@ -196,6 +196,8 @@ public let allIndicators: [any Indicator.Type] = [
     HeavilyDiscountedWinningBidIndicator.self,   // BR-22
     RecurringPriceRatioIndicator.self,       // BR-23
     ShortSubmissionPeriodIndicator.self,     // CR-03
+    CancelledAndRelaunchedIndicator.self,    // CR-06
+    ShortWorksExecutionIndicator.self,       // CR-08
     MissingBidsOrWinnerIndicator.self,       // DQ-05
     InvalidTaxIDIndicator.self,              // DQ-06
     LargeProjectTierIndicator.self,          // LP-01
@@ -213,6 +215,9 @@ public let allIndicators: [any Indicator.Type] = [
     SlicingBelowThresholdIndicator.self,     // LP-13
     MissingIntegrityPactIndicator.self,      // LP-14
     AgencyLargeProjectHistoryIndicator.self, // LP-15
+    BunchingBelowThresholdIndicator.self,    // TH-02
+    ContractSplittingIndicator.self,         // TH-03
+    YearEndSpecificPurchaseIndicator.self,   // TH-04
     ReferenceVersusBudgetIndicator.self,     // TH-05
     ZeroDiscountIndicator.self,              // TH-06
     RoundAgreedPriceIndicator.self,          // TH-08
