@@ -142,6 +142,19 @@ struct OCDSIngestTests {
         #expect(try fixture.scalar("SELECT status FROM contracts").string == "active")
     }
 
+    @Test func tenderAmendmentsAreCountedAndAbsenceIsUnknown() throws {
+        let fixture = try StoreFixture()
+        let path = fixture.directory.path("releases.jsonl")
+        try """
+            {"ocid": "A", "id": "1", "date": "2024-01-01T00:00:00Z", "tender": {"title": "t", "amendments": [{"id": "1"}, {"id": "2"}]}}
+            {"ocid": "B", "id": "1", "date": "2024-01-01T00:00:00Z", "tender": {"title": "t", "amendments": []}}
+            {"ocid": "C", "id": "1", "date": "2024-01-01T00:00:00Z", "tender": {"title": "t"}}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        _ = try fixture.ingest([path])
+        let rows = try fixture.store.db.query(sql: "SELECT project_id, tender_amendments FROM projects ORDER BY project_id")
+        #expect(rows.map { $0[1].int64 } == [2, 0, nil])
+    }
+
     @Test func minorUnitsAreExactForDecimals() {
         func units(_ s: String) -> Int64? {
             Array(s.utf8).withUnsafeBufferPointer { JSONNumber.minorUnits($0) }

@@ -112,9 +112,11 @@ enum FixtureLoader {
             ])
         // OCDS fields (Cardinal semantics).
         try db.execute(sql: """
-            UPDATE projects SET status = ?, procurement_method = ?, procurement_method_details = ?, award_criteria = ?
+            UPDATE projects SET status = ?, procurement_method = ?, procurement_method_details = ?, award_criteria = ?,
+                                tender_amendments = ?
             WHERE project_id = ?
-            """, bindings: [text("status"), text("procurement_method"), text("procurement_method_details"), text("award_criteria"), id])
+            """, bindings: [text("status"), text("procurement_method"), text("procurement_method_details"), text("award_criteria"),
+                             int("tender_amendments"), id])
         for (i, b) in ((r["bids"] as? [[String: Any]]) ?? []).enumerated() {
             try db.execute(sql: """
                 INSERT INTO bids (project_id, bidder_id, bidder_name, price, status, is_winner, disqualification_reason, bid_date,

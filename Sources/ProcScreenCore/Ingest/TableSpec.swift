@@ -89,6 +89,7 @@ public struct TableSpec: Sendable {
             ColumnSpec("announce_date", .date), ColumnSpec("bid_deadline", .date), ColumnSpec("award_date", .date),
             ColumnSpec("status"), ColumnSpec("num_bids", .integer), ColumnSpec("num_doc_buyers", .integer),
             ColumnSpec("budget_type", .code("budget_types")), ColumnSpec("multi_year", .bool),
+            ColumnSpec("tender_amendments", .integer),
         ],
         replace: .upsert)
 

@@ -130,6 +130,8 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
     /// OCDS: tender/procurementMethod and procuringEntity/id as published, and awardCriteria.
     public var procurementMethod: String?
     public var procurementMethodDetails: String?
+    /// Changes to the call for tenders (e-GP "D2 เปลี่ยนแปลงประกาศเชิญชวน", OCDS tender.amendments); nil unknown.
+    public var tenderAmendments: Int?
     public var procuringEntityID: String?
     public var awardCriteria: String?
     /// OCDS item classification ids, of the tender's items and of each award's.

@@ -196,6 +196,7 @@ public let allIndicators: [any Indicator.Type] = [
     HeavilyDiscountedWinningBidIndicator.self,   // BR-22
     RecurringPriceRatioIndicator.self,       // BR-23
     ShortSubmissionPeriodIndicator.self,     // CR-03
+    CallForTendersModifiedIndicator.self,    // CR-05
     CancelledAndRelaunchedIndicator.self,    // CR-06
     ShortWorksExecutionIndicator.self,       // CR-08
     MissingBidsOrWinnerIndicator.self,       // DQ-05

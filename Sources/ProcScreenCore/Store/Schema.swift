@@ -268,6 +268,9 @@ public enum Schema {
             ALTER TABLE bids ADD COLUMN lot_id TEXT;           -- OCDS bids.details[].relatedLot
             ALTER TABLE contracts ADD COLUMN lot_id TEXT;      -- the award's first related lot
             """),
+        Migration(name: "009_tender_amendments", sql: """
+            ALTER TABLE projects ADD COLUMN tender_amendments INTEGER;   -- changes to the call for tenders (e-GP D2; OCDS tender.amendments); NULL unknown
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

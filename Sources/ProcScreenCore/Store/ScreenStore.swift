@@ -47,7 +47,7 @@ public final class ScreenStore {
         "method", "method_raw", "fiscal_year", "budget", "reference_price", "agreed_price", "currency", "announce_date",
         "bid_deadline", "award_date", "status", "num_bids", "num_doc_buyers", "budget_type", "multi_year",
         "on_integrity_pact", "integrity_pact_joined", "procurement_method", "procuring_entity_id", "award_criteria",
-        "procurement_method_details",
+        "procurement_method_details", "tender_amendments",
     ]
     public static let bidColumns = [
         "bidder_id", "bidder_name", "price", "status", "is_winner", "disqualification_reason", "bid_date", "anti_corruption_policy",
@@ -223,6 +223,7 @@ public final class ScreenStore {
             r.procuringEntityID = s.string(26)
             r.awardCriteria = s.string(27)
             r.procurementMethodDetails = s.string(28)
+            r.tenderAmendments = s.int64(29).map(Int.init)
             if pactLoaded {
                 r.onIntegrityPact = pact[r.projectID] != nil
                 r.integrityPactJoined = pact[r.projectID] ?? nil

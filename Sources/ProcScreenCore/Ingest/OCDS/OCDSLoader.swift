@@ -60,7 +60,7 @@ final class OCDSLoader {
         "project_id", "project_name", "agency_id", "agency_name", "sub_agency_name", "method", "method_raw", "fiscal_year",
         "budget", "reference_price", "agreed_price", "currency", "announce_date", "bid_deadline", "award_date", "status",
         "num_bids", "procurement_method", "procuring_entity_id", "award_criteria", "release_date", "procurement_method_details",
-        "project_type", "province", "ministry", "budget_type", "multi_year", "num_doc_buyers",
+        "project_type", "province", "ministry", "budget_type", "multi_year", "num_doc_buyers", "tender_amendments",
     ]
     static let bidColumns = ["project_id", "bidder_id", "bidder_name", "price", "status", "status_raw", "is_winner", "bid_date",
                              "n_tenderers", "currency", "lot_id"]
@@ -191,7 +191,7 @@ final class OCDSLoader {
             i(p.numberOfTenderers.map(Int64.init)), t(p.procurementMethod), t(p.procuringEntity.id), t(p.awardCriteria),
             t(p.date), t(p.procurementMethodDetails),
             t(thai?.projectType), t(thai?.province), t(thai?.ministry), t(thai?.budgetType), i(thai?.multiYear.map { $0 ? 1 : 0 }),
-            i(thai?.numDocBuyers.map(Int64.init)),
+            i(thai?.numDocBuyers.map(Int64.init)), i(p.tenderAmendments.map(Int64.init)),
         ], groupValues: [], sourceID: sourceID, line: line)
         counts.processes += 1
         if let id = p.buyer.id ?? p.procuringEntity.id {

@@ -70,6 +70,8 @@ struct OCDSProcess: Sendable {
     var endDate: String?
     /// numberOfTenderers when it is a JSON number with a whole value.
     var numberOfTenderers: Int?
+    /// The number of tender.amendments entries; nil when the release has no such array.
+    var tenderAmendments: Int?
     /// numberOfTenderers given as something else (a numeric string): kept as an ingest issue.
     var numberOfTenderersText: String?
     var tenderTenderers: [Organisation] = []
@@ -187,6 +189,14 @@ struct OCDSProcess: Sendable {
             else if key == "procurementMethod" { procurementMethod = try s.optionalString() }
             else if key == "procurementMethodDetails" { procurementMethodDetails = try s.optionalString() }
             else if key == "awardCriteria" { awardCriteria = try s.optionalString() }
+            else if key == "amendments", try s.kind() == .array {
+                var n = 0
+                try s.array { s in
+                    try s.skipValue()
+                    n += 1
+                }
+                tenderAmendments = n
+            }
             else if key == "procuringEntity" { procuringEntity = try Self.organisation(&s) }
             else if key == "value" { tenderValue = try Self.amount(&s) }
             else if key == "tenderPeriod" {

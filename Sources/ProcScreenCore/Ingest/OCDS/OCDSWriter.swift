@@ -78,6 +78,7 @@ public enum OCDSWriter {
             tender.raw("tenderPeriod", period.text)
         }
         if let n = r.numBids { tender.raw("numberOfTenderers", String(n)) }
+        if let n = r.tenderAmendments { tender.raw("amendments", "[" + (0..<n).map { "{\"id\":\"\($0 + 1)\"}" }.joined(separator: ",") + "]") }
         if let sub = r.subAgencyName {
             tender.raw("procuringEntity", "{\"id\":" + JSONObjectWriter.quote(r.agencyID ?? "") + ",\"name\":" + JSONObjectWriter.quote(sub) + "}")
         }

@@ -53,6 +53,32 @@ struct YearEndSpecificPurchaseIndicator: RecordIndicator {
     }
 }
 
+/// CR-05: the call for tenders was changed after it was published (Fazekas CRI "call for tenders
+/// modified"): tender_amendments ≥ `min_amendments`. Unknown (no e-GP D2 count, no OCDS
+/// tender.amendments array) is not computable.
+///
+/// Rule file: `Rules/procedure/CR-05-call-for-tenders-modified.yaml`.
+struct CallForTendersModifiedIndicator: RecordIndicator {
+    static let id = "CR-05"
+    static let fields: Set<String> = ["projects.tender_amendments"]
+
+    let minAmendments: Int
+
+    init(rule: RuleFile, rules: RuleLookup) throws(RuleFileError) { minAmendments = Int(try rule.int("min_amendments")) }
+
+    func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
+        guard let n = record.tenderAmendments else {
+            return .notComputable(.missingColumn, detail: "tender_amendments is not recorded")
+        }
+        guard n >= minAmendments else { return .computedNotRaised }
+        return .raised(FindingDraft(
+            summary: Message(en: "The call for tenders was changed \(n) time\(n == 1 ? "" : "s")",
+                             th: "มีการเปลี่ยนแปลงประกาศเชิญชวน \(n) ครั้ง"),
+            evidence: [Evidence(field: "tender_amendments", observed: String(n), threshold: "≥ \(minAmendments)")],
+            value: Double(n)))
+    }
+}
+
 /// CR-08: a works contract with an implausibly short execution period (Prozorro sas-3-7):
 /// project_type matches `construction_pattern`, end_date − contract_date < `min_days` and the
 /// amount ≥ `min_amount`. The planned end date stands in for completion.
