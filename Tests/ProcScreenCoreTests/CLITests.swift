@@ -107,6 +107,13 @@ struct CLITests {
         #expect(show.stdout.contains("ส่งต่อ"))
         let missing = try CLI.run(["show", "00000000000", "--db", db])
         #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no project or firm"))
+
+        // A firm id shows the firm: its co-bidders and its ring (the last run screened LP-02 only: screen again).
+        _ = try CLI.run(["screen", "--db", db, "--only", "BP-06"])
+        let firm = try CLI.run(["show", truth.rings[0].members[0], "--db", db])
+        #expect(firm.status == 0, "\(firm.stderr)")
+        #expect(firm.stdout.contains("Most frequent co-bidders") && firm.stdout.contains("BP-06"))
     }
 
     @Test func usageErrorsExitTwo() throws {
@@ -142,8 +149,10 @@ struct CLITests {
 
 /// The part of truth.json the CLI test reads.
 struct MarketTruth: Decodable {
+    struct Ring: Decodable { var members: [String] }
     var missingAssessments: [String]
     var largeProjects: [String]
+    var rings: [Ring]
 }
 
 @Suite("CLI paths")

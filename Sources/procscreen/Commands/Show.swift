@@ -5,9 +5,9 @@ import ProcScreenCore
 extension ProcScreen {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show one project: its data, bids, contracts, findings with evidence, and routing.")
+            abstract: "Show one project (data, bids, contracts, findings with evidence, routing) or one firm (bids, wins, co-bidders, rings).")
 
-        @Argument(help: "The project id (e-GP number).")
+        @Argument(help: "A project id (e-GP number), or a firm id (TIN) to see the firm's bids, co-bidders and rings.")
         var projectID: String
 
         @OptionGroup var store: StoreOptions
@@ -21,11 +21,14 @@ extension ProcScreen {
 
         func run() throws {
             let storeHandle = try Store(path: store.db, readOnly: true)
-            guard let view = try ProjectView.load(store: storeHandle, projectID: projectID, runID: runID) else {
-                throw ValidationError("no project \(projectID) in \(store.db)")
-            }
             let catalog = try? RuleCatalog.load(directory: rules.directory)
-            print(ProjectViewText.render(view, catalog: catalog, language: lang))
+            if let view = try ProjectView.load(store: storeHandle, projectID: projectID, runID: runID) {
+                print(ProjectViewText.render(view, catalog: catalog, language: lang))
+            } else if let firm = try FirmView.load(store: storeHandle, firmID: projectID, runID: runID) {
+                print(FirmViewText.render(firm, catalog: catalog, language: lang))
+            } else {
+                throw ValidationError("no project or firm \(projectID) in \(store.db)")
+            }
         }
     }
 }
