@@ -13,7 +13,8 @@
 //   with Rules-cardinal (Cardinal's indicators) and with all rules. Prints medians and MB/s.
 // accuracy: generates a market of --projects N with the default shape (SampleData's), ingests
 //   and screens it once, and prints each collusion and network rule's precision and recall
-//   against the planted rings of truth.json.
+//   against the planted rings of truth.json, then the planted rings BP-06 finds whole, in part or
+//   not, the spurious rings it flags, and the recall of TH-03 on the planted split purchases.
 import Foundation
 import ProcScreenCore
 #if canImport(Glibc)
@@ -215,6 +216,7 @@ func removeStore(_ db: String) {
                                   categories: [.collusion, .network])
         print("accuracy — \(label): \(summary.projects) projects, \(truth.rings.count) planted rings, screened in \(fmt(wall, 1)) s")
         print(score.text)
+        print(try NetworkScore(store: try Store(path: db, readOnly: true), runID: summary.runID, truth: truth).text)
     }
 }
 

@@ -107,10 +107,50 @@ struct TitleSimilarityTests {
         #expect(t.normalize("Road Works, phase 2") == "roadworksphase")
     }
 
+    /// The one-pass norm_title equals the PCRE2 definition on every title of SampleData and the
+    /// real e-GP extract, and on the edge cases each step of the definition handles.
+    @Test func fastNormTitleEqualsThePatternDefinition() throws {
+        let t = TitleSimilarity()
+        var titles = [
+            "จ้างก่อสร้างถนน ช่วงที่ 1 โดยวิธีประกวดราคาอิเล็กทรอนิกส์ (e-bidding)", "ซื้อยา (E-Market) งวด ๒", "eBidding emarket e-Market",
+            "Home market e-biddings", "e- bidding", "โดยวิธีเฉพาะเจาะจง", "ABC โดยวิธี x\ty", "จ้าง\u{200B}เหมา", "  ", "", "ก่อสร้าง\u{00A0}อาคาร",
+            "ที่ดิ้น", "น้ำ\u{0E48}\u{0E38}", "ค่า e-", "(e)bidding", "e-market)(", "Ünïcode title",
+        ]
+        for file in [Paths.sampleData.appendingPathComponent("projects.csv").path,
+                     Paths.realData.appendingPathComponent("thai/dga_egp_contract_fy2568_part10_first250.csv").path] {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            titles += text.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(2).first.map(String.init) }
+        }
+        #expect(titles.count > 3000)
+        var fast = 0
+        for title in titles {
+            if TitleSimilarity.normalizeThaiAndASCII(title) != nil { fast += 1 }
+            #expect(t.normalize(title) == t.normalizeWithPatterns(title), "\(title)")
+        }
+        #expect(fast > titles.count * 9 / 10)
+    }
+
     @Test func jaccardOfTrigrams() {
         #expect(TitleSimilarity.similarity("abcd", "abcd") == 1)
         #expect(TitleSimilarity.similarity("abcd", "abce") == 1.0 / 3.0)   // {abc, bcd} vs {abc, bce}
         #expect(TitleSimilarity.similarity("ab", "ab") == 1)
         #expect(TitleSimilarity.similarity("ab", "abc") == 0)
+    }
+}
+
+@Suite("Identity keys")
+struct IdentityKeyTests {
+    @Test func phoneEmailAndTaxIDKeys() {
+        #expect(IdentityNormalizer.phoneKey("+66 81-234-5678") == "812345678")
+        #expect(IdentityNormalizer.phoneKey("๐๘๑ ๒๓๔ ๕๖๗๘") == "812345678")
+        #expect(IdentityNormalizer.phoneKey("02-123-4567") == "021234567")
+        #expect(IdentityNormalizer.phoneKey("1234") == nil)
+        #expect(IdentityNormalizer.emailKey("Info@Firm.CO.TH") == "info@firm.co.th")
+        #expect(IdentityNormalizer.emailKey("  info@firm.co.th\n") == "info@firm.co.th")
+        #expect(IdentityNormalizer.emailKey("a@b@c") == nil)
+        #expect(IdentityNormalizer.emailKey("no-at-sign") == nil)
+        #expect(TaxID.normalize("0105522016247") == "0105522016247")
+        #expect(TaxID.normalize("0-1055-22016-24-7") == "0105522016247")
+        #expect(TaxID.normalize("๐๑๐๕๕๒๒๐๑๖๒๔๗") == "0105522016247")
     }
 }

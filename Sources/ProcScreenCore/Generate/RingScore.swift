@@ -68,3 +68,48 @@ public struct RingScore: Sendable {
         return out
     }
 }
+
+/// How the cross-tender rules of a run recover the planted structures: rings found whole by
+/// BP-06 (the flagged member set equals a planted ring), found in part, and flagged rings with no
+/// planted member (spurious); split purchases found by TH-03 (recall per project and per group).
+public struct NetworkScore: Sendable {
+    public var plantedRings: Int
+    public var ringsWhole: Int
+    public var ringsPartial: Int
+    public var ringsFlagged: Int
+    public var ringsSpurious: Int
+    public var splitProjects: Int
+    public var splitProjectsFound: Int
+    public var splitGroups: Int
+    public var splitGroupsWhole: Int
+    public var splittingFlagged: Int
+
+    public init(store: Store, runID: Int64, truth: MarketGenerator.Truth) throws {
+        let flagged = Set(try store.db.query(sql: "SELECT DISTINCT firms FROM findings WHERE run_id = ? AND rule_id = 'BP-06'", bindings: [runID])
+            .compactMap { $0[0].string.map { Set($0.split(separator: ",").map(String.init)) } })
+        let planted = truth.rings.map { Set($0.members) }
+        let plantedMembers = planted.reduce(into: Set<String>()) { $0.formUnion($1) }
+        plantedRings = planted.count
+        ringsWhole = planted.filter(flagged.contains).count
+        ringsPartial = planted.filter { p in !flagged.contains(p) && flagged.contains { !$0.isDisjoint(with: p) } }.count
+        ringsFlagged = flagged.count
+        ringsSpurious = flagged.filter { $0.isDisjoint(with: plantedMembers) }.count
+        let split = Set(try store.db.query(sql: "SELECT DISTINCT project_id FROM findings WHERE run_id = ? AND rule_id = 'TH-03'", bindings: [runID])
+            .compactMap { $0[0].string })
+        let plantedSplit = truth.splits.flatMap(\.projects)
+        splitProjects = plantedSplit.count
+        splitProjectsFound = plantedSplit.filter(split.contains).count
+        splitGroups = truth.splits.count
+        splitGroupsWhole = truth.splits.filter { Set($0.projects).isSubset(of: split) }.count
+        splittingFlagged = split.count
+    }
+
+    public var text: String {
+        func ratio(_ a: Int, _ b: Int) -> String { b == 0 ? "—" : String(format: "%.3f", Double(a) / Double(b)) }
+        return """
+            rings (BP-06): \(plantedRings) planted; found whole \(ringsWhole), in part \(ringsPartial); \(ringsFlagged) flagged, \(ringsSpurious) with no planted member (spurious)
+            splitting (TH-03): \(splitProjectsFound) of \(splitProjects) planted split projects flagged (recall \(ratio(splitProjectsFound, splitProjects))), \(splitGroupsWhole) of \(splitGroups) groups whole; \(splittingFlagged) projects flagged in all (precision \(ratio(splitProjectsFound, splittingFlagged)) against the planted groups)
+
+            """
+    }
+}

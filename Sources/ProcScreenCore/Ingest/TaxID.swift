@@ -16,6 +16,8 @@ public enum TaxID {
 
     /// Removes spaces and dashes and folds Thai digits.
     public static func normalize(_ raw: String) -> String {
+        // Fast path: nothing to fold or drop (ASCII digits and letters only).
+        if raw.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }) { return raw }
         let folded = ThaiText.foldDigits(raw)
         return String(folded.unicodeScalars.filter { $0 != " " && $0 != "-" && $0 != "\u{A0}" && $0 != "\t" }.map(Character.init))
     }

@@ -188,6 +188,8 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
     public final class Memo: @unchecked Sendable, Equatable, Codable {
         var winner: String??
         var validPrices: ValidPrices?
+        /// Submitted bidders with their firm facts (null status counted as submitted).
+        var submittedFirms: [(id: String, firm: FirmInfo?)]?
 
         public init() {}
         public static func == (a: Memo, b: Memo) -> Bool { true }
@@ -210,6 +212,12 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         public var directors: [String] = []
         /// Debarment periods (listed, delisted).
         public var debarments: [Debarment] = []
+        /// The identity keys interned once per run, so rules compare integers, not strings:
+        /// parallel to `directors`; -1 when the firm has no such key.
+        public var directorIDs: [Int32] = []
+        public var addressID: Int32 = -1
+        public var phoneID: Int32 = -1
+        public var emailID: Int32 = -1
 
         public struct Debarment: Sendable, Equatable {
             public var listed: String?
@@ -271,14 +279,28 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         return fromContracts.count == 1 ? fromContracts.first : nil
     }
 
+    /// The submitted bidders (by TIN) with their firm facts; computed once per record and shared
+    /// by the identity rules (BP-08, BP-09, BP-10) when a null status counts as submitted.
+    public func submittedFirms(nullStatusAsValid: Bool = true) -> [(id: String, firm: FirmInfo?)] {
+        if nullStatusAsValid, let known = memo?.submittedFirms { return known }
+        var made: [(id: String, firm: FirmInfo?)] = []
+        made.reserveCapacity(bids.count)
+        for b in bids where b.status == .valid || b.status == .disqualified || (b.status == nil && nullStatusAsValid) {
+            // A linear check: a tender has a handful of bidders, and a Set per record cost more.
+            guard let id = b.bidderID, !made.contains(where: { $0.id == id }) else { continue }
+            made.append((id, firm(id)))
+        }
+        if nullStatusAsValid { memo?.submittedFirms = made }
+        return made
+    }
+
     /// Distinct bidders with a submitted (valid or disqualified) bid, by TIN.
     public func submittedBidderIDs(nullStatusAsValid: Bool = true) -> [String] {
-        var seen = Set<String>()
-        return bids.compactMap { b -> String? in
-            guard b.status == .valid || b.status == .disqualified || (b.status == nil && nullStatusAsValid),
-                  let id = b.bidderID, seen.insert(id).inserted else { return nil }
-            return id
+        var ids: [String] = []
+        for b in bids where b.status == .valid || b.status == .disqualified || (b.status == nil && nullStatusAsValid) {
+            if let id = b.bidderID, !ids.contains(id) { ids.append(id) }
         }
+        return ids
     }
 
     /// P_win (INDICATORS.md §1.2): the winner's lowest valid bid, else the agreed price, with

@@ -70,6 +70,25 @@ public final class ScreenStore {
         "firms.address", "firms.phone", "firms.email", "firms.registered_date", "firm_directors.director", "lists.debarred",
     ]
 
+    /// `transform` over `items` on two threads, each with its own normaliser; order kept.
+    static func parallelMap<T: Sendable, R>(_ items: [T], _ transform: @escaping @Sendable (IdentityNormalizer, T) -> R) -> [R] {
+        guard items.count > 10_000 else {
+            let normalizer = IdentityNormalizer()
+            return items.map { transform(normalizer, $0) }
+        }
+        let parts = 2
+        var results = [[R]](repeating: [], count: parts)
+        let chunk = (items.count + parts - 1) / parts
+        results.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedSendable(out)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let normalizer = IdentityNormalizer()
+                out.value[p] = items[min(items.count, p * chunk) ..< min(items.count, (p + 1) * chunk)].map { transform(normalizer, $0) }
+            }
+        }
+        return results.flatMap { $0 }
+    }
+
     /// Loads the requested firm facts for every firm of the store, normalising each once.
     func loadFirms(_ fields: Set<String>) throws -> [String: ProcurementRecord.FirmInfo] {
         var firms: [String: ProcurementRecord.FirmInfo] = [:]
@@ -79,33 +98,53 @@ public final class ScreenStore {
             firms[id] = info
             return info
         }
-        let normalizer = IdentityNormalizer()
+        var interned = KeyInterner()
         let wantsIdentity = !fields.isDisjoint(with: ["firms.address", "firms.phone", "firms.email", "firms.registered_date"])
         if wantsIdentity {
             let q = try db.prepare(sql: "SELECT firm_id, name, registered_date, address, phone, email FROM firms")
-            var addressCounts: [String: Int] = [:]
+            var addresses: [(ProcurementRecord.FirmInfo, String)] = []
             while try q.step() {
                 guard let id = q.string(0) else { continue }
                 let info = firm(id)
                 info.name = q.string(1)
                 if fields.contains("firms.registered_date") { info.registeredDate = q.string(2) }
-                if fields.contains("firms.address"), let a = q.string(3) {
-                    info.addressKey = normalizer.addressKey(a)
-                    if let key = info.addressKey { addressCounts[key, default: 0] += 1 }
-                }
+                if fields.contains("firms.address"), let a = q.string(3) { addresses.append((info, a)) }
                 if fields.contains("firms.phone") { info.phoneKey = q.string(4).flatMap(IdentityNormalizer.phoneKey) }
                 if fields.contains("firms.email") { info.emailKey = q.string(5).flatMap(IdentityNormalizer.emailKey) }
+            }
+            // A dozen PCRE2 passes per address: both cores, one normaliser each (PCRE2 match data is per object).
+            let keys = Self.parallelMap(addresses.map(\.1)) { normalizer, address in normalizer.addressKey(address) }
+            var addressCounts: [String: Int] = [:]
+            for ((info, _), key) in zip(addresses, keys) {
+                info.addressKey = key
+                if let key { addressCounts[key, default: 0] += 1 }
             }
             if !addressCounts.isEmpty {
                 for info in firms.values { if let key = info.addressKey { info.addressFirmCount = addressCounts[key] ?? 0 } }
             }
+            for info in firms.values {
+                if let key = info.addressKey { info.addressID = interned.id("address:" + key) }
+                if let key = info.phoneKey { info.phoneID = interned.id("phone:" + key) }
+                if let key = info.emailKey { info.emailID = interned.id("email:" + key) }
+            }
         }
         if fields.contains("firm_directors.director") {
             let q = try db.prepare(sql: "SELECT firm_id, director_name, director_id FROM firm_directors")
+            var rows: [(firm: String, name: String?, id: String?)] = []
             while try q.step() {
                 guard let id = q.string(0) else { continue }
-                let key = q.string(2).map { "id:" + TaxID.normalize($0) } ?? q.string(1).flatMap(normalizer.personKey).map { "name:" + $0 }
-                if let key { firm(id).directors.append(key) }
+                rows.append((id, q.string(1), q.string(2)))
+            }
+            let keys = Self.parallelMap(rows) { normalizer, row in
+                row.id.map { "id:" + TaxID.normalize($0) } ?? row.name.flatMap(normalizer.personKey).map { "name:" + $0 }
+            }
+            for (row, key) in zip(rows, keys) {
+                let id = row.firm
+                if let key {
+                    let info = firm(id)
+                    info.directors.append(key)
+                    info.directorIDs.append(interned.id(key))
+                }
             }
         }
         if fields.contains("lists.debarred") {
@@ -519,5 +558,17 @@ extension ScreenStore {
     public func score(runID: Int64, projectID: String) throws -> (score: Double, priority: Int)? {
         try db.query(sql: "SELECT score, priority FROM project_scores WHERE run_id = ? AND project_id = ?",
                      bindings: [runID, projectID]).first.map { ($0[0].double ?? 0, Int($0[1].int64 ?? 0)) }
+    }
+}
+
+/// Strings to small integers, for keys compared many times (a firm's director, address, phone).
+struct KeyInterner {
+    private var ids: [String: Int32] = [:]
+
+    mutating func id(_ key: String) -> Int32 {
+        if let known = ids[key] { return known }
+        let id = Int32(ids.count)
+        ids[key] = id
+        return id
     }
 }

@@ -36,14 +36,20 @@ public final class IdentityNormalizer {
 
     /// Digits only; a leading 66 becomes 0; the last 9 digits; nil when fewer than 9.
     public static func phoneKey(_ raw: String) -> String? {
-        var digits = ThaiText.foldDigits(raw).filter(\.isASCII).filter(\.isNumber)
-        if digits.hasPrefix("66") { digits = "0" + digits.dropFirst(2) }
+        // Bytes, not Characters: ASCII digits after folding Thai ones.
+        var digits = ThaiText.foldDigits(raw).utf8.filter { $0 >= 0x30 && $0 <= 0x39 }
+        if digits.starts(with: [0x36, 0x36]) { digits = [0x30] + digits.dropFirst(2) }
         guard digits.count >= 9 else { return nil }
-        return String(digits.suffix(9))
+        return String(decoding: digits.suffix(9), as: UTF8.self)
     }
 
     /// Trimmed and lower-cased; nil unless it holds exactly one "@".
     public static func emailKey(_ raw: String) -> String? {
+        // ASCII without spaces (nearly every address): lower-case the bytes; else Foundation.
+        if raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            let lowered = raw.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }
+            return lowered.filter { $0 == 0x40 }.count == 1 ? String(decoding: lowered, as: UTF8.self) : nil
+        }
         let s = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         return s.filter { $0 == "@" }.count == 1 ? s : nil
     }

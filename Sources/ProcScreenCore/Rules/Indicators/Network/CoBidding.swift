@@ -42,6 +42,7 @@ final class CoBiddingTenders {
     private(set) var tenders: [Tender] = []
     private(set) var latestInScope: Int?
     private var graphs: [String: CoBiddingGraph] = [:]
+    private let pool = StringPool()
 
     init(nullStatusAsValid: Bool) { self.nullStatusAsValid = nullStatusAsValid }
 
@@ -80,7 +81,8 @@ final class CoBiddingTenders {
         // A project without bid rows still counts when its winner is known (a win is a win).
         guard !local.isEmpty || winner >= 0 else { return }
         local.sort { $0.firm < $1.firm }
-        tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, province: r.province,
+        tenders.append(Tender(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry),
+                              province: pool.canonical(r.province),
                               fiscalYear: r.fiscalYear, inScope: inScope, start: Int32(bidders.count), count: Int32(local.count),
                               winner: winner))
         for entry in local {

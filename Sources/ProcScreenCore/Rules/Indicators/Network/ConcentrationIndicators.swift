@@ -29,6 +29,7 @@ final class AwardsTable {
     private(set) var awards: [Award] = []
     private(set) var latestInScope: Int?
     private let contractStatus = ContractStatus()
+    let pool = StringPool()
 
     static func shared(_ shared: RunSharedState) -> (table: AwardsTable, feeds: Bool) {
         var created = false
@@ -60,7 +61,7 @@ final class AwardsTable {
         }
         guard !found.isEmpty else { return }
         let p = Int32(projects.count)
-        projects.append(Project(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear, inScope: inScope))
+        projects.append(Project(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
         let agency = r.agencyID.map(intern) ?? -1
         let fy = r.fiscalYear.map(Int32.init) ?? Self.noYear
         for (winner, amount) in found {
@@ -440,7 +441,7 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
         let names = AwardsTable()
         var categoryNames: [String] = []
         var categoryIndex: [String: Int32] = [:]
-        var byTitle: [String: Int32] = [:]
+        var byTitle: [UTF8Key: Int32] = [:]
         var projects: [AwardsTable.Project] = []
         var wins: [Win] = []
 
@@ -455,10 +456,10 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
         private func category(_ r: ProcurementRecord) -> Int32? {
             var matched: Int = -1
             if let title = r.projectName {
-                if let known = byTitle[title] { matched = Int(known) } else {
+                if let known = byTitle[UTF8Key(title)] { matched = Int(known) } else {
                     let normalized = titles.normalize(title)
                     matched = patterns.firstIndex { (try? $0.matches(normalized)) == true } ?? -1
-                    if byTitle.count < 200_000 { byTitle[title] = Int32(matched) }
+                    if byTitle.count < 200_000 { byTitle[UTF8Key(title)] = Int32(matched) }
                 }
             }
             guard let label = matched >= 0 ? rule.categories[matched].name : r.projectType.map(ThaiText.normalize), !label.isEmpty else { return nil }
@@ -476,7 +477,7 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
             let winners = fromContracts.isEmpty ? Set([r.winnerID].compactMap { $0 }) : fromContracts
             guard !winners.isEmpty, window.lookback == 0 || r.fiscalYear != nil, let category = category(r) else { return }
             let p = Int32(projects.count)
-            projects.append(.init(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear, inScope: inScope))
+            projects.append(.init(projectID: r.projectID, agencyID: names.pool.canonical(r.agencyID), ministry: names.pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
             let a = Int64(names.intern(agency))
             for w in winners { wins.append(Win(key: Int64(names.intern(w)) << 32 | a, category: category, project: p)) }
         }

@@ -4,17 +4,17 @@ import Foundation
 /// the shared part of BP-08 (director), BP-09 (address) and BP-10 (phone or e-mail).
 enum CompetitorPairs {
     /// Each pair of distinct submitted bidders (valid or disqualified; a deliberately disqualified
-    /// cover bid counts), with the keys `keys` extracts from each firm.
+    /// cover bid counts) whose firms share keys: `shared` compares two firms on their interned
+    /// key ids and names the shared (kind, key) pairs, so strings are built only for a hit.
     static func matches(_ r: ProcurementRecord, nullStatusAsValid: Bool,
-                        keys: (ProcurementRecord.FirmInfo) -> [(kind: String, key: String)]) -> [(a: String, b: String, kind: String, key: String)] {
-        let bidders = r.submittedBidderIDs(nullStatusAsValid: nullStatusAsValid)
-        let bidderKeys = bidders.map { id in r.firm(id).map(keys) ?? [] }
+                        shared: (ProcurementRecord.FirmInfo, ProcurementRecord.FirmInfo) -> [(kind: String, key: String)]) -> [(a: String, b: String, kind: String, key: String)] {
+        let bidders = r.submittedFirms(nullStatusAsValid: nullStatusAsValid)
         var result: [(String, String, String, String)] = []
-        for i in bidders.indices where !bidderKeys[i].isEmpty {
-            for j in bidders.indices where j > i && !bidderKeys[j].isEmpty {
-                for x in bidderKeys[i] where bidderKeys[j].contains(where: { $0.kind == x.kind && $0.key == x.key }) {
-                    result.append((bidders[i], bidders[j], x.kind, x.key))
-                }
+        for i in bidders.indices {
+            guard let a = bidders[i].firm else { continue }
+            for j in bidders.indices where j > i {
+                guard let b = bidders[j].firm else { continue }
+                for x in shared(a, b) { result.append((bidders[i].id, bidders[j].id, x.kind, x.key)) }
             }
         }
         return result
@@ -22,9 +22,9 @@ enum CompetitorPairs {
 
     /// Not computable when no bidder has a firm record; not applicable with fewer than two bidders.
     static func precondition(_ r: ProcurementRecord, nullStatusAsValid: Bool) -> Outcome? {
-        let bidders = r.submittedBidderIDs(nullStatusAsValid: nullStatusAsValid)
+        let bidders = r.submittedFirms(nullStatusAsValid: nullStatusAsValid)
         guard bidders.count >= 2 else { return .notApplicable }
-        guard bidders.contains(where: { r.firm($0) != nil }) else {
+        guard bidders.contains(where: { $0.firm != nil }) else {
             return .notComputable(.missingTable, detail: "no firm records for the bidders")
         }
         return nil
@@ -75,8 +75,10 @@ struct SharedDirectorIndicator: RecordIndicator {
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
-        let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { firm in
-            firm.directors.map { (kind: "director", key: $0) }
+        let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { a, b in
+            var shared: [(kind: String, key: String)] = []
+            for (k, id) in a.directorIDs.enumerated() where b.directorIDs.contains(id) { shared.append(("director", a.directors[k])) }
+            return shared
         }
         guard !pairs.isEmpty else { return .computedNotRaised }
         return .raised(FindingDraft(
@@ -121,8 +123,8 @@ struct SharedAddressIndicator: RecordIndicator {
             }
         }
         if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
-        let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { firm in
-            guard let key = firm.addressKey, firm.addressFirmCount <= maxFirmsPerAddress else { return [] }
+        let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { a, b in
+            guard a.addressID >= 0, a.addressID == b.addressID, a.addressFirmCount <= maxFirmsPerAddress, let key = a.addressKey else { return [] }
             return [(kind: "address", key: key)]
         }
         guard !pairs.isEmpty else { return .computedNotRaised }
@@ -158,8 +160,11 @@ struct SharedContactIndicator: RecordIndicator {
             }
         }
         if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
-        let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { firm in
-            (firm.phoneKey.map { [(kind: "phone", key: $0)] } ?? []) + (firm.emailKey.map { [(kind: "email", key: $0)] } ?? [])
+        let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { a, b in
+            var shared: [(kind: String, key: String)] = []
+            if a.phoneID >= 0, a.phoneID == b.phoneID, let key = a.phoneKey { shared.append(("phone", key)) }
+            if a.emailID >= 0, a.emailID == b.emailID, let key = a.emailKey { shared.append(("email", key)) }
+            return shared
         }
         guard !pairs.isEmpty else { return .computedNotRaised }
         return .raised(FindingDraft(

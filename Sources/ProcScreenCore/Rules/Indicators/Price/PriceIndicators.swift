@@ -264,11 +264,17 @@ struct RoundAgreedPriceIndicator: RecordIndicator {
 
 /// P_CANCELLED (INDICATORS.md §1.2): a contract or project status saying it was cancelled.
 /// One compiled pattern per holder (a PCRE2 handle is not shared across threads).
-struct ContractStatus {
+final class ContractStatus: @unchecked Sendable {
     private let cancelled = try! PCRERegex("ยกเลิก|cancel", caseless: true)
+    /// Statuses repeat (a handful of values over millions of contracts): each is matched once.
+    /// Used by one thread at a time, like the rule evaluation it serves.
+    private var known: [String: Bool] = [:]
 
     func isCancelled(_ status: String?) -> Bool {
         guard let status else { return false }
-        return (try? cancelled.matches(status)) ?? false
+        if let hit = known[status] { return hit }
+        let hit = (try? cancelled.matches(status)) ?? false
+        if known.count < 10_000 { known[status] = hit }
+        return hit
     }
 }

@@ -280,7 +280,7 @@ struct ContractSplittingIndicator: DatasetIndicator {
             }
             guard !usable.isEmpty else { return }
             let p = Int32(projects.count)
-            projects.append(.init(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear, inScope: inScope))
+            projects.append(.init(projectID: r.projectID, agencyID: names.pool.canonical(r.agencyID), ministry: names.pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
             let a = Int64(names.intern(agency))
             for (winner, amount, day) in usable {
                 entries.append(Entry(key: Int64(names.intern(winner)) << 32 | a, day: Int32(day), amount: amount, project: p))
@@ -363,6 +363,8 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
         let names = AwardsTable()
         var projects: [AwardsTable.Project] = []
         var announcements: [Announcement] = []
+        /// Statuses repeat: each distinct one is matched once.
+        var statusCancelled: [String: Bool] = [:]
 
         init(_ rule: CancelledAndRelaunchedIndicator) {
             self.rule = rule
@@ -371,10 +373,16 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             guard let agency = r.agencyID, let name = r.projectName, let day = r.announceDate.flatMap(DateMath.days(fromISO:)) else { return }
-            let isCancelled = r.status.map { (try? cancelled.matches($0)) == true } ?? false
+            var isCancelled = false
+            if let status = r.status {
+                if let known = statusCancelled[status] { isCancelled = known } else {
+                    isCancelled = (try? cancelled.matches(status)) == true
+                    if statusCancelled.count < 10_000 { statusCancelled[status] = isCancelled }
+                }
+            }
             guard inScope || isCancelled else { return }
             let p = Int32(projects.count)
-            projects.append(.init(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear, inScope: inScope))
+            projects.append(.init(projectID: r.projectID, agencyID: names.pool.canonical(r.agencyID), ministry: names.pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
             announcements.append(Announcement(agency: names.intern(agency), day: Int32(day), project: p, name: name, budget: r.budget, cancelled: isCancelled))
         }
 
