@@ -49,8 +49,10 @@ public protocol DatasetIndicator: Indicator {
 /// Per-run state that indicators share by key (one population for BR-21 and BR-22).
 public final class RunSharedState {
     private var values: [String: AnyObject] = [:]
+    /// The fiscal year the run screens (`screen --fiscal-year`): cross-tender windows end there.
+    public let screenedFiscalYear: Int?
 
-    public init() {}
+    public init(screenedFiscalYear: Int? = nil) { self.screenedFiscalYear = screenedFiscalYear }
 
     /// The object stored under `key`, made by `make` on first use.
     public func value<T: AnyObject>(_ key: String, make: () -> T) -> T {

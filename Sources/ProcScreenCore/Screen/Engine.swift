@@ -155,7 +155,7 @@ public final class Engine {
             let perRecord = evaluators.filter(\.isPerRecord)
             // Dataset indicators observe the whole population: in the same pass as the record
             // rules when the run covers every project, else in a separate pass of their own.
-            let shared = RunSharedState()
+            let shared = RunSharedState(screenedFiscalYear: options.fiscalYear)
             let filter = catalog.processFilter
             // Cardinal does no currency conversion; other rule sets convert where fx.yaml has a rate.
             let rates = filter.convertsCurrencies ? try CurrencyRates.load(rulesDirectory: catalog.directory) : CurrencyRates()

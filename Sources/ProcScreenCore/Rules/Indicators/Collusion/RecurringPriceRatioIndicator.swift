@@ -26,7 +26,7 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
         nullStatusAsValid = try rule.bool("null_status_as_valid")
     }
 
-    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
     final class Run: DatasetRun {
         /// One pair's rounded ratio in one tender; firms are interned to keep 3 M of these small.
@@ -44,10 +44,10 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
         var tenders: [Tender] = []
         var occurrences: [Occurrence] = []
 
-        init(_ rule: RecurringPriceRatioIndicator) {
+        init(_ rule: RecurringPriceRatioIndicator, shared: RunSharedState) {
             self.rule = rule
             scale = pow(10, Double(rule.decimals))
-            window = FiscalYearWindow(lookback: rule.lookback)
+            window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
         }
 
         private func intern(_ id: String) -> Int32 {

@@ -1,27 +1,37 @@
 import Foundation
 
-/// The fiscal-year window of an organisation-level rule: the `lookback` latest fiscal years up to
-/// the latest one in scope (0: every year, and projects without a fiscal year too).
+/// The fiscal-year window of a cross-tender rule (INDICATORS.md §1.1.3): the `lookback` fiscal
+/// years ending at the screened fiscal year (`screen --fiscal-year`), else at the latest one in
+/// the store (0: every year, and projects without a fiscal year too). It never depends on which
+/// projects are in scope, so screening a subset gives the same findings as a full run.
 struct FiscalYearWindow {
     let lookback: Int
-    private(set) var latestInScope: Int?
+    /// The screened fiscal year of the run, when it has one.
+    let screenedFiscalYear: Int?
+    private(set) var latestSeen: Int?
 
-    init(lookback: Int) { self.lookback = lookback }
-
-    mutating func note(_ r: ProcurementRecord, inScope: Bool) {
-        if inScope, let fy = r.fiscalYear { note(fiscalYear: fy) }
+    init(lookback: Int, screenedFiscalYear: Int?) {
+        self.lookback = lookback
+        self.screenedFiscalYear = screenedFiscalYear
     }
 
-    mutating func note(fiscalYear fy: Int) { latestInScope = max(latestInScope ?? fy, fy) }
+    /// Notes every record of the population, in scope or not.
+    mutating func note(_ r: ProcurementRecord, inScope: Bool) {
+        if let fy = r.fiscalYear { note(fiscalYear: fy) }
+    }
+
+    mutating func note(fiscalYear fy: Int) { latestSeen = max(latestSeen ?? fy, fy) }
+
+    var end: Int? { screenedFiscalYear ?? latestSeen }
 
     func contains(_ fy: Int?) -> Bool {
         guard lookback > 0 else { return true }
-        guard let fy, let latest = latestInScope else { return false }
+        guard let fy, let latest = end else { return false }
         return fy <= latest && fy > latest - lookback
     }
 
     var description: String {
-        guard lookback > 0, let latest = latestInScope else { return "all fiscal years" }
+        guard lookback > 0, let latest = end else { return "all fiscal years" }
         return lookback == 1 ? "FY \(latest)" : "FY \(latest - lookback + 1)–\(latest)"
     }
 }
@@ -99,7 +109,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
         nullStatusAsValid = try rule.bool("null_status_as_valid")
     }
 
-    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
     enum Group: String, CaseIterable {
         case agency, subAgency = "sub_agency", procuringEntity = "procuring_entity", bidder
@@ -129,9 +139,9 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
         var inScopeWithBids = 0
         var inScopeWithBidsByFY: [Int?: Int] = [:]
 
-        init(_ rule: ExcessiveDisqualifiedBidsIndicator) {
+        init(_ rule: ExcessiveDisqualifiedBidsIndicator, shared: RunSharedState) {
             self.rule = rule
-            window = FiscalYearWindow(lookback: rule.lookback)
+            window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
         }
 
         /// "agency / sub-agency", normalised once per distinct pair (not once per project).
@@ -274,7 +284,7 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
         nullStatusAsValid = try rule.bool("null_status_as_valid")
     }
 
-    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
     final class Run: DatasetRun {
         struct Tender { var projectID: String, agencyID: String?, ministry: String?, fiscalYear: Int?, losers: [String] }
@@ -285,9 +295,9 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
         var record = OrganisationYearCounts(zero: (den: 0, num: 0))
         var tenders: [Tender] = []
 
-        init(_ rule: ExcessiveUnsuccessfulBidsIndicator) {
+        init(_ rule: ExcessiveUnsuccessfulBidsIndicator, shared: RunSharedState) {
             self.rule = rule
-            window = FiscalYearWindow(lookback: rule.lookback)
+            window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
         }
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {

@@ -40,11 +40,14 @@ final class CoBiddingTenders {
     /// Parallel to `bidders`: the bidder has a valid bid with a price (not only a submitted one).
     private(set) var valid: [Bool] = []
     private(set) var tenders: [Tender] = []
-    private(set) var latestInScope: Int?
+    private var window: FiscalYearWindow
     private var graphs: [String: CoBiddingGraph] = [:]
     private let pool = StringPool()
 
-    init(nullStatusAsValid: Bool) { self.nullStatusAsValid = nullStatusAsValid }
+    init(nullStatusAsValid: Bool, screenedFiscalYear: Int?) {
+        self.nullStatusAsValid = nullStatusAsValid
+        window = FiscalYearWindow(lookback: 0, screenedFiscalYear: screenedFiscalYear)
+    }
 
     /// The run's shared table for this bid convention; `feeds` is true for the one rule that
     /// creates it and so must pass it the records.
@@ -52,7 +55,7 @@ final class CoBiddingTenders {
         var created = false
         let table = shared.value("co-bidding|\(nullStatusAsValid)") { () -> CoBiddingTenders in
             created = true
-            return CoBiddingTenders(nullStatusAsValid: nullStatusAsValid)
+            return CoBiddingTenders(nullStatusAsValid: nullStatusAsValid, screenedFiscalYear: shared.screenedFiscalYear)
         }
         return (table, created)
     }
@@ -68,7 +71,7 @@ final class CoBiddingTenders {
     func index(of firm: String) -> Int32? { firmIndex[firm] }
 
     func observe(_ r: ProcurementRecord, inScope: Bool) {
-        if inScope, let fy = r.fiscalYear { latestInScope = max(latestInScope ?? fy, fy) }
+        window.note(r, inScope: inScope)
         var local: [(firm: Int32, valid: Bool)] = []
         for b in r.bids {
             let counted = b.status == .valid || b.status == .disqualified || (b.status == nil && nullStatusAsValid)
@@ -97,7 +100,7 @@ final class CoBiddingTenders {
         return bidders[Int(tender.start) ..< Int(tender.start + tender.count)]
     }
 
-    func window(lookback: Int) -> FiscalYearWindow { FiscalYearWindow(lookback: lookback, latestInScope: latestInScope) }
+    func window(lookback: Int) -> FiscalYearWindow { window.with(lookback: lookback) }
 
     /// The market key of a tender under `scope`; nil when the tender lacks it.
     func market(of t: Tender, _ scope: MarketScope) -> String? {
@@ -178,9 +181,11 @@ struct CoBiddingGraph {
 }
 
 extension FiscalYearWindow {
-    init(lookback: Int, latestInScope: Int?) {
-        self.init(lookback: lookback)
-        if let latestInScope { note(fiscalYear: latestInScope) }
+    /// The same end, another length (a shared table serves rules with different lookbacks).
+    func with(lookback: Int) -> FiscalYearWindow {
+        var copy = FiscalYearWindow(lookback: lookback, screenedFiscalYear: screenedFiscalYear)
+        if let latestSeen { copy.note(fiscalYear: latestSeen) }
+        return copy
     }
 }
 
@@ -218,7 +223,8 @@ struct LinkedFindings {
             let summary = more.isEmpty ? first.summary
                 : Message(en: first.summary.en + " (and \(more.count) more)", th: first.summary.th + " (และอีก \(more.count) กลุ่ม)")
             result.add(.raised(FindingDraft(
-                summary: summary, evidence: list.flatMap(\.evidence), subjectType: first.subjectType, subjectID: first.subjectID,
+                summary: summary, evidence: list.flatMap(\.evidence), subjectType: first.subjectType,
+                subjectID: first.subjectType == .project ? nil : first.subjectID,
                 involvedFirms: Array(Set(list.flatMap(\.firms))).sorted(), value: first.value)),
                 projectID: tender.projectID, agencyID: tender.agencyID, ministry: tender.ministry)
         }

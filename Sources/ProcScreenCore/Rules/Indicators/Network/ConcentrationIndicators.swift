@@ -27,7 +27,7 @@ final class AwardsTable {
     private var index: [String: Int32] = [:]
     private(set) var projects: [Project] = []
     private(set) var awards: [Award] = []
-    private(set) var latestInScope: Int?
+    private var window = FiscalYearWindow(lookback: 0, screenedFiscalYear: nil)
     private let contractStatus = ContractStatus()
     let pool = StringPool()
 
@@ -35,7 +35,9 @@ final class AwardsTable {
         var created = false
         let table = shared.value("awards") { () -> AwardsTable in
             created = true
-            return AwardsTable()
+            let table = AwardsTable()
+            table.window = FiscalYearWindow(lookback: 0, screenedFiscalYear: shared.screenedFiscalYear)
+            return table
         }
         return (table, created)
     }
@@ -51,7 +53,7 @@ final class AwardsTable {
     func name(_ i: Int32) -> String { i < 0 ? "—" : names[Int(i)] }
 
     func observe(_ r: ProcurementRecord, inScope: Bool) {
-        if inScope, let fy = r.fiscalYear { latestInScope = max(latestInScope ?? fy, fy) }
+        window.note(r, inScope: inScope)
         var found: [(String, Int64?)] = r.contracts.compactMap { c in
             guard let winner = c.winnerID, !contractStatus.isCancelled(c.status) else { return nil }
             return (winner, c.amount)
@@ -69,7 +71,7 @@ final class AwardsTable {
         }
     }
 
-    func window(lookback: Int) -> FiscalYearWindow { FiscalYearWindow(lookback: lookback, latestInScope: latestInScope) }
+    func window(lookback: Int) -> FiscalYearWindow { window.with(lookback: lookback) }
 
     func fiscalYear(_ a: Award) -> Int? { a.fiscalYear == Self.noYear ? nil : Int(a.fiscalYear) }
 
@@ -429,7 +431,7 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
         categories = parsed
     }
 
-    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
     final class Run: DatasetRun {
         struct Win { var key: Int64; var category: Int32; var project: Int32 }
@@ -445,10 +447,10 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
         var projects: [AwardsTable.Project] = []
         var wins: [Win] = []
 
-        init(_ rule: SupplierAcrossCategoriesIndicator) {
+        init(_ rule: SupplierAcrossCategoriesIndicator, shared: RunSharedState) {
             self.rule = rule
             patterns = rule.categories.map { try! PCRERegex($0.pattern, caseless: true) }   // checked when the rule loaded
-            window = FiscalYearWindow(lookback: rule.lookback)
+            window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
         }
 
         /// The category's index: the first matching pattern, else the project type. The pattern
