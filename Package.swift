@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -26,6 +27,7 @@ let package = Package(
                 "CSQLite", "CPCRE2",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .executableTarget(
             name: "procscreen",
@@ -39,6 +41,6 @@ let package = Package(
         .testTarget(
             name: "ProcScreenCoreTests",
             // The CLI tests run the built `procscreen` binary, so the tests depend on it.
-            dependencies: ["ProcScreenCore", "procscreen"]),
+            dependencies: ["ProcScreenCore", "procscreen", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ]
 )

@@ -116,6 +116,26 @@ struct CLITests {
         #expect(firm.stdout.contains("Most frequent co-bidders") && firm.stdout.contains("BP-06"))
     }
 
+    @Test func reportInEveryFormat() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("cli.db")
+        _ = try CLI.run(["ingest", "SampleData", "--db", db])
+        let none = try CLI.run(["report", "--db", db, "--format", "json"])
+        #expect(none.status == 1 && none.stderr.contains("no finished screening run"))
+        _ = try CLI.run(["screen", "--db", db])
+        for format in ["csv", "xlsx", "json", "markdown", "html"] {
+            let out = dir.path("report.\(format)")
+            let run = try CLI.run(["report", "--db", db, "--format", format, "--top", "10", "--lang", "th", "-o", out])
+            #expect(run.status == 0, "\(format): \(run.stderr)")
+            #expect(run.stderr.contains("wrote \(out): 10 projects"))
+        }
+        let markdown = try CLI.run(["report", "--db", db, "--format", "markdown", "--rule", "BP-06", "--min-severity", "high"])
+        #expect(markdown.status == 0 && markdown.stdout.contains("BP-06 (") && !markdown.stdout.contains("BP-07 ("))
+        #expect(try CLI.run(["report", "--db", db, "--format", "xlsx"]).status == 2)        // a workbook needs -o
+        #expect(try CLI.run(["report", "--db", db, "--format", "pdf", "-o", dir.path("x")]).status == 2)
+        #expect(try CLI.run(["report", "--db", db, "--format", "csv", "--rule", "XX-99"]).status == 2)
+    }
+
     @Test func usageErrorsExitTwo() throws {
         #expect(try CLI.run(["screen", "--fiscal-year", "2024"]).status == 2)
         #expect(try CLI.run(["frobnicate"]).status == 2)

@@ -1,0 +1,135 @@
+import Foundation
+
+/// One spreadsheet cell: text, or a number (kept as the decimal text it prints as, so money in
+/// baht stays exact).
+public enum ReportCell: Sendable, Equatable {
+    case text(String)
+    case number(String)
+    case empty
+
+    static func money(_ satang: Int64?) -> ReportCell { satang.map { .number(ReportText.number($0)) } ?? .empty }
+    static func int(_ v: Int?) -> ReportCell { v.map { .number(String($0)) } ?? .empty }
+    static func string(_ s: String?) -> ReportCell { s.map { $0.isEmpty ? .empty : .text($0) } ?? .empty }
+}
+
+/// How many rows a project gets in the tabular formats: one per finding, or one per project.
+public enum ReportRows: String, Sendable, CaseIterable {
+    case finding, project
+}
+
+/// The report as tables (header + rows), shared by CSV and XLSX.
+enum ReportTables {
+    static func projectColumns(_ l: Language) -> [String] {
+        [ReportLabel.priority, .score, .projectID, .projectName, .ministry, .agency, .subAgency, .province, .method, .fiscalYear,
+         .budget, .referencePrice, .agreedPrice, .currency, .winner].map { $0.text(l) }
+    }
+
+    static func projectCells(_ p: FlaggedReport.Project) -> [ReportCell] {
+        let i = p.info
+        return [.int(i.priority), .number(ReportText.score(i.score)), .text(i.projectID), .string(i.name), .string(i.ministry),
+                .string(i.agencyName ?? i.agencyID), .string(i.subAgency), .string(i.province), .string(i.methodRaw ?? i.method),
+                .int(i.fiscalYear), .money(i.budget), .money(i.referencePrice), .money(i.agreedPrice), .text(i.currency),
+                .string(i.winnerID.map { id in i.winnerName.map { "\(id) \($0)" } ?? id })]
+    }
+
+    static func routes(_ codes: [String], _ r: FlaggedReport, _ l: Language) -> String {
+        codes.map { r.oversightName($0, l) }.joined(separator: "; ")
+    }
+
+    /// One row per project and finding.
+    static func findingRows(_ r: FlaggedReport, _ l: Language) -> (header: [String], rows: [[ReportCell]]) {
+        let header = projectColumns(l) + [ReportLabel.ruleID, .ruleTitle, .category, .severity, .evidence, .oversight, .subject].map { $0.text(l) }
+        var rows: [[ReportCell]] = []
+        for p in r.projects {
+            let base = projectCells(p)
+            for f in p.findings {
+                rows.append(base + [.text(f.ruleID), .text(r.ruleTitle(f.ruleID, l)), .text(r.categoryTitle(f.category, l)),
+                                    .text(ReportText.severity(f.severity, l)), .text(ReportText.summary(f, l)),
+                                    .text(routes(f.routeTo, r, l)), .text(f.subjectType == "project" ? "project" : "\(f.subjectType) \(f.subjectID)")])
+            }
+        }
+        return (header, rows)
+    }
+
+    /// One row per project, its findings joined.
+    static func projectRows(_ r: FlaggedReport, _ l: Language) -> (header: [String], rows: [[ReportCell]]) {
+        let header = projectColumns(l) + [ReportLabel.findings, .ruleID, .ruleTitle, .severity, .evidence, .oversight].map { $0.text(l) }
+        let rows = r.projects.map { p -> [ReportCell] in
+            projectCells(p) + [.int(p.findings.count), .text(p.findings.map(\.ruleID).joined(separator: "; ")),
+                               .text(p.findings.map { r.ruleTitle($0.ruleID, l) }.joined(separator: " | ")),
+                               .text(ReportText.severity(p.maxSeverity, l)),
+                               .text(p.findings.map { "\($0.ruleID): \(ReportText.summary($0, l))" }.joined(separator: " | ")),
+                               .text(routes(p.routes, r, l))]
+        }
+        return (header, rows)
+    }
+
+    /// The summary sheet: run, filters, counts per category, ministry and rule, not computable.
+    static func summaryRows(_ r: FlaggedReport, _ l: Language) -> [[ReportCell]] {
+        var rows: [[ReportCell]] = [
+            [.text(ReportLabel.title.text(l))],
+            [.text(ReportLabel.generated.text(l)), .text(r.generatedAt)],
+            [.text(ReportLabel.run.text(l)), .number(String(r.runID)), .text(r.runStarted)],
+            [.text(ReportLabel.rulesDirectory.text(l)), .string(r.rulesDirectory)],
+            [.text(ReportLabel.filters.text(l)), .text(r.filters.description ?? ReportLabel.noFilter.text(l))],
+            [.text(ReportLabel.projectsFlagged.text(l)), .int(r.projects.count)],
+            [.text(ReportLabel.findingsTotal.text(l)), .int(r.findings.count)],
+            [],
+            [.text(ReportLabel.perCategory.text(l)), .text(ReportLabel.projects.text(l)), .text(ReportLabel.findings.text(l))],
+        ]
+        rows += r.categories.map { [.text(r.categoryTitle($0.name, l)), .int($0.projects), .int($0.findings)] }
+        rows += [[], [.text(ReportLabel.perMinistry.text(l)), .text(ReportLabel.projects.text(l)), .text(ReportLabel.findings.text(l))]]
+        rows += r.perMinistry.map { [.text($0.name), .int($0.projects), .int($0.findings)] }
+        rows += [[], [ReportLabel.perRule, .ruleTitle, .severity, .findings, .projects, .notComputable, .version].map { .text($0.text(l)) }]
+        rows += r.rules.map { [.text($0.ruleID), .text($0.title.text(l)), .string($0.severity.map { ReportText.severity($0, l) }),
+                               .int($0.findings), .int($0.projects), .int($0.notComputable), .int($0.version)] }
+        rows += [[], [.text(ReportLabel.notComputable.text(l)), .text(ReportLabel.notComputableNote.text(l))],
+                 [ReportLabel.ruleID, .reason, .records].map { .text($0.text(l)) }]
+        rows += r.notComputable.map { [.text($0.rule), .text($0.reason), .int($0.records)] }
+        return rows
+    }
+
+    /// Rule versions and parameters of the run.
+    static func parameterRows(_ r: FlaggedReport, _ l: Language) -> [[ReportCell]] {
+        [[ReportLabel.ruleID, .version, .parametersUsed].map { .text($0.text(l)) }]
+            + r.rules.map { [.text($0.ruleID), .int($0.version), .text(parameterText($0.parameters))] }
+    }
+
+    /// "k=1; mode=fence" in name order, without the version (it has its own column).
+    static func parameterText(_ parameters: [String: String]) -> String {
+        parameters.keys.sorted().filter { $0 != "version" }.map { "\($0)=\(parameters[$0]!)" }.joined(separator: "; ")
+    }
+}
+
+/// CSV for Excel: UTF-8 with a byte-order mark (Excel then reads Thai), RFC 4180 quoting, and
+/// text cells beginning with = + - @ (or a tab or carriage return) prefixed with an apostrophe,
+/// so a cell can never run as a formula (OWASP "CSV injection").
+public enum CSVReport {
+    public static func render(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding) -> String {
+        let table = rows == .finding ? ReportTables.findingRows(r, language) : ReportTables.projectRows(r, language)
+        var out = "\u{FEFF}" + table.header.map { field($0) }.joined(separator: ",") + "\r\n"
+        for row in table.rows {
+            out += row.map { cell in
+                switch cell {
+                case .text(let s): return field(s)
+                case .number(let n): return n
+                case .empty: return ""
+                }
+            }.joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    /// A text field, neutralised and quoted when needed.
+    static func field(_ raw: String) -> String {
+        let s = neutralise(raw)
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.hasPrefix(" ") || s.hasSuffix(" ") else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Text that a spreadsheet would read as a formula gets a leading apostrophe.
+    public static func neutralise(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return s }
+        return "'" + s
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import ZIPFoundation
+
+/// A real Office Open XML workbook (summary, projects, findings, parameters): numbers stored as
+/// numbers, text as inline strings (Thai intact), a bold frozen header row with an auto-filter.
+/// Excel and LibreOffice open it; the test converts it back to CSV with LibreOffice when present.
+public enum XLSXReport {
+    public static func write(_ r: FlaggedReport, language: Language, to path: String) throws {
+        let findings = ReportTables.findingRows(r, language)
+        let projects = ReportTables.projectRows(r, language)
+        let sheets: [(name: String, rows: [[ReportCell]], header: Bool)] = [
+            (ReportLabel.summary.text(language), ReportTables.summaryRows(r, language), false),
+            (ReportLabel.projects.text(language), [projects.header.map { .text($0) }] + projects.rows, true),
+            (ReportLabel.findings.text(language), [findings.header.map { .text($0) }] + findings.rows, true),
+            (ReportLabel.rules.text(language), ReportTables.parameterRows(r, language), true),
+        ]
+        try write(sheets: sheets, to: path)
+    }
+
+    /// Writes the workbook; each sheet's first row is a header when `header` is set.
+    static func write(sheets: [(name: String, rows: [[ReportCell]], header: Bool)], to path: String) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+        func add(_ name: String, _ text: String) throws {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position) ..< Int(position) + size)
+            }
+        }
+        let sheetList = sheets.indices.map { i in
+            #"<sheet name="\#(xml(sheetName(sheets[i].name)))" sheetId="\#(i + 1)" r:id="rId\#(i + 1)"/>"#
+        }.joined()
+        try add("[Content_Types].xml", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+            <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+            <Default Extension="xml" ContentType="application/xml"/>\
+            <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+            <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+            \(sheets.indices.map { #"<Override PartName="/xl/worksheets/sheet\#($0 + 1).xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"# }.joined())\
+            </Types>
+            """)
+        try add("_rels/.rels", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+            <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>\
+            </Relationships>
+            """)
+        try add("xl/workbook.xml", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>\(sheetList)</sheets></workbook>
+            """)
+        try add("xl/_rels/workbook.xml.rels", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+            \(sheets.indices.map { #"<Relationship Id="rId\#($0 + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet\#($0 + 1).xml"/>"# }.joined())\
+            <Relationship Id="rId\(sheets.count + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
+            </Relationships>
+            """)
+        // Style 0: default; 1: bold header; 2: #,##0.00 for numbers with decimals.
+        try add("xl/styles.xml", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+            <fonts count="2"><font><sz val="11"/><name val="Tahoma"/></font><font><b/><sz val="11"/><name val="Tahoma"/></font></fonts>\
+            <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>\
+            <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
+            <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
+            <cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+            <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+            <xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>\
+            </styleSheet>
+            """)
+        for (i, sheet) in sheets.enumerated() { try add("xl/worksheets/sheet\(i + 1).xml", worksheet(sheet.rows, header: sheet.header)) }
+    }
+
+    /// Sheet names: at most 31 characters, none of : \ / ? * [ ].
+    static func sheetName(_ s: String) -> String {
+        String(s.filter { !":\\/?*[]".contains($0) }.prefix(31))
+    }
+
+    static func worksheet(_ rows: [[ReportCell]], header: Bool) -> String {
+        let width = rows.map(\.count).max() ?? 0
+        var out = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
+        out += #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
+        if header {
+            out += #"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#
+        }
+        if width > 0 {
+            out += "<cols>" + (0 ..< width).map { c in
+                let longest = rows.prefix(200).compactMap { c < $0.count ? $0[c] : nil }.map { cell -> Int in
+                    switch cell { case .text(let s): return s.count; case .number(let n): return n.count + 3; case .empty: return 0 }
+                }.max() ?? 8
+                return #"<col min="\#(c + 1)" max="\#(c + 1)" width="\#(min(60, max(8, longest + 2)))" customWidth="1"/>"#
+            }.joined() + "</cols>"
+        }
+        out += "<sheetData>"
+        for (r, row) in rows.enumerated() {
+            out += #"<row r="\#(r + 1)">"#
+            for (c, cell) in row.enumerated() {
+                let ref = column(c) + String(r + 1)
+                let bold = header && r == 0 ? #" s="1""# : ""
+                switch cell {
+                case .text(let s): out += #"<c r="\#(ref)" t="inlineStr"\#(bold)><is><t xml:space="preserve">\#(xml(s))</t></is></c>"#
+                case .number(let n): out += #"<c r="\#(ref)"\#(n.contains(".") ? #" s="2""# : "")><v>\#(n)</v></c>"#
+                case .empty: break
+                }
+            }
+            out += "</row>"
+        }
+        out += "</sheetData>"
+        if header, rows.count > 1, width > 0 { out += #"<autoFilter ref="A1:\#(column(width - 1))\#(rows.count)"/>"# }
+        out += "</worksheet>"
+        return out
+    }
+
+    /// 0 → A, 25 → Z, 26 → AA.
+    static func column(_ index: Int) -> String {
+        var n = index + 1, s = ""
+        while n > 0 {
+            let r = (n - 1) % 26
+            s = String(UnicodeScalar(UInt8(65 + r))) + s
+            n = (n - 1) / 26
+        }
+        return s
+    }
+
+    /// XML text: escaped, and characters XML 1.0 forbids dropped.
+    static func xml(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value) { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

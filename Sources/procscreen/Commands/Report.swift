@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import ProcScreenCore
+
+extension ProcScreen {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the flagged-project report of a screening run: CSV, XLSX, JSON, Markdown or HTML.",
+            discussion: """
+                Projects with findings, ranked by priority (score, then budget), with their findings, evidence summaries
+                and the oversight bodies each finding routes to; grouped by ministry → agency; summaries per rule,
+                category and ministry; the run's rule versions and parameters; "not computable" counted apart.
+                CSV is UTF-8 with a BOM and formula-safe for Excel; XLSX is a workbook (summary, projects, findings,
+                rules); HTML is one self-contained page.
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case csv, xlsx, json, markdown, html }
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var rules: RulesOptions
+
+        @Option(help: "csv, xlsx, json, markdown or html.")
+        var format: Format
+
+        @Option(help: "Label language: th or en.")
+        var lang: Language = .en
+
+        @Option(help: "Only this ministry (its name as in the data, e.g. กระทรวงคมนาคม).")
+        var ministry: String?
+
+        @Option(help: "Only this agency (agency_id or its name).")
+        var agency: String?
+
+        @Option(help: "Only this province.")
+        var province: String?
+
+        @Option(help: "Only this fiscal year (Buddhist era).")
+        var fiscalYear: Int?
+
+        @Option(help: "Only findings of this severity or above: info, low, medium, high, critical.")
+        var minSeverity: Severity?
+
+        @Option(help: "Only this category: large_project, collusion, competition, price, network, procedure, data_quality.")
+        var category: RuleCategory?
+
+        @Option(name: .customLong("rule"), help: "Only these rules (comma-separated ids).")
+        var ruleIDs: String?
+
+        @Option(help: "Only the first N projects by priority.")
+        var top: Int?
+
+        @Option(help: "CSV rows: one per finding (finding) or one per project (project).")
+        var rows: ReportRows = .finding
+
+        @Option(name: .customLong("run"), help: "Report this run (default: the latest).")
+        var runID: Int64?
+
+        @Option(name: .shortAndLong, help: "Write to this file (required for xlsx; text formats print to stdout without it).")
+        var output: String?
+
+        func validate() throws {
+            if format == .xlsx && output == nil { throw ValidationError("--format xlsx needs -o FILE") }
+            if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        }
+
+        func run() throws {
+            let catalog = try RuleCatalog.load(directory: rules.directory)
+            if let ruleIDs {
+                for id in ruleIDs.split(separator: ",") where catalog.rule(String(id)) == nil {
+                    throw ValidationError("unknown rule \(id) in --rule")
+                }
+            }
+            var filters = ReportFilters()
+            (filters.ministry, filters.agency, filters.province, filters.fiscalYear) = (ministry, agency, province, fiscalYear)
+            (filters.minSeverity, filters.category, filters.top) = (minSeverity, category?.rawValue, top)
+            filters.rules = ruleIDs.map { $0.split(separator: ",").map(String.init) }
+            let report = try FlaggedReport.build(store: try Store(path: store.db), catalog: catalog, filters: filters, runID: runID)
+            let text: String
+            switch format {
+            case .xlsx:
+                try XLSXReport.write(report, language: lang, to: output!)
+                FileHandle.standardError.write(Data("wrote \(output!): \(report.projects.count) projects, \(report.findings.count) findings\n".utf8))
+                return
+            case .csv: text = CSVReport.render(report, language: lang, rows: rows)
+            case .json: text = try JSONReport.render(report)
+            case .markdown: text = MarkdownReport.render(report, language: lang)
+            case .html: text = HTMLReport.render(report, language: lang)
+            }
+            if let output {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+                FileHandle.standardError.write(Data("wrote \(output): \(report.projects.count) projects, \(report.findings.count) findings\n".utf8))
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+}
+
+
+extension RuleCategory: ExpressibleByArgument {}
+extension ReportRows: ExpressibleByArgument {}

@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+import ZIPFoundation
+@testable import ProcScreenCore
+
+/// The flagged-project reports: golden files per format on SampleData, filters, escaping of
+/// hostile text in every format, and the XLSX read back by LibreOffice when it is installed.
+@Suite("Reports")
+struct ReportTests {
+    static let goldens = Paths.fixtures.appendingPathComponent("Reports")
+
+    /// SampleData screened with every rule on a fixed run date (grace periods never age).
+    static func screenedSample() throws -> (StoreFixture, RuleCatalog) {
+        let fixture = try StoreFixture()
+        _ = try fixture.ingest([Paths.sampleData.path])
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        var options = ScreenOptions()
+        options.runDate = "2026-11-27"
+        _ = try Engine(store: fixture.store, catalog: catalog).screen(options)
+        return (fixture, catalog)
+    }
+
+    /// A report with the values that change from run to run (clock, paths) fixed.
+    static func report(_ fixture: StoreFixture, _ catalog: RuleCatalog, _ filters: ReportFilters) throws -> FlaggedReport {
+        var report = try FlaggedReport.build(store: fixture.store, catalog: catalog, filters: filters, generatedAt: "2026-11-27T00:00:00Z")
+        report.runStarted = "2026-11-27T00:00:00Z"
+        report.rulesDirectory = "Rules"
+        return report
+    }
+
+    /// Compares `text` with the golden file; `UPDATE_GOLDEN=1` rewrites it.
+    func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let url = Self.goldens.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil {
+            try FileManager.default.createDirectory(at: Self.goldens, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        // Bytes, not String(contentsOf:), which drops a byte-order mark.
+        let golden = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+        #expect(text == golden, "\(name) differs from its golden file (UPDATE_GOLDEN=1 rewrites it after review)", sourceLocation: sourceLocation)
+    }
+
+    @Test func everyFormatMatchesItsGoldenFile() throws {
+        let (fixture, catalog) = try Self.screenedSample()
+        var filters = ReportFilters()
+        filters.top = 5
+        let report = try Self.report(fixture, catalog, filters)
+        #expect(report.projects.count == 5)
+        try expectGolden(CSVReport.render(report, language: .th), "top5.th.csv")
+        try expectGolden(CSVReport.render(report, language: .en, rows: .project), "top5.projects.en.csv")
+        try expectGolden(try JSONReport.render(report), "top5.json")
+        try expectGolden(MarkdownReport.render(report, language: .en), "top5.en.md")
+        try expectGolden(HTMLReport.render(report, language: .th), "top5.th.html")
+        let rows = ReportTables.findingRows(report, .th)
+        try expectGolden(XLSXReport.worksheet([rows.header.map { ReportCell.text($0) }] + rows.rows, header: true), "top5.th.findings-sheet.xml")
+    }
+
+    @Test func filtersSelectProjectsAndFindings() throws {
+        let (fixture, catalog) = try Self.screenedSample()
+        let all = try Self.report(fixture, catalog, ReportFilters())
+        #expect(all.projects.count == Int(try fixture.scalar("SELECT count(DISTINCT project_id) FROM findings WHERE run_id = 1").int64 ?? -1))
+        // Ranked by priority.
+        #expect(all.projects.map(\.info.priority) == all.projects.map(\.info.priority).sorted())
+        let ministry = try #require(all.ministries.first?.ministry)
+        var filters = ReportFilters()
+        filters.ministry = ministry
+        filters.minSeverity = .high
+        filters.category = "network"
+        let some = try Self.report(fixture, catalog, filters)
+        #expect(!some.projects.isEmpty)
+        #expect(some.projects.allSatisfy { $0.info.ministry == ministry })
+        #expect(some.findings.allSatisfy { $0.severity >= .high && $0.category == "network" })
+        filters = ReportFilters()
+        filters.rules = ["BP-06"]
+        filters.fiscalYear = 2567
+        let rings = try Self.report(fixture, catalog, filters)
+        #expect(!rings.findings.isEmpty && rings.findings.allSatisfy { $0.ruleID == "BP-06" })
+        #expect(rings.projects.allSatisfy { $0.info.fiscalYear == 2567 })
+        // Groups count what they hold; the run's not-computable counts are reported apart.
+        #expect(all.ministries.reduce(0) { $0 + $1.projects } == all.projects.count)
+        #expect(all.ministries.reduce(0) { $0 + $1.findings } == all.findings.count)
+        #expect(all.notComputable.contains { $0.rule == "BP-24" && $0.reason == "missing_table" })
+    }
+
+    /// A store whose two projects carry a formula and a script in their names, both flagged by TH-01.
+    static func hostileStore() throws -> (StoreFixture, RuleCatalog) {
+        let fixture = try StoreFixture()
+        for (id, name) in [("H1", #"=HYPERLINK("http://x","click")"#), ("H2", "<script>alert(1)</script> & 'q'")] {
+            try FixtureLoader.insert(#"{"project_id": "\#(id)", "project_name": \#(String(decoding: try JSONEncoder().encode(name), as: UTF8.self)), "agency_id": "A1", "ministry": "@SUM(1)", "method": "specific", "fiscal_year": 2567, "budget": 900000}"#,
+                                     into: fixture.store.db)
+        }
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        _ = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["TH-01"]))
+        return (fixture, catalog)
+    }
+
+    @Test func hostileTextIsNeutralisedAndEscapedInEveryFormat() throws {
+        let (fixture, catalog) = try Self.hostileStore()
+        let report = try Self.report(fixture, catalog, ReportFilters())
+        #expect(report.projects.count == 2)
+        let csv = CSVReport.render(report, language: .en)
+        #expect(csv.hasPrefix("\u{FEFF}"))
+        #expect(csv.contains(#""'=HYPERLINK(""http://x"",""click"")""#))
+        #expect(csv.contains(",'@SUM(1),"))
+        #expect(!csv.contains(",=HYPERLINK") && !csv.contains(",@SUM"))
+        let html = HTMLReport.render(report, language: .en)
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;q&#39;"))
+        #expect(!html.contains("<script>alert"))
+        #expect(!html.contains("http://") || !html.contains("<link"))   // nothing fetched from a network
+        let markdown = MarkdownReport.render(report, language: .en)
+        #expect(markdown.contains(#"\<script\>alert(1)\</script\>"#))
+        let json = try JSONReport.render(report)
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let names = (decoded?["projects"] as? [[String: Any]])?.compactMap { $0["project_name"] as? String }
+        #expect(Set(names ?? []) == [#"=HYPERLINK("http://x","click")"#, "<script>alert(1)</script> & 'q'"])
+        #expect(decoded?["generated_at"] != nil && decoded?["filters"] != nil && decoded?["findings"] != nil)
+        // XLSX: text cells are inline strings, escaped, never formulas.
+        let dir = try TemporaryDirectory()
+        let path = dir.path("hostile.xlsx")
+        try XLSXReport.write(report, language: .en, to: path)
+        let sheet = try Self.entry(path, "xl/worksheets/sheet3.xml")
+        #expect(sheet.contains("&lt;script&gt;") && !sheet.contains("<script>") && !sheet.contains("<f>"))
+        #expect(sheet.contains(#"<t xml:space="preserve">=HYPERLINK(&quot;http://x&quot;,&quot;click&quot;)</t>"#))
+    }
+
+    static func entry(_ path: String, _ name: String) throws -> String {
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        let entry = try #require(archive[name])
+        var data = Data()
+        _ = try archive.extract(entry) { data.append($0) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func theWorkbookHasItsSheetsAndNumbersAsNumbers() throws {
+        let (fixture, catalog) = try Self.screenedSample()
+        var filters = ReportFilters()
+        filters.top = 5
+        let report = try Self.report(fixture, catalog, filters)
+        let dir = try TemporaryDirectory()
+        let path = dir.path("report.xlsx")
+        try XLSXReport.write(report, language: .th, to: path)
+        let workbook = try Self.entry(path, "xl/workbook.xml")
+        for sheet in ["สรุป", "โครงการ", "ข้อสังเกต", "เกณฑ์"] { #expect(workbook.contains(#"name="\#(sheet)""#)) }
+        let projects = try Self.entry(path, "xl/worksheets/sheet2.xml")
+        let budget = try #require(report.projects.first?.info.budget)
+        #expect(projects.contains("<v>\(ReportText.number(budget))</v>"))   // a number cell, not text
+        #expect(projects.contains(try #require(report.projects.first?.info.name).replacingOccurrences(of: "&", with: "&amp;")))
+    }
+
+    static let libreOffice = ["/usr/bin/soffice", "/usr/bin/libreoffice", "/usr/local/bin/soffice"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: libreOffice != nil, "LibreOffice is not installed: the XLSX round trip through LibreOffice is skipped"))
+    func libreOfficeReadsTheWorkbookBack() throws {
+        let (fixture, catalog) = try Self.screenedSample()
+        var filters = ReportFilters()
+        filters.top = 5
+        let report = try Self.report(fixture, catalog, filters)
+        let dir = try TemporaryDirectory()
+        let path = dir.path("report.xlsx")
+        try XLSXReport.write(report, language: .th, to: path)
+        // Sheet 2 (projects) as UTF-8 CSV (filter token 76 = UTF-8; the last token picks the sheet).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.libreOffice!)
+        process.arguments = ["-env:UserInstallation=file://" + dir.path("lo-profile"), "--headless", "--convert-to",
+                             "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2", "--outdir", dir.path("out"), path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path("out"))
+        let csv = try String(contentsOfFile: dir.path("out") + "/" + #require(files.first { $0.hasSuffix(".csv") }), encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("ลำดับความสำคัญ,คะแนนความเสี่ยง,เลขที่โครงการ") == true)
+        let first = try #require(report.projects.first)
+        let row = try #require(lines.dropFirst().first).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(row[2] == first.info.projectID)
+        #expect(row[10] == ReportText.number(first.info.budget))   // read back as the number, Thai intact around it
+        #expect(csv.contains(first.info.name ?? "—"))
+    }
+}
