@@ -26,8 +26,12 @@ demo: build
 	@rm -f $(DB) $(DB)-wal $(DB)-shm
 	.build/debug/procscreen ingest SampleData --db $(DB)
 	.build/debug/procscreen screen --db $(DB)
+	@mkdir -p reports
+	.build/debug/procscreen report --db $(DB) --format html --lang th -o reports/flagged.th.html
+	.build/debug/procscreen report --db $(DB) --format xlsx -o reports/flagged.xlsx
 	@echo
-	@echo "store: $(abspath $(DB))   next: .build/debug/procscreen show <project_id> --db $(DB) --lang th"
+	@echo "store: $(abspath $(DB))   report: $(abspath reports/flagged.th.html) (open it in a browser), $(abspath reports/flagged.xlsx)"
+	@echo "next: .build/debug/procscreen show <project_id or firm_id> --db $(DB) --lang th"
 
 ## The test suite (Swift Testing).
 test: deps

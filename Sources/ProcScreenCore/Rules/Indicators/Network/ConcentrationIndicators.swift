@@ -324,8 +324,9 @@ struct SupplierDependenceIndicator: DatasetIndicator {
 
 /// BP-17: an agency's purchases concentrated on few suppliers (OCP R051). Agency × FY with ≥
 /// `min_contracts` contracts: HHI = Σ s_f² over the suppliers' shares of the amounts; raised if
-/// HHI ≥ `hhi_max`. The subject is the agency × FY, linked to its projects in scope (weight 0 by
-/// default: context for the agency's other findings).
+/// HHI ≥ `hhi_max`. The subject is the agency × FY, linked to the projects in scope of its
+/// largest supplier, which drives the concentration (weight 0 by default: context for the
+/// agency's other findings, not a risk of every project it bought).
 ///
 /// Rule file: `Rules/network/BP-17-agency-concentration.yaml`.
 struct AgencyConcentrationIndicator: DatasetIndicator {
@@ -380,7 +381,8 @@ struct AgencyConcentrationIndicator: DatasetIndicator {
                     evidence: [Evidence(field: "hhi", observed: String(format: "%.4f", hhi), threshold: "≥ \(rule.hhiMax)",
                                         note: "\(current.count) contracts, \(formatBaht(total)) baht; largest: " + top.joined(separator: ", "))],
                     value: hhi, rank: 0)
-                for p in projects where table.projects[Int(p)].inScope { linked.add(tender: Int(p), hit) }
+                let largest = bySupplier.max { ($0.1, $1.0) < ($1.1, $0.0) }!.0
+                for a in current where a.supplier == largest && table.projects[Int(a.project)].inScope { linked.add(tender: Int(a.project), hit) }
             }
             table.groups({ $0.agency >= 0 && $0.fiscalYear != AwardsTable.noYear }, by: { Key(agency: $0.agency, fy: $0.fiscalYear, supplier: $0.supplier) }) { key, awards in
                 if currentGroup?.agency != key.agency || currentGroup?.fy != key.fy {
