@@ -12,7 +12,7 @@ struct ProcScreen: ParsableCommand {
             and report flagged projects with their evidence and the oversight bodies to act.
             Exit codes: 0 ok, 1 error, 2 usage, 3 findings at or above --fail-on.
             """,
-        subcommands: [Ingest.self, Screen.self, Show.self, Report.self, LargeProjects.self, Rules.self, Generate.self, Cardinal.self])
+        subcommands: [Ingest.self, Screen.self, Show.self, Report.self, Scan.self, LargeProjects.self, Rules.self, Generate.self, Cardinal.self])
 
     /// As ArgumentParser's, except that usage errors exit with 2 (DESIGN.md), not EX_USAGE (64).
     static func main() {

@@ -10,11 +10,14 @@ public struct ReportFilters: Sendable, Encodable {
     public var category: String?
     public var rules: [String]?
     public var top: Int?
+    /// Only findings that run `newSinceRun` did not have (rule, project and subject): a scan's new findings.
+    public var newSinceRun: Int64?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case ministry, agency, province, fiscalYear = "fiscal_year", minSeverity = "min_severity", category, rules, top
+        case newSinceRun = "new_since_run"
     }
 
     /// "ministry = …, top = 25", or nil when nothing is filtered.
@@ -28,6 +31,7 @@ public struct ReportFilters: Sendable, Encodable {
         if let category { parts.append("category = \(category)") }
         if let rules { parts.append("rules = \(rules.joined(separator: ","))") }
         if let top { parts.append("top \(top) projects") }
+        if let newSinceRun { parts.append("new since run \(newSinceRun)") }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 }
@@ -116,11 +120,16 @@ public struct FlaggedReport: Sendable {
             ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
             category: filters.category))
         let wantedRules = filters.rules.map(Set.init)
+        let earlier: Set<String>? = try filters.newSinceRun.map { run in
+            Set(try store.db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id FROM findings WHERE run_id = ?",
+                                   bindings: [run]).compactMap { $0[0].string })
+        }
         var projects: [Project] = []
         var index: [String: Int] = [:]
         for (finding, project) in rows {
             if let minimum = filters.minSeverity, finding.severity < minimum { continue }
             if let wantedRules, !wantedRules.contains(finding.ruleID) { continue }
+            if let earlier, earlier.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { continue }
             if let i = index[project.projectID] {
                 projects[i].findings.append(finding)
             } else {

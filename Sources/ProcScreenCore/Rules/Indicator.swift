@@ -29,10 +29,14 @@ public protocol RecordIndicator: Indicator {
     /// engine fetches only the union over the run's rules.
     static var fields: Set<String> { get }
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome
+    /// Whether the outcome depends on the run date (grace periods), not only on the record: such
+    /// a rule is evaluated on every project by an incremental scan.
+    static var readsRunDate: Bool { get }
 }
 
 extension RecordIndicator {
     public static var fields: Set<String> { ScreenStore.allFields }
+    public static var readsRunDate: Bool { false }
 }
 
 /// An indicator over the whole dataset (fences, shares, repeat patterns): it observes every

@@ -11,6 +11,23 @@ public struct ScreenOptions: Sendable {
     /// The run date (ISO); today by default.
     public var runDate: String?
     public var kind = "screen"
+    /// Incremental screening (the batch scan): record rules run only on `touched` projects, and
+    /// their findings on every other project are carried over from `previousRun` (an unchanged
+    /// record gives an unchanged outcome); cross-project rules run on the whole store, so the
+    /// run equals a full one.
+    public var carryOver: CarryOver?
+    /// The highest source id whose rows this run sees (where the next scan resumes).
+    public var sourcesThrough: Int64?
+
+    public struct CarryOver: Sendable {
+        public var previousRun: Int64
+        public var touched: Set<String>
+
+        public init(previousRun: Int64, touched: Set<String>) {
+            self.previousRun = previousRun
+            self.touched = touched
+        }
+    }
 
     public init(only: Set<String>? = nil, fiscalYear: Int? = nil, projectIDs: [String]? = nil) {
         self.only = only
@@ -103,12 +120,14 @@ public final class Engine {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
 
         return try store.db.transaction {
-            let parameters = Dictionary(uniqueKeysWithValues: evaluators.map {
-                ($0.rule.id, ["version": String($0.rule.version)].merging($0.rule.parameterSummary) { a, _ in a })
-            })
             let runID = try screenStore.beginRun(
-                kind: options.kind, rulesDirectory: catalog.directory.path,
-                parameters: String(decoding: try encoder.encode(parameters), as: UTF8.self))
+                kind: options.kind, rulesDirectory: catalog.directory.path, parameters: try Self.parametersJSON(evaluators))
+            // A run that saw the whole store is a snapshot a scan can resume from: it records the
+            // newest source it saw. Scoped runs (a fiscal year, a subset) record none.
+            if options.fiscalYear == nil && options.projectIDs == nil {
+                let through = try options.sourcesThrough ?? store.db.scalar(sql: "SELECT coalesce(max(source_id), 0) FROM sources").int64 ?? 0
+                try store.db.execute(sql: "UPDATE runs SET sources_through = ? WHERE run_id = ?", bindings: [through, runID])
+            }
             let writer = try ScreenStore.FindingWriter(db: store.db)
             var stats: [String: RuleStats] = [:]
             var scores: [String: ProjectScore] = [:]
@@ -117,27 +136,32 @@ public final class Engine {
             var maxSeverity: Severity?
             var runFindings: [RunFinding] = []
 
+            /// Writes a raised finding and counts it in the run's stats, scores and findings.
+            func keep(_ finding: Finding, rule: RuleFile, evidenceJSON: String) throws {
+                stats[rule.id, default: RuleStats()].raised += 1
+                try writer.write(finding, evidenceJSON: evidenceJSON)
+                runFindings.append(RunFinding(projectID: finding.projectID ?? "", ruleID: rule.id, category: rule.category,
+                                              severity: rule.severity, firms: finding.firms))
+                findingCount += 1
+                byMinistry[finding.ministry ?? "—", default: 0] += 1
+                maxSeverity = max(maxSeverity ?? rule.severity, rule.severity)
+                var score = scores[finding.projectID ?? "", default: ProjectScore()]
+                score.product *= 1 - rule.weight
+                score.findings += 1
+                score.maxSeverity = max(score.maxSeverity, rule.severity)
+                scores[finding.projectID ?? ""] = score
+            }
+
             func record(_ outcome: Outcome, rule: RuleFile, projectID: String, agencyID: String?, ministry: String?) throws {
                 switch outcome {
                 case .raised(let draft):
-                    stats[rule.id, default: RuleStats()].raised += 1
                     let finding = Finding(
                         runID: runID, ruleID: rule.id, ruleVersion: rule.version, category: rule.category.rawValue,
                         severity: rule.severity, weight: rule.weight, subjectType: draft.subjectType.rawValue,
                         subjectID: draft.subjectID ?? projectID, projectID: projectID, agencyID: agencyID, ministry: ministry,
                         routeTo: rule.routeTo, evidence: draft.evidence, summary: draft.summary.en, summaryTH: draft.summary.th,
                         value: draft.value, firms: draft.involvedFirms)
-                    try writer.write(finding, evidenceJSON: String(decoding: try encoder.encode(draft.evidence), as: UTF8.self))
-                    runFindings.append(RunFinding(projectID: projectID, ruleID: rule.id, category: rule.category, severity: rule.severity,
-                                                  firms: draft.involvedFirms))
-                    findingCount += 1
-                    byMinistry[ministry ?? "—", default: 0] += 1
-                    maxSeverity = max(maxSeverity ?? rule.severity, rule.severity)
-                    var score = scores[projectID, default: ProjectScore()]
-                    score.product *= 1 - rule.weight
-                    score.findings += 1
-                    score.maxSeverity = max(score.maxSeverity, rule.severity)
-                    scores[projectID] = score
+                    try keep(finding, rule: rule, evidenceJSON: String(decoding: try encoder.encode(draft.evidence), as: UTF8.self))
                 case .computedNotRaised:
                     stats[rule.id, default: RuleStats()].notRaised += 1
                 case .notApplicable:
@@ -207,6 +231,14 @@ public final class Engine {
                 guard filter.priceComparisonRules.contains(id) || filter.mainCurrencyRules.contains(id) else { return job }
                 return { r in filter.view(r, ruleID: id, mainCurrency: mainCurrency).map(job) ?? .notApplicable }
             }
+            // Incremental: which record rules carry their outcomes over for untouched projects
+            // (all but those that read the run date, whose outcome can change with the calendar).
+            let carried: [Bool] = perRecord.map { e in
+                guard options.carryOver != nil else { return false }
+                if case .record(_, let indicator) = e { return !type(of: indicator).readsRunDate }
+                return true
+            }
+            let touched = options.carryOver?.touched
             var notRaisedCounts = [Int](repeating: 0, count: jobs.count)
             var notApplicableCounts = [Int](repeating: 0, count: jobs.count)
             // PROCSCREEN_TIMING=1: where the time of a run goes, per rule (stderr). Off: no clock reads.
@@ -221,7 +253,9 @@ public final class Engine {
                         } else {
                             for run in passRuns { run.observe(r, inScope: true) }
                         }
+                        let untouched = touched.map { !$0.contains(r.projectID) } ?? false
                         for i in jobs.indices {
+                            if untouched && carried[i] { continue }
                             let outcome = timing.map { t in t.measure("evaluate " + perRecordRules[i].id) { jobs[i](r) } } ?? jobs[i](r)
                             switch outcome {
                             case .computedNotRaised: notRaisedCounts[i] += 1
@@ -242,6 +276,12 @@ public final class Engine {
                 throw error
             }
             if perRecord.isEmpty && passRuns.isEmpty { records.cancel() }
+            if let carry = options.carryOver {
+                let ids = perRecordRules.enumerated().filter { carried[$0.offset] }.map(\.element)
+                try carryOver(from: carry, rules: ids, into: runID, screenStore: screenStore, writer: writer, keep: keep) { rule in
+                    stats[rule, default: RuleStats()].notComputable += 1
+                }
+            }
 
             var storeWideResults: [StoreWideResult] = []
             for (rule, run) in datasetRuns where !scoped {
@@ -305,6 +345,59 @@ public final class Engine {
             summary.seconds = Date().timeIntervalSince(started)
             try screenStore.finishRun(runID, summary: String(decoding: try encoder.encode(summary), as: UTF8.self))
             return summary
+        }
+    }
+
+    /// The rules of a run with their versions and effective parameters, as `runs.parameters`
+    /// records them (a scan carries findings over only from a run with the same text).
+    static func parametersJSON(_ evaluators: [RuleEvaluator]) throws -> String {
+        let parameters = Dictionary(uniqueKeysWithValues: evaluators.map {
+            ($0.rule.id, ["version": String($0.rule.version)].merging($0.rule.parameterSummary) { a, _ in a })
+        })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(parameters), as: UTF8.self)
+    }
+
+    /// `parametersJSON` of every rule of `catalog`.
+    public static func parametersJSON(catalog: RuleCatalog) throws -> String {
+        try parametersJSON(try catalog.evaluators(only: nil))
+    }
+
+    /// Copies the previous run's findings and not-computable records of `rules` on the projects
+    /// not touched since, into run `runID`.
+    private func carryOver(from carry: ScreenOptions.CarryOver, rules: [RuleFile], into runID: Int64, screenStore: ScreenStore,
+                           writer: ScreenStore.FindingWriter, keep: (Finding, RuleFile, String) throws -> Void,
+                           countNotComputable: (String) -> Void) throws {
+        guard !rules.isEmpty else { return }
+        let byID = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0) })
+        try store.db.execute(sql: "DROP TABLE IF EXISTS temp.touched; CREATE TEMP TABLE touched (project_id TEXT PRIMARY KEY) WITHOUT ROWID")
+        let insert = try store.db.prepare(sql: "INSERT OR IGNORE INTO temp.touched VALUES (?)")
+        for id in carry.touched {
+            insert.bind(text: id, at: 1)
+            try insert.run()
+        }
+        let ruleList = "(" + rules.map { "'" + $0.id.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ",") + ")"
+        let rows = try store.db.query(sql: """
+            SELECT run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
+                   agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
+            FROM findings WHERE run_id = ? AND rule_id IN \(ruleList) AND project_id NOT IN (SELECT project_id FROM temp.touched)
+            ORDER BY finding_id
+            """, bindings: [carry.previousRun])
+        for row in rows {
+            var finding = ScreenStore.finding(row)
+            guard let rule = byID[finding.ruleID] else { continue }
+            finding.runID = runID
+            try keep(finding, rule, row[12].string ?? "[]")
+        }
+        for row in try store.db.query(sql: """
+            SELECT rule_id, project_id, reason, detail FROM not_computable
+            WHERE run_id = ? AND rule_id IN \(ruleList) AND project_id NOT IN (SELECT project_id FROM temp.touched)
+            """, bindings: [carry.previousRun]) {
+            guard let rule = row[0].string, let project = row[1].string,
+                  let reason = row[2].string.flatMap(NotComputableReason.init(rawValue:)) else { continue }
+            try writer.writeNotComputable(runID: runID, ruleID: rule, projectID: project, reason: reason, detail: row[3].string ?? "")
+            countNotComputable(rule)
         }
     }
 

@@ -271,6 +271,9 @@ public enum Schema {
         Migration(name: "009_tender_amendments", sql: """
             ALTER TABLE projects ADD COLUMN tender_amendments INTEGER;   -- changes to the call for tenders (e-GP D2; OCDS tender.amendments); NULL unknown
             """),
+        Migration(name: "010_scan_resume_point", sql: """
+            ALTER TABLE runs ADD COLUMN sources_through INTEGER;   -- the highest source id whose rows the run saw (scans resume after it)
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

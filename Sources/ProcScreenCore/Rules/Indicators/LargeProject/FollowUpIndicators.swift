@@ -6,6 +6,7 @@ import Foundation
 /// Exclusions: not tier 1; not assessed (LP-02's case). Source: seed L1411, L1414 (obligation 3),
 /// L1341. Rule file: `Rules/large_project/LP-05-not-reported-emenscr.yaml`.
 struct NotReportedInEMENSCRIndicator: RecordIndicator {
+    static let readsRunDate = true
     static let id = "LP-05"
     static let fields: Set<String> = ["projects.budget_type", "risk_assessments.fiscal_year", "risk_assessments.assessment_date",
                                       "risk_assessments.emenscr_reported"]
@@ -44,6 +45,7 @@ struct NotReportedInEMENSCRIndicator: RecordIndicator {
 /// Exclusions: not tier 1; not assessed. Source: seed L1411 (obligation 2), L972, L102, L1167.
 /// Rule file: `Rules/large_project/LP-06-not-followed-up.yaml`.
 struct NotFollowedUpIndicator: RecordIndicator {
+    static let readsRunDate = true
     static let id = "LP-06"
     static let fields: Set<String> = ["projects.budget_type", "risk_assessments.fiscal_year", "risk_assessments.assessment_date",
                                       "risk_assessments.inspected_date", "risk_assessments.inspection_phase",

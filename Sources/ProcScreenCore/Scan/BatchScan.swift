@@ -1,0 +1,211 @@
+import Foundation
+
+/// A nightly batch scan (`procscreen scan --inbox DIR`): ingest the inbox files the store has not
+/// seen (by sha256, so renamed copies are not new), screen incrementally, record the run, write
+/// its reports, and say whether new findings reach `--fail-on`.
+///
+/// Incremental screening: record rules (one project at a time) run only on the projects that new
+/// rows touched, and their findings on every other project are carried over from the previous
+/// snapshot run; cross-project rules (fences, rings, shares, SQL) run on the whole store. The run
+/// is therefore equal to a full re-screen (a test holds them equal), and it falls back to a full
+/// run when carrying over would not be exact: no previous snapshot, other rules or parameters,
+/// or new register rows (firms, directors, lists, agencies), which change what every record
+/// rule may see.
+///
+/// Crash safety: each file is ingested in its own transaction and the screening run in another;
+/// a run records the newest source it saw (`runs.sources_through`). A scan killed at any point
+/// leaves the store as the last committed transaction left it, and the next scan screens every
+/// source after the last finished run, so it completes the work.
+public struct BatchScan {
+    public struct Options: Sendable {
+        public var inbox: String
+        public var output: String?
+        public var failOn: Severity?
+        public var runDate: String?
+        public var language: Language = .th
+
+        public init(inbox: String) { self.inbox = inbox }
+    }
+
+    public struct Result: Sendable, Codable {
+        public var runID: Int64?
+        public var mode: String
+        public var reason: String
+        public var filesIngested = 0
+        public var filesSkipped = 0
+        public var filesFailed = 0
+        public var rows = 0
+        public var touchedProjects = 0
+        public var findings = 0
+        public var newFindings = 0
+        public var resolvedFindings = 0
+        public var maxNewSeverity: Severity?
+        public var seconds = 0.0
+        public var reports: [String] = []
+
+        enum CodingKeys: String, CodingKey {
+            case runID = "run_id", mode, reason, filesIngested = "files_ingested", filesSkipped = "files_skipped"
+            case filesFailed = "files_failed", rows, touchedProjects = "touched_projects", findings
+            case newFindings = "new_findings", resolvedFindings = "resolved_findings", maxNewSeverity = "max_new_severity"
+            case seconds, reports
+        }
+
+        /// Whether new findings reach `severity`.
+        public func reaches(_ severity: Severity?) -> Bool {
+            guard let severity, let max = maxNewSeverity else { return false }
+            return max >= severity
+        }
+    }
+
+    /// Tables whose new rows change what record rules see on projects they are not keyed by.
+    static let registerTables: Set<String> = ["firms", "firm_directors", "lists", "agencies"]
+
+    let store: Store
+    let catalog: RuleCatalog
+    let mapping: FieldMapping
+    let log: (String) -> Void
+
+    public init(store: Store, catalog: RuleCatalog, mapping: FieldMapping, log: @escaping (String) -> Void) {
+        self.store = store
+        self.catalog = catalog
+        self.mapping = mapping
+        self.log = log
+    }
+
+    public func run(_ options: Options) throws -> Result {
+        let started = Date()
+        var result = Result(mode: "nothing new", reason: "")
+        // 1. Ingest what the inbox holds, oldest name first; seen content is skipped.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: options.inbox).filter { !$0.hasPrefix(".") }.sorted()
+            .map { (options.inbox as NSString).appendingPathComponent($0) }
+        if !entries.isEmpty {
+            let summary = try Ingestor(store: store, mapping: mapping).ingest(paths: entries)
+            for file in summary.files {
+                switch file.status {
+                case .ingested:
+                    result.filesIngested += 1
+                    result.rows += file.rows
+                    log("ingested \(file.path): \(file.rows) rows\(file.quarantined > 0 ? ", \(file.quarantined) quarantined" : "")")
+                case .skipped:
+                    result.filesSkipped += 1
+                    log("skipped \(file.path): seen before\(file.sameAs.map { " as \($0)" } ?? "")")
+                case .failed:
+                    result.filesFailed += 1
+                    log("failed \(file.path): \(file.error ?? "unreadable")")
+                }
+            }
+        }
+
+        // 2. What the last snapshot run saw, and what came after it.
+        let newest = try store.db.scalar(sql: "SELECT coalesce(max(source_id), 0) FROM sources").int64 ?? 0
+        let previous = try store.db.query(sql: """
+            SELECT run_id, sources_through, parameters FROM runs
+            WHERE finished_at IS NOT NULL AND sources_through IS NOT NULL ORDER BY run_id DESC LIMIT 1
+            """).first.map { (run: $0[0].int64 ?? 0, through: $0[1].int64 ?? 0, parameters: $0[2].string ?? "") }
+        if let previous, previous.through >= newest {
+            result.reason = "no new data since run \(previous.run)"
+            log("nothing new: \(result.reason)")
+            result.seconds = Date().timeIntervalSince(started)
+            return result
+        }
+        guard newest > 0 else {
+            result.reason = "the store holds no data"
+            log("nothing new: \(result.reason)")
+            return result
+        }
+
+        // 3. Incremental when the previous snapshot can be carried over exactly.
+        var screen = ScreenOptions()
+        screen.kind = "scan"
+        screen.runDate = options.runDate
+        screen.sourcesThrough = newest
+        let parameters = try Engine.parametersJSON(catalog: catalog)
+        if let previous {
+            let registers = try store.db.query(sql: """
+                SELECT DISTINCT coalesce(table_name, format) FROM sources WHERE source_id > ?
+                  AND (table_name IN ('firms', 'firm_directors', 'lists', 'agencies') OR format IN ('ocds', 'cgd'))
+                """, bindings: [previous.through]).compactMap { $0[0].string }
+            if previous.parameters != parameters {
+                result.mode = "full"
+                result.reason = "rules or parameters changed since run \(previous.run)"
+            } else if !registers.isEmpty {
+                result.mode = "full"
+                result.reason = "new register rows (\(registers.sorted().joined(separator: ", "))) can change any project's record rules"
+            } else {
+                let touched = try touchedProjects(after: previous.through)
+                result.mode = "incremental"
+                result.reason = "\(touched.count) new or changed projects since run \(previous.run)"
+                result.touchedProjects = touched.count
+                screen.carryOver = ScreenOptions.CarryOver(previousRun: previous.run, touched: touched)
+            }
+        } else {
+            result.mode = "full"
+            result.reason = "first screening of this store"
+        }
+        log("screening (\(result.mode)): \(result.reason)")
+        let summary = try Engine(store: store, catalog: catalog).screen(screen)
+        result.runID = summary.runID
+        result.findings = summary.findings
+
+        // 4. New and resolved findings against the previous snapshot.
+        if let previous {
+            let changes = try store.db.query(sql: """
+                SELECT (SELECT count(*) FROM findings n WHERE n.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM findings o
+                          WHERE o.run_id = ?2 AND o.project_id = n.project_id AND o.rule_id = n.rule_id AND o.subject_id = n.subject_id)),
+                       (SELECT count(*) FROM findings o WHERE o.run_id = ?2 AND NOT EXISTS (SELECT 1 FROM findings n
+                          WHERE n.run_id = ?1 AND n.project_id = o.project_id AND n.rule_id = o.rule_id AND n.subject_id = o.subject_id)),
+                       (SELECT max(CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)
+                        FROM findings n WHERE n.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM findings o
+                          WHERE o.run_id = ?2 AND o.project_id = n.project_id AND o.rule_id = n.rule_id AND o.subject_id = n.subject_id))
+                """, bindings: [summary.runID, previous.run])[0]
+            result.newFindings = Int(changes[0].int64 ?? 0)
+            result.resolvedFindings = Int(changes[1].int64 ?? 0)
+            result.maxNewSeverity = changes[2].int64.map { Severity.allCases[Int($0)] }
+        } else {
+            result.newFindings = summary.findings
+            result.maxNewSeverity = summary.maxSeverity
+        }
+        log("run \(summary.runID): \(summary.findings) findings, \(result.newFindings) new, \(result.resolvedFindings) resolved")
+
+        // 5. Reports: the new findings, and the full current list.
+        if let output = options.output {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            var newOnly = ReportFilters()
+            newOnly.newSinceRun = previous?.run
+            let fresh = try FlaggedReport.build(store: store, catalog: catalog, filters: newOnly, runID: summary.runID)
+            let current = try FlaggedReport.build(store: store, catalog: catalog, filters: ReportFilters(), runID: summary.runID)
+            let base = (output as NSString).appendingPathComponent("scan-\(summary.runID)")
+            let files: [(String, () throws -> Void)] = [
+                (base + "-new-findings.csv", { try Data(CSVReport.render(fresh, language: options.language).utf8).write(to: URL(fileURLWithPath: base + "-new-findings.csv")) }),
+                (base + "-new-findings.json", { try Data(JSONReport.render(fresh).utf8).write(to: URL(fileURLWithPath: base + "-new-findings.json")) }),
+                (base + "-current.html", { try Data(HTMLReport.render(current, language: options.language).utf8).write(to: URL(fileURLWithPath: base + "-current.html")) }),
+                (base + "-current.xlsx", { try XLSXReport.write(current, language: options.language, to: base + "-current.xlsx") }),
+            ]
+            for (path, write) in files {
+                try write()
+                result.reports.append(path)
+                log("wrote \(path)")
+            }
+        }
+        result.seconds = Date().timeIntervalSince(started)
+        // The run's summary keeps what the scan did (files, rows, new, resolved, seconds).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try store.db.execute(sql: "UPDATE runs SET summary = json_set(coalesce(summary, '{}'), '$.scan', json(?)) WHERE run_id = ?",
+                             bindings: [String(decoding: try encoder.encode(result), as: UTF8.self), summary.runID])
+        return result
+    }
+
+    /// Projects with rows from sources after `sourceID`: their own row, bids, contracts, register
+    /// entries, items or parties.
+    func touchedProjects(after sourceID: Int64) throws -> Set<String> {
+        Set(try store.db.query(sql: """
+            SELECT project_id FROM projects WHERE source_id > ?1
+            UNION SELECT project_id FROM bids WHERE source_id > ?1
+            UNION SELECT project_id FROM contracts WHERE source_id > ?1
+            UNION SELECT project_id FROM risk_assessments WHERE source_id > ?1
+            UNION SELECT project_id FROM project_items WHERE source_id > ?1
+            UNION SELECT project_id FROM project_parties WHERE source_id > ?1
+            """, bindings: [sourceID]).compactMap { $0[0].string })
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+@testable import ProcScreenCore
+
+/// The batch scan: idempotent inboxes, incremental runs equal to a full screen, the lock, and
+/// a scan killed at any point finishing its work on the next run.
+@Suite("Batch scans")
+struct ScanTests {
+    /// Splits a bundle into `count` batch folders by project (registers go with the first), the way
+    /// nightly e-GP extracts arrive. The generated CSV has one record per line and no quotes.
+    static func splitBundle(_ source: URL, into directory: String, count: Int) throws -> [String] {
+        func lines(_ name: String) throws -> [Substring] {
+            try String(contentsOf: source.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
+        }
+        let ids = try lines("projects.csv").dropFirst().map { $0.split(separator: ",", maxSplits: 1)[0] }
+        let size = (ids.count + count - 1) / count
+        var batchOf: [Substring: Int] = [:]
+        for (i, id) in ids.enumerated() { batchOf[id] = i / size }
+        var folders: [String] = []
+        for b in 0..<count {
+            let folder = directory + "/batch\(b + 1)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for name in ["projects.csv", "bids.csv", "contracts.csv", "risk_assessments.csv"] {
+                let all = try lines(name)
+                let rows = all.dropFirst().filter { batchOf[$0.split(separator: ",", maxSplits: 1)[0]] == b }
+                try ([all[0]] + rows).joined(separator: "\n").appending("\n").write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+            }
+            if b == 0 {
+                for name in ["agencies.csv", "firms.csv", "directors.csv", "lists"] {
+                    try FileManager.default.copyItem(atPath: source.appendingPathComponent(name).path, toPath: folder + "/" + name)
+                }
+            }
+            folders.append(folder)
+        }
+        return folders
+    }
+
+    static func scan(_ store: Store, inbox: String, out: String? = nil) throws -> BatchScan.Result {
+        var options = BatchScan.Options(inbox: inbox)
+        options.output = out
+        options.runDate = "2026-11-27"
+        return try BatchScan(store: store, catalog: try RuleCatalog.load(directory: Paths.rules), mapping: try Shared.mapping(),
+                             log: { _ in }).run(options)
+    }
+
+    /// (rule, project, subject, evidence) of every finding of a run.
+    static func findings(_ store: Store, run: Int64) throws -> Set<String> {
+        Set(try store.db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id || '|' || evidence FROM findings WHERE run_id = ?",
+                               bindings: [run]).compactMap { $0[0].string })
+    }
+
+    @Test func batchesScannedOneByOneEqualAFullScreenAndASecondScanDoesNothing() throws {
+        let dir = try TemporaryDirectory()
+        let batches = try Self.splitBundle(Paths.sampleData, into: dir.path("batches"), count: 3)
+        let inbox = dir.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        let store = try Store(path: dir.path("scan.db"))
+        var results: [BatchScan.Result] = []
+        for batch in batches {
+            try FileManager.default.copyItem(atPath: batch, toPath: inbox + "/" + (batch as NSString).lastPathComponent)
+            results.append(try Self.scan(store, inbox: inbox, out: dir.path("out")))
+        }
+        #expect(results.map(\.mode) == ["full", "incremental", "incremental"])
+        #expect(results[1].touchedProjects == 1000 && results[2].touchedProjects == 1000)
+        #expect(results.allSatisfy { $0.filesFailed == 0 })
+        // The same inbox again: every file seen, nothing screened, no run recorded.
+        let again = try Self.scan(store, inbox: inbox)
+        #expect(again.mode == "nothing new" && again.filesIngested == 0 && again.runID == nil)
+        let files = FileManager.default.enumerator(atPath: inbox)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".csv") }
+        #expect(again.filesSkipped == files.count)
+        // A renamed copy of a file already seen is not new either.
+        try FileManager.default.copyItem(atPath: inbox + "/batch2/bids.csv", toPath: inbox + "/renamed-bids.csv")
+        #expect(try Self.scan(store, inbox: inbox).filesIngested == 0)
+
+        // The last incremental run equals a full screen of the same store, evidence included.
+        let last = try #require(results.last?.runID)
+        var options = ScreenOptions()
+        options.runDate = "2026-11-27"
+        let full = try Engine(store: store, catalog: try RuleCatalog.load(directory: Paths.rules)).screen(options)
+        let (incremental, reference) = (try Self.findings(store, run: last), try Self.findings(store, run: full.runID))
+        #expect(incremental.count == full.findings)
+        #expect(incremental == reference)
+        // The scores and priorities too.
+        let scores = { (run: Int64) in
+            try store.db.query(sql: "SELECT project_id, round(score, 9), priority FROM project_scores WHERE run_id = ? ORDER BY project_id", bindings: [run])
+        }
+        #expect(try scores(last) == scores(full.runID))
+        // New and resolved findings add up between snapshots, and the reports are written.
+        let previous = Int64(try #require(results[1].runID))
+        #expect(results[2].newFindings - results[2].resolvedFindings == incremental.count - (try Self.findings(store, run: previous)).count)
+        for report in results[2].reports { #expect(FileManager.default.fileExists(atPath: report)) }
+        let summary = try store.db.scalar(sql: "SELECT json_extract(summary, '$.scan.new_findings') FROM runs WHERE run_id = ?", bindings: [last])
+        #expect(summary.int64 == Int64(results[2].newFindings))
+    }
+
+    @Test func newRegisterRowsMakeTheScanFull() throws {
+        let dir = try TemporaryDirectory()
+        let batches = try Self.splitBundle(Paths.sampleData, into: dir.path("batches"), count: 2)
+        let inbox = dir.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        let store = try Store(path: dir.path("scan.db"))
+        try FileManager.default.copyItem(atPath: batches[0], toPath: inbox + "/batch1")
+        _ = try Self.scan(store, inbox: inbox)
+        try FileManager.default.copyItem(atPath: batches[1], toPath: inbox + "/batch2")
+        try FileManager.default.createDirectory(atPath: inbox + "/batch2/lists", withIntermediateDirectories: true)
+        try "firm_id,listed_date,delisted_date\n0105000100001,2020-01-01,\n".write(toFile: inbox + "/batch2/lists/debarred.csv", atomically: true, encoding: .utf8)
+        let second = try Self.scan(store, inbox: inbox)
+        #expect(second.mode == "full" && second.reason.contains("register"))
+    }
+
+    @Test func aSecondScanWaitsThenGivesUpWithAClearMessage() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("scan.db")
+        try FileManager.default.createDirectory(atPath: dir.path("inbox"), withIntermediateDirectories: true)
+        let held = ScanLock(storePath: db)
+        #expect(try held.acquire(timeout: 0))
+        let started = Date()
+        let blocked = try CLI.run(["scan", "--db", db, "--inbox", dir.path("inbox"), "--wait", "1"])
+        #expect(blocked.status == 1)
+        #expect(blocked.stderr.contains("another scan is running"))
+        #expect(Date().timeIntervalSince(started) >= 1)
+        held.release()
+        let free = try CLI.run(["scan", "--db", db, "--inbox", dir.path("inbox"), "--wait", "1"])
+        #expect(free.status == 0, "\(free.stderr)")
+    }
+
+    /// Kills the scan at several points with SIGKILL, then lets the next scan finish: the store
+    /// passes `PRAGMA integrity_check` and ends as an uninterrupted scan leaves it.
+    @Test func aKilledScanLeavesTheStoreConsistentAndTheNextOneCompletesTheWork() throws {
+        let dir = try TemporaryDirectory()
+        let market = dir.path("market")
+        _ = try MarketGenerator(configuration: MarketGenerator.Configuration(projects: 8_000, seed: 11)).write(to: market)
+        let inbox = dir.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: market, toPath: inbox + "/market")
+        try? FileManager.default.removeItem(atPath: inbox + "/market/truth.json")
+
+        func finalState(_ db: String) throws -> (Set<String>, String?) {
+            let store = try Store(path: db, readOnly: true)
+            let run = try #require(try store.db.scalar(sql: "SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL").int64)
+            let rows = try store.db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id || '|' || evidence FROM findings WHERE run_id = ?",
+                                          bindings: [run]).compactMap { $0[0].string }
+            return (Set(rows), try store.db.scalar(sql: "PRAGMA integrity_check").string)
+        }
+        let reference = dir.path("reference.db")
+        let clean = try CLI.run(["scan", "--db", reference, "--inbox", inbox])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let (expected, _) = try finalState(reference)
+        #expect(!expected.isEmpty)
+
+        // Killed while ingesting, between files, while screening, while writing.
+        for (i, delay) in [0.3, 0.9, 1.6, 2.4].enumerated() {
+            let db = dir.path("killed\(i).db")
+            let process = try CLI.start(["scan", "--db", db, "--inbox", inbox])
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let integrity = try Store(path: db).db.scalar(sql: "PRAGMA integrity_check").string
+            #expect(integrity == "ok", "killed after \(delay) s")
+            let resumed = try CLI.run(["scan", "--db", db, "--inbox", inbox])
+            #expect(resumed.status == 0, "after \(delay) s: \(resumed.stderr)")
+            let (state, check) = try finalState(db)
+            #expect(check == "ok")
+            #expect(state == expected, "killed after \(delay) s: the resumed scan differs from an uninterrupted one")
+        }
+    }
+}
