@@ -15,6 +15,9 @@
 //   and screens it once, and prints each collusion and network rule's precision and recall
 //   against the planted rings of truth.json, then the planted rings BP-06 finds whole, in part or
 //   not, the spurious rings it flags, and the recall of TH-03 on the planted split purchases.
+// scan: for each --store-projects size (default 1 M and 2 M), a snapshot store (ingested and
+//   screened once, cached), then R rounds of `procscreen scan` of one batch of --batch new
+//   projects (default 20,000) on a fresh copy; prints the medians per store size.
 import Foundation
 import ProcScreenCore
 #if canImport(Glibc)
@@ -27,17 +30,21 @@ var rounds = 3
 var cache = ".bench-cache"
 var phase = "all"
 var only: String?
+var scanSizes = [1_000_000, 2_000_000]
+var batchSize = 20_000
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let arg = arguments.next() {
     switch arg {
-    case "ingest", "screen", "all", "accuracy", "ocds": phase = arg
+    case "ingest", "screen", "all", "accuracy", "ocds", "scan": phase = arg
+    case "--store-projects": scanSizes = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+    case "--batch": batchSize = Int(arguments.next() ?? "") ?? batchSize
     case "--projects": projects = Int(arguments.next() ?? "") ?? projects
     case "--screen-projects": screenProjects = Int(arguments.next() ?? "") ?? screenProjects
     case "--rounds": rounds = Int(arguments.next() ?? "") ?? rounds
     case "--cache": cache = arguments.next() ?? cache
     case "--only": only = arguments.next()
     default:
-        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all|accuracy|ocds] [--projects N] [--screen-projects N] [--rounds R] [--cache DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all|accuracy|ocds|scan] [--projects N] [--screen-projects N] [--store-projects N,M] [--batch N] [--rounds R] [--cache DIR]\n".utf8))
         exit(2)
     }
 }
@@ -267,3 +274,62 @@ if phase == "ocds" { try benchOCDS() }
 if phase == "accuracy" { try benchAccuracy() }
 if phase == "ingest" || phase == "all" { try benchIngest() }
 if phase == "screen" || phase == "all" { try benchScreen() }
+
+// MARK: - Scan
+
+/// A nightly batch: `--batch` new projects (a market of their own, project ids prefixed with 9
+/// so none collides), as projects.csv, bids.csv and contracts.csv.
+@MainActor func batchInbox(_ size: Int) throws -> String {
+    let path = "\(cache)/batch-\(size)"
+    if !FileManager.default.fileExists(atPath: path + "/inbox/batch/contracts.csv") {
+        let source = path + "/market"
+        var configuration = MarketGenerator.Configuration(projects: size, seed: 99)
+        configuration.competitiveShare = 0.5
+        configuration.meanBidders = 5
+        _ = try MarketGenerator(configuration: configuration).write(to: source)
+        try FileManager.default.createDirectory(atPath: path + "/inbox/batch", withIntermediateDirectories: true)
+        for name in ["projects.csv", "bids.csv", "contracts.csv"] {
+            let lines = try String(contentsOfFile: source + "/" + name, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            let renamed = [String(lines[0])] + lines.dropFirst().filter { !$0.isEmpty }.map { "9" + $0 }
+            try (renamed.joined(separator: "\n") + "\n").write(toFile: path + "/inbox/batch/" + name, atomically: true, encoding: .utf8)
+        }
+    }
+    return path + "/inbox"
+}
+
+/// For each store size: a snapshot (ingested and fully screened once, cached), then R rounds of
+/// `procscreen scan` of the same new batch on a fresh copy of it, timed as a whole process.
+@MainActor func benchScan(sizes: [Int], batch: Int) throws {
+    let inbox = try batchInbox(batch)
+    var lines: [String] = []
+    for n in sizes {
+        let snapshot = "\(cache)/bench-scan-\(n).snapshot.db"
+        if !FileManager.default.fileExists(atPath: snapshot) {
+            let base = "\(cache)/bench-screen-\(n).base.db"
+            if !FileManager.default.fileExists(atPath: base) {
+                print("ingesting \(n) projects into \(base) (once) …")
+                _ = try runProcscreen(["ingest", try market(n), "--db", base, "--rules", rulesDirectory.path])
+            }
+            try FileManager.default.copyItem(atPath: base, toPath: snapshot)
+            print("screening the \(n)-project snapshot (once) …")
+            let (wall, _, _) = try runProcscreen(["screen", "--db", snapshot, "--rules", rulesDirectory.path])
+            print("full screen of \(n) projects: \(fmt(wall, 1)) s")
+        }
+        var walls: [Double] = [], peak = 0
+        var last: BatchScan.Result?
+        let db = "\(cache)/bench-scan-\(n).db"
+        for round in 0..<rounds {
+            removeStore(db)
+            try FileManager.default.copyItem(atPath: snapshot, toPath: db)
+            let (wall, output, rss) = try runProcscreen(["scan", "--db", db, "--inbox", inbox, "--rules", rulesDirectory.path, "--json"])
+            last = try JSONDecoder().decode(BatchScan.Result.self, from: output)
+            walls.append(wall)
+            peak = max(peak, rss)
+            print("scan round \(round + 1)/\(rounds) on \(n) projects: \(fmt(wall, 2)) s (\(last!.mode), \(last!.touchedProjects) touched, \(last!.newFindings) new findings)")
+        }
+        lines.append("  store \(n) projects + batch \(batch): scan \(fmt(median(walls), 2)) s (median of \(rounds)), peak RSS \(fmt(Double(peak) / 1024)) MB, \(last?.mode ?? "?")")
+    }
+    print("\nscan — a batch of \(batch) new projects (target < 10 s; time should grow with the batch, not the store)\n" + lines.joined(separator: "\n") + "\n")
+}
+
+if phase == "scan" { try benchScan(sizes: scanSizes, batch: batchSize) }

@@ -120,10 +120,7 @@ public struct FlaggedReport: Sendable {
             ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
             category: filters.category))
         let wantedRules = filters.rules.map(Set.init)
-        let earlier: Set<String>? = try filters.newSinceRun.map { run in
-            Set(try store.db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id FROM findings WHERE run_id = ?",
-                                   bindings: [run]).compactMap { $0[0].string })
-        }
+        let earlier = try filters.newSinceRun.map(screens.findingKeys(runID:))
         var projects: [Project] = []
         var index: [String: Int] = [:]
         for (finding, project) in rows {

@@ -57,9 +57,6 @@ public struct BatchScan {
         }
     }
 
-    /// Tables whose new rows change what record rules see on projects they are not keyed by.
-    static let registerTables: Set<String> = ["firms", "firm_directors", "lists", "agencies"]
-
     let store: Store
     let catalog: RuleCatalog
     let mapping: FieldMapping
@@ -97,11 +94,9 @@ public struct BatchScan {
         }
 
         // 2. What the last snapshot run saw, and what came after it.
-        let newest = try store.db.scalar(sql: "SELECT coalesce(max(source_id), 0) FROM sources").int64 ?? 0
-        let previous = try store.db.query(sql: """
-            SELECT run_id, sources_through, parameters FROM runs
-            WHERE finished_at IS NOT NULL AND sources_through IS NOT NULL ORDER BY run_id DESC LIMIT 1
-            """).first.map { (run: $0[0].int64 ?? 0, through: $0[1].int64 ?? 0, parameters: $0[2].string ?? "") }
+        let screens = ScreenStore(store: store)
+        let newest = try screens.newestSourceID()
+        let previous = try screens.latestSnapshot()
         if let previous, previous.through >= newest {
             result.reason = "no new data since run \(previous.run)"
             log("nothing new: \(result.reason)")
@@ -121,10 +116,7 @@ public struct BatchScan {
         screen.sourcesThrough = newest
         let parameters = try Engine.parametersJSON(catalog: catalog)
         if let previous {
-            let registers = try store.db.query(sql: """
-                SELECT DISTINCT coalesce(table_name, format) FROM sources WHERE source_id > ?
-                  AND (table_name IN ('firms', 'firm_directors', 'lists', 'agencies') OR format IN ('ocds', 'cgd'))
-                """, bindings: [previous.through]).compactMap { $0[0].string }
+            let registers = try screens.registerSources(after: previous.through)
             if previous.parameters != parameters {
                 result.mode = "full"
                 result.reason = "rules or parameters changed since run \(previous.run)"
@@ -132,7 +124,7 @@ public struct BatchScan {
                 result.mode = "full"
                 result.reason = "new register rows (\(registers.sorted().joined(separator: ", "))) can change any project's record rules"
             } else {
-                let touched = try touchedProjects(after: previous.through)
+                let touched = try screens.touchedProjects(after: previous.through)
                 result.mode = "incremental"
                 result.reason = "\(touched.count) new or changed projects since run \(previous.run)"
                 result.touchedProjects = touched.count
@@ -149,18 +141,7 @@ public struct BatchScan {
 
         // 4. New and resolved findings against the previous snapshot.
         if let previous {
-            let changes = try store.db.query(sql: """
-                SELECT (SELECT count(*) FROM findings n WHERE n.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM findings o
-                          WHERE o.run_id = ?2 AND o.project_id = n.project_id AND o.rule_id = n.rule_id AND o.subject_id = n.subject_id)),
-                       (SELECT count(*) FROM findings o WHERE o.run_id = ?2 AND NOT EXISTS (SELECT 1 FROM findings n
-                          WHERE n.run_id = ?1 AND n.project_id = o.project_id AND n.rule_id = o.rule_id AND n.subject_id = o.subject_id)),
-                       (SELECT max(CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END)
-                        FROM findings n WHERE n.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM findings o
-                          WHERE o.run_id = ?2 AND o.project_id = n.project_id AND o.rule_id = n.rule_id AND o.subject_id = n.subject_id))
-                """, bindings: [summary.runID, previous.run])[0]
-            result.newFindings = Int(changes[0].int64 ?? 0)
-            result.resolvedFindings = Int(changes[1].int64 ?? 0)
-            result.maxNewSeverity = changes[2].int64.map { Severity.allCases[Int($0)] }
+            (result.newFindings, result.resolvedFindings, result.maxNewSeverity) = try screens.findingChanges(run: summary.runID, previous: previous.run)
         } else {
             result.newFindings = summary.findings
             result.maxNewSeverity = summary.maxSeverity
@@ -191,21 +172,7 @@ public struct BatchScan {
         // The run's summary keeps what the scan did (files, rows, new, resolved, seconds).
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try store.db.execute(sql: "UPDATE runs SET summary = json_set(coalesce(summary, '{}'), '$.scan', json(?)) WHERE run_id = ?",
-                             bindings: [String(decoding: try encoder.encode(result), as: UTF8.self), summary.runID])
+        try screens.recordScan(runID: summary.runID, json: String(decoding: try encoder.encode(result), as: UTF8.self))
         return result
-    }
-
-    /// Projects with rows from sources after `sourceID`: their own row, bids, contracts, register
-    /// entries, items or parties.
-    func touchedProjects(after sourceID: Int64) throws -> Set<String> {
-        Set(try store.db.query(sql: """
-            SELECT project_id FROM projects WHERE source_id > ?1
-            UNION SELECT project_id FROM bids WHERE source_id > ?1
-            UNION SELECT project_id FROM contracts WHERE source_id > ?1
-            UNION SELECT project_id FROM risk_assessments WHERE source_id > ?1
-            UNION SELECT project_id FROM project_items WHERE source_id > ?1
-            UNION SELECT project_id FROM project_parties WHERE source_id > ?1
-            """, bindings: [sourceID]).compactMap { $0[0].string })
     }
 }

@@ -87,6 +87,25 @@ final class AwardsTable {
             start = end
         }
     }
+
+    /// The awards grouped by (`owner`, fiscal year), each group sorted by `member` so that
+    /// `amountsByMember` sums consecutive runs; awards without an owner or a year are left out.
+    func yearGroups(owner: (Award) -> Int32, member: (Award) -> Int32,
+                    _ body: (_ owner: Int32, _ fiscalYear: Int32, _ awards: ArraySlice<Award>) -> Void) {
+        struct Key: Comparable {
+            var owner: Int32, year: Int32, member: Int32
+            static func < (a: Key, b: Key) -> Bool { (a.owner, a.year, a.member) < (b.owner, b.year, b.member) }
+        }
+        var sorted = awards.filter { owner($0) >= 0 && $0.fiscalYear != Self.noYear }
+        sorted.sort { Key(owner: owner($0), year: $0.fiscalYear, member: member($0)) < Key(owner: owner($1), year: $1.fiscalYear, member: member($1)) }
+        var start = 0
+        while start < sorted.count {
+            var end = start + 1
+            while end < sorted.count && owner(sorted[end]) == owner(sorted[start]) && sorted[end].fiscalYear == sorted[start].fiscalYear { end += 1 }
+            body(owner(sorted[start]), sorted[start].fiscalYear, sorted[start ..< end])
+            start = end
+        }
+    }
 }
 
 /// A concentration rule's run over the shared awards table.
@@ -210,20 +229,13 @@ struct BuyerDependenceIndicator: DatasetIndicator {
             var linked = LinkedFindings()
             var computed = Set<Int32>()
             var missing: [(String, String, Int)] = []
-            struct Key: Comparable { var agency: Int32, fy: Int32, supplier: Int32
-                static func < (a: Key, b: Key) -> Bool { (a.agency, a.fy, a.supplier) < (b.agency, b.fy, b.supplier) } }
-            struct Group: Comparable { var agency: Int32, fy: Int32
-                static func < (a: Group, b: Group) -> Bool { (a.agency, a.fy) < (b.agency, b.fy) } }
-            // Sorted by agency, year and supplier, so one pass sums each supplier within its group.
-            var current: [AwardsTable.Award] = []
-            var currentGroup: Group?
-            func decide() {
-                guard let g = currentGroup, current.count > rule.minContracts else { return }
-                let projects = Set(current.map(\.project))
-                let (total, bySupplier) = amountsByMember(current[...], member: \.supplier)
-                let buyer = table.name(g.agency)
+            table.yearGroups(owner: \.agency, member: \.supplier) { agency, fy, awards in
+                guard awards.count > rule.minContracts else { return }
+                let projects = Set(awards.map(\.project))
+                let (total, bySupplier) = amountsByMember(awards, member: \.supplier)
+                let buyer = table.name(agency)
                 guard total > 0 else {
-                    missing.append(("agency:\(buyer)|\(g.fy)", "agency \(buyer) FY \(g.fy): no contract amounts",
+                    missing.append(("agency:\(buyer)|\(fy)", "agency \(buyer) FY \(fy): no contract amounts",
                                     projects.filter { table.projects[Int($0)].inScope }.count))
                     return
                 }
@@ -233,25 +245,15 @@ struct BuyerDependenceIndicator: DatasetIndicator {
                     guard share >= rule.sMax else { continue }
                     let firm = table.name(supplier)
                     let hit = LinkedFindings.Hit(
-                        subjectType: .agency, subjectID: "\(buyer)|\(g.fy)|\(firm)", firms: [firm],
-                        summary: Message(en: "Buyer depends on one supplier: \(firm) holds \(percent(share)) of agency \(buyer)'s contract amounts in FY \(g.fy)",
-                                         th: "หน่วยงานพึ่งพาผู้ขายรายเดียว: \(firm) ได้ \(percent(share)) ของมูลค่าสัญญาของหน่วยงาน \(buyer) ปีงบประมาณ \(g.fy)"),
+                        subjectType: .agency, subjectID: "\(buyer)|\(fy)|\(firm)", firms: [firm],
+                        summary: Message(en: "Buyer depends on one supplier: \(firm) holds \(percent(share)) of agency \(buyer)'s contract amounts in FY \(fy)",
+                                         th: "หน่วยงานพึ่งพาผู้ขายรายเดียว: \(firm) ได้ \(percent(share)) ของมูลค่าสัญญาของหน่วยงาน \(buyer) ปีงบประมาณ \(fy)"),
                         evidence: [Evidence(field: "supplier_share", observed: String(format: "%.4f", share), threshold: "≥ \(rule.sMax)",
-                                            note: "\(formatBaht(amount)) of \(formatBaht(total)); \(current.count) contracts of agency \(buyer), FY \(g.fy)")],
+                                            note: "\(formatBaht(amount)) of \(formatBaht(total)); \(awards.count) contracts of agency \(buyer), FY \(fy)")],
                         value: share, rank: Int(share * 1000))
-                    for a in current where a.supplier == supplier && table.projects[Int(a.project)].inScope { linked.add(tender: Int(a.project), hit) }
+                    for a in awards where a.supplier == supplier && table.projects[Int(a.project)].inScope { linked.add(tender: Int(a.project), hit) }
                 }
             }
-            table.groups({ $0.agency >= 0 && $0.fiscalYear != AwardsTable.noYear }, by: { Key(agency: $0.agency, fy: $0.fiscalYear, supplier: $0.supplier) }) { key, awards in
-                let g = Group(agency: key.agency, fy: key.fy)
-                if g != currentGroup {
-                    decide()
-                    current = []
-                    currentGroup = g
-                }
-                current.append(contentsOf: awards)
-            }
-            decide()
             return result(linked, computed: computed, notComputable: missing)
         }
     }
@@ -287,36 +289,23 @@ struct SupplierDependenceIndicator: DatasetIndicator {
         override func finish() -> DatasetResult {
             var linked = LinkedFindings()
             var computed = Set<Int32>()
-            struct Key: Comparable { var supplier: Int32, fy: Int32, agency: Int32
-                static func < (a: Key, b: Key) -> Bool { (a.supplier, a.fy, a.agency) < (b.supplier, b.fy, b.agency) } }
-            var current: [AwardsTable.Award] = []
-            var currentGroup: (supplier: Int32, fy: Int32)?
-            func decide() {
-                guard let g = currentGroup, current.count > rule.minContracts else { return }
-                let (total, byAgency) = amountsByMember(current[...], member: \.agency)
+            table.yearGroups(owner: \.supplier, member: \.agency) { supplier, fy, awards in
+                guard awards.count > rule.minContracts else { return }
+                let (total, byAgency) = amountsByMember(awards, member: \.agency)
                 guard total > 0, let top = byAgency.max(by: { $0.1 < $1.1 }) else { return }
-                computed.formUnion(current.map(\.project))
+                computed.formUnion(awards.map(\.project))
                 let share = Double(top.1) / Double(total)
                 guard share >= rule.sMax else { return }
-                let firm = table.name(g.supplier), buyer = table.name(top.0)
+                let firm = table.name(supplier), buyer = table.name(top.0)
                 let hit = LinkedFindings.Hit(
                     subjectType: .firm, subjectID: firm, firms: [firm],
-                    summary: Message(en: "Supplier depends on one buyer: \(percent(share)) of \(firm)'s contract amounts in FY \(g.fy) come from agency \(buyer)",
-                                     th: "ผู้ขายพึ่งพาหน่วยงานเดียว: \(percent(share)) ของมูลค่าสัญญาของ \(firm) ปีงบประมาณ \(g.fy) มาจากหน่วยงาน \(buyer)"),
+                    summary: Message(en: "Supplier depends on one buyer: \(percent(share)) of \(firm)'s contract amounts in FY \(fy) come from agency \(buyer)",
+                                     th: "ผู้ขายพึ่งพาหน่วยงานเดียว: \(percent(share)) ของมูลค่าสัญญาของ \(firm) ปีงบประมาณ \(fy) มาจากหน่วยงาน \(buyer)"),
                     evidence: [Evidence(field: "top_agency_share", observed: String(format: "%.4f", share), threshold: "≥ \(rule.sMax)",
-                                        note: "\(formatBaht(top.1)) of \(formatBaht(total)) from agency \(buyer); \(current.count) contracts, FY \(g.fy)")],
+                                        note: "\(formatBaht(top.1)) of \(formatBaht(total)) from agency \(buyer); \(awards.count) contracts, FY \(fy)")],
                     value: share, rank: Int(share * 1000))
-                for a in current where a.agency == top.0 && table.projects[Int(a.project)].inScope { linked.add(tender: Int(a.project), hit) }
+                for a in awards where a.agency == top.0 && table.projects[Int(a.project)].inScope { linked.add(tender: Int(a.project), hit) }
             }
-            table.groups({ $0.fiscalYear != AwardsTable.noYear }, by: { Key(supplier: $0.supplier, fy: $0.fiscalYear, agency: $0.agency) }) { key, awards in
-                if currentGroup?.supplier != key.supplier || currentGroup?.fy != key.fy {
-                    decide()
-                    current = []
-                    currentGroup = (key.supplier, key.fy)
-                }
-                current.append(contentsOf: awards)
-            }
-            decide()
             return result(linked, computed: computed)
         }
     }
@@ -355,17 +344,13 @@ struct AgencyConcentrationIndicator: DatasetIndicator {
             var linked = LinkedFindings()
             var computed = Set<Int32>()
             var missing: [(String, String, Int)] = []
-            struct Key: Comparable { var agency: Int32, fy: Int32, supplier: Int32
-                static func < (a: Key, b: Key) -> Bool { (a.agency, a.fy, a.supplier) < (b.agency, b.fy, b.supplier) } }
-            var current: [AwardsTable.Award] = []
-            var currentGroup: (agency: Int32, fy: Int32)?
-            func decide() {
-                guard let g = currentGroup, current.count >= rule.minContracts else { return }
-                let projects = Set(current.map(\.project))
-                let (total, bySupplier) = amountsByMember(current[...], member: \.supplier)
-                let buyer = table.name(g.agency)
+            table.yearGroups(owner: \.agency, member: \.supplier) { agency, fy, awards in
+                guard awards.count >= rule.minContracts else { return }
+                let projects = Set(awards.map(\.project))
+                let (total, bySupplier) = amountsByMember(awards, member: \.supplier)
+                let buyer = table.name(agency)
                 guard total > 0 else {
-                    missing.append(("agency:\(buyer)|\(g.fy)", "agency \(buyer) FY \(g.fy): no contract amounts",
+                    missing.append(("agency:\(buyer)|\(fy)", "agency \(buyer) FY \(fy): no contract amounts",
                                     projects.filter { table.projects[Int($0)].inScope }.count))
                     return
                 }
@@ -375,24 +360,15 @@ struct AgencyConcentrationIndicator: DatasetIndicator {
                 guard hhi >= rule.hhiMax else { return }
                 let top = bySupplier.sorted { $0.1 > $1.1 }.prefix(3).map { "\(table.name($0.0)) \(percent(Double($0.1) / Double(total)))" }
                 let hit = LinkedFindings.Hit(
-                    subjectType: .agency, subjectID: "agency:\(buyer)|\(g.fy)", firms: [],
-                    summary: Message(en: "Concentrated purchasing: agency \(buyer) FY \(g.fy) HHI " + String(format: "%.3f", hhi) + " over \(bySupplier.count) suppliers",
-                                     th: "การกระจุกตัวของผู้ขาย: หน่วยงาน \(buyer) ปีงบประมาณ \(g.fy) HHI " + String(format: "%.3f", hhi) + " จากผู้ขาย \(bySupplier.count) ราย"),
+                    subjectType: .agency, subjectID: "agency:\(buyer)|\(fy)", firms: [],
+                    summary: Message(en: "Concentrated purchasing: agency \(buyer) FY \(fy) HHI " + String(format: "%.3f", hhi) + " over \(bySupplier.count) suppliers",
+                                     th: "การกระจุกตัวของผู้ขาย: หน่วยงาน \(buyer) ปีงบประมาณ \(fy) HHI " + String(format: "%.3f", hhi) + " จากผู้ขาย \(bySupplier.count) ราย"),
                     evidence: [Evidence(field: "hhi", observed: String(format: "%.4f", hhi), threshold: "≥ \(rule.hhiMax)",
-                                        note: "\(current.count) contracts, \(formatBaht(total)) baht; largest: " + top.joined(separator: ", "))],
+                                        note: "\(awards.count) contracts, \(formatBaht(total)) baht; largest: " + top.joined(separator: ", "))],
                     value: hhi, rank: 0)
                 let largest = bySupplier.max { ($0.1, $1.0) < ($1.1, $0.0) }!.0
-                for a in current where a.supplier == largest && table.projects[Int(a.project)].inScope { linked.add(tender: Int(a.project), hit) }
+                for a in awards where a.supplier == largest && table.projects[Int(a.project)].inScope { linked.add(tender: Int(a.project), hit) }
             }
-            table.groups({ $0.agency >= 0 && $0.fiscalYear != AwardsTable.noYear }, by: { Key(agency: $0.agency, fy: $0.fiscalYear, supplier: $0.supplier) }) { key, awards in
-                if currentGroup?.agency != key.agency || currentGroup?.fy != key.fy {
-                    decide()
-                    current = []
-                    currentGroup = (key.agency, key.fy)
-                }
-                current.append(contentsOf: awards)
-            }
-            decide()
             return result(linked, computed: computed, notComputable: missing)
         }
     }

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The store queries behind `procscreen scan`: where the last snapshot run stopped, what came
+/// after it, and how a run's findings differ from an earlier one's.
+extension ScreenStore {
+    /// The newest ingested source (0 for an empty store).
+    func newestSourceID() throws -> Int64 {
+        try db.scalar(sql: "SELECT coalesce(max(source_id), 0) FROM sources").int64 ?? 0
+    }
+
+    /// The latest finished run that saw the whole store: its id, the newest source it saw, and its
+    /// rules and parameters.
+    func latestSnapshot() throws -> (run: Int64, through: Int64, parameters: String)? {
+        try db.query(sql: """
+            SELECT run_id, sources_through, parameters FROM runs
+            WHERE finished_at IS NOT NULL AND sources_through IS NOT NULL ORDER BY run_id DESC LIMIT 1
+            """).first.map { ($0[0].int64 ?? 0, $0[1].int64 ?? 0, $0[2].string ?? "") }
+    }
+
+    /// The register tables (or formats that carry registers: OCDS parties, CGD firms) fed by
+    /// sources after `sourceID`.
+    func registerSources(after sourceID: Int64) throws -> [String] {
+        try db.query(sql: """
+            SELECT DISTINCT coalesce(table_name, format) FROM sources WHERE source_id > ?
+              AND (table_name IN ('firms', 'firm_directors', 'lists', 'agencies') OR format IN ('ocds', 'cgd'))
+            """, bindings: [sourceID]).compactMap { $0[0].string }
+    }
+
+    /// Projects with rows from sources after `sourceID`: their own row, bids, contracts, register
+    /// entries, items or parties.
+    func touchedProjects(after sourceID: Int64) throws -> Set<String> {
+        Set(try db.query(sql: """
+            SELECT project_id FROM projects WHERE source_id > ?1
+            UNION SELECT project_id FROM bids WHERE source_id > ?1
+            UNION SELECT project_id FROM contracts WHERE source_id > ?1
+            UNION SELECT project_id FROM risk_assessments WHERE source_id > ?1
+            UNION SELECT project_id FROM project_items WHERE source_id > ?1
+            UNION SELECT project_id FROM project_parties WHERE source_id > ?1
+            """, bindings: [sourceID]).compactMap { $0[0].string })
+    }
+
+    /// Findings of `run` that `previous` did not have (same rule, project and subject), those of
+    /// `previous` that `run` no longer has, and the highest severity among the new ones.
+    func findingChanges(run: Int64, previous: Int64) throws -> (new: Int, resolved: Int, maxNewSeverity: Severity?) {
+        let row = try db.query(sql: """
+            WITH fresh AS (SELECT severity FROM findings n WHERE n.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM findings o
+                             WHERE o.run_id = ?2 AND o.project_id = n.project_id AND o.rule_id = n.rule_id AND o.subject_id = n.subject_id))
+            SELECT (SELECT count(*) FROM fresh),
+                   (SELECT count(*) FROM findings o WHERE o.run_id = ?2 AND NOT EXISTS (SELECT 1 FROM findings n
+                      WHERE n.run_id = ?1 AND n.project_id = o.project_id AND n.rule_id = o.rule_id AND n.subject_id = o.subject_id)),
+                   (SELECT max(CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) FROM fresh)
+            """, bindings: [run, previous])[0]
+        return (Int(row[0].int64 ?? 0), Int(row[1].int64 ?? 0), row[2].int64.map { Severity.allCases[Int($0)] })
+    }
+
+    /// "rule|project|subject" of every finding of a run.
+    func findingKeys(runID: Int64) throws -> Set<String> {
+        Set(try db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id FROM findings WHERE run_id = ?",
+                         bindings: [runID]).compactMap { $0[0].string })
+    }
+
+    /// Adds what a scan did (JSON) to its run's summary, under "scan".
+    func recordScan(runID: Int64, json: String) throws {
+        try db.execute(sql: "UPDATE runs SET summary = json_set(coalesce(summary, '{}'), '$.scan', json(?)) WHERE run_id = ?",
+                       bindings: [json, runID])
+    }
+}
