@@ -131,14 +131,21 @@ struct ReportTests {
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test func theWorkbookHasItsSheetsAndNumbersAsNumbers() throws {
-        let (fixture, catalog) = try Self.screenedSample()
+    /// The top five projects of SampleData as a Thai workbook in a scratch folder.
+    static func sampleWorkbook() throws -> (FlaggedReport, TemporaryDirectory, String) {
+        let (fixture, catalog) = try screenedSample()
         var filters = ReportFilters()
         filters.top = 5
         let report = try Self.report(fixture, catalog, filters)
         let dir = try TemporaryDirectory()
         let path = dir.path("report.xlsx")
         try XLSXReport.write(report, language: .th, to: path)
+        return (report, dir, path)
+    }
+
+    @Test func theWorkbookHasItsSheetsAndNumbersAsNumbers() throws {
+        let (report, directory, path) = try Self.sampleWorkbook()
+        defer { withExtendedLifetime(directory) {} }
         let workbook = try Self.entry(path, "xl/workbook.xml")
         for sheet in ["สรุป", "โครงการ", "ข้อสังเกต", "เกณฑ์"] { #expect(workbook.contains(#"name="\#(sheet)""#)) }
         let projects = try Self.entry(path, "xl/worksheets/sheet2.xml")
@@ -151,13 +158,7 @@ struct ReportTests {
 
     @Test(.enabled(if: libreOffice != nil, "LibreOffice is not installed: the XLSX round trip through LibreOffice is skipped"))
     func libreOfficeReadsTheWorkbookBack() throws {
-        let (fixture, catalog) = try Self.screenedSample()
-        var filters = ReportFilters()
-        filters.top = 5
-        let report = try Self.report(fixture, catalog, filters)
-        let dir = try TemporaryDirectory()
-        let path = dir.path("report.xlsx")
-        try XLSXReport.write(report, language: .th, to: path)
+        let (report, dir, path) = try Self.sampleWorkbook()
         // Sheet 2 (projects) as UTF-8 CSV (filter token 76 = UTF-8; the last token picks the sheet).
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.libreOffice!)
