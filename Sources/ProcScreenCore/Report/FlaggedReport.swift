@@ -20,18 +20,18 @@ public struct ReportFilters: Sendable, Encodable {
         case newSinceRun = "new_since_run"
     }
 
-    /// "ministry = …, top = 25", or nil when nothing is filtered.
-    public var description: String? {
+    /// "Ministry = …; top 25 projects" in the report's language, or nil when nothing is filtered.
+    public func text(_ l: Language) -> String? {
         var parts: [String] = []
-        if let ministry { parts.append("ministry = \(ministry)") }
-        if let agency { parts.append("agency = \(agency)") }
-        if let province { parts.append("province = \(province)") }
-        if let fiscalYear { parts.append("fiscal year = \(fiscalYear)") }
-        if let minSeverity { parts.append("severity ≥ \(minSeverity.rawValue)") }
-        if let category { parts.append("category = \(category)") }
-        if let rules { parts.append("rules = \(rules.joined(separator: ","))") }
-        if let top { parts.append("top \(top) projects") }
-        if let newSinceRun { parts.append("new since run \(newSinceRun)") }
+        if let ministry { parts.append("\(ReportLabel.ministry.text(l)) = \(ministry)") }
+        if let agency { parts.append("\(ReportLabel.agency.text(l)) = \(agency)") }
+        if let province { parts.append("\(ReportLabel.province.text(l)) = \(province)") }
+        if let fiscalYear { parts.append("\(ReportLabel.fiscalYear.text(l)) = \(fiscalYear)") }
+        if let minSeverity { parts.append("\(ReportLabel.severity.text(l)) ≥ \(ReportText.severity(minSeverity, l))") }
+        if let category { parts.append("\(ReportLabel.category.text(l)) = \(RuleCategory(rawValue: category).map { l == .th ? $0.title.th : $0.title.en } ?? category)") }
+        if let rules { parts.append("\(ReportLabel.rules.text(l)) = \(rules.joined(separator: ","))") }
+        if let top { parts.append(l == .th ? "\(top) โครงการแรกตามลำดับความสำคัญ" : "top \(top) projects") }
+        if let newSinceRun { parts.append(l == .th ? "ข้อสังเกตใหม่นับจากการคัดกรองครั้งที่ \(newSinceRun)" : "new since run \(newSinceRun)") }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 }

@@ -22,7 +22,7 @@ public enum HTMLReport {
             <h1>\(t(.title))</h1>
             <p class="meta">\(t(.generated)) \(esc(r.generatedAt)) · \(t(.run)) \(r.runID) (\(esc(r.runStarted)))\
             \(r.rulesDirectory.map { " · \(t(.rulesDirectory)) <code>\(esc($0))</code>" } ?? "")</p>
-            <p class="meta">\(t(.filters)): \(esc(r.filters.description ?? ReportLabel.noFilter.text(l)))</p>
+            <p class="meta">\(t(.filters)): \(esc(r.filters.text(l) ?? ReportLabel.noFilter.text(l)))</p>
             </header>
             <main>
             <section class="cards">

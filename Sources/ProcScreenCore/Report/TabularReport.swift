@@ -71,7 +71,7 @@ enum ReportTables {
             [.text(ReportLabel.generated.text(l)), .text(r.generatedAt)],
             [.text(ReportLabel.run.text(l)), .number(String(r.runID)), .text(r.runStarted)],
             [.text(ReportLabel.rulesDirectory.text(l)), .string(r.rulesDirectory)],
-            [.text(ReportLabel.filters.text(l)), .text(r.filters.description ?? ReportLabel.noFilter.text(l))],
+            [.text(ReportLabel.filters.text(l)), .text(r.filters.text(l) ?? ReportLabel.noFilter.text(l))],
             [.text(ReportLabel.projectsFlagged.text(l)), .int(r.projects.count)],
             [.text(ReportLabel.findingsTotal.text(l)), .int(r.findings.count)],
             [],
