@@ -42,15 +42,22 @@ extension ScreenStore {
     /// Findings of `run` that `previous` did not have (same rule, project and subject), those of
     /// `previous` that `run` no longer has, and the highest severity among the new ones.
     func findingChanges(run: Int64, previous: Int64) throws -> (new: Int, resolved: Int, maxNewSeverity: Severity?) {
-        let row = try db.query(sql: """
-            WITH fresh AS (SELECT severity FROM findings n WHERE n.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM findings o
-                             WHERE o.run_id = ?2 AND o.project_id = n.project_id AND o.rule_id = n.rule_id AND o.subject_id = n.subject_id))
-            SELECT (SELECT count(*) FROM fresh),
-                   (SELECT count(*) FROM findings o WHERE o.run_id = ?2 AND NOT EXISTS (SELECT 1 FROM findings n
-                      WHERE n.run_id = ?1 AND n.project_id = o.project_id AND n.rule_id = o.rule_id AND n.subject_id = o.subject_id)),
-                   (SELECT max(CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) FROM fresh)
-            """, bindings: [run, previous])[0]
-        return (Int(row[0].int64 ?? 0), Int(row[1].int64 ?? 0), row[2].int64.map { Severity.allCases[Int($0)] })
+        // Set differences (sorted once), not a correlated lookup per finding: the planner picks the
+        // (run_id, rule_id) index for that lookup and scans a rule's findings for every row.
+        let fresh = try db.query(sql: """
+            SELECT rule_id, count(*) FROM (SELECT rule_id, project_id, subject_id FROM findings WHERE run_id = ?1
+                                           EXCEPT SELECT rule_id, project_id, subject_id FROM findings WHERE run_id = ?2)
+            GROUP BY rule_id
+            """, bindings: [run, previous])
+        let resolved = try db.scalar(sql: """
+            SELECT count(*) FROM (SELECT rule_id, project_id, subject_id FROM findings WHERE run_id = ?2
+                                  EXCEPT SELECT rule_id, project_id, subject_id FROM findings WHERE run_id = ?1)
+            """, bindings: [run, previous]).int64 ?? 0
+        let severities = Dictionary(try db.query(sql: "SELECT DISTINCT rule_id, severity FROM findings WHERE run_id = ?", bindings: [run])
+            .compactMap { row in row[0].string.flatMap { id in row[1].string.flatMap(Severity.init(rawValue:)).map { (id, $0) } } },
+            uniquingKeysWith: max)
+        let newRules = fresh.compactMap { $0[0].string }
+        return (fresh.reduce(0) { $0 + Int($1[1].int64 ?? 0) }, Int(resolved), newRules.compactMap { severities[$0] }.max())
     }
 
     /// "rule|project|subject" of every finding of a run.
