@@ -35,11 +35,11 @@ struct ScanTests {
         return folders
     }
 
-    static func scan(_ store: Store, inbox: String, out: String? = nil) throws -> BatchScan.Result {
+    static func scan(_ store: Store, inbox: String, out: String? = nil, rules: URL = Paths.rules) throws -> BatchScan.Result {
         var options = BatchScan.Options(inbox: inbox)
         options.output = out
         options.runDate = "2026-11-27"
-        return try BatchScan(store: store, catalog: try RuleCatalog.load(directory: Paths.rules), mapping: try Shared.mapping(),
+        return try BatchScan(store: store, catalog: try RuleCatalog.load(directory: rules), mapping: try Shared.mapping(),
                              log: { _ in }).run(options)
     }
 
@@ -106,6 +106,19 @@ struct ScanTests {
         try "firm_id,listed_date,delisted_date\n0105000100001,2020-01-01,\n".write(toFile: inbox + "/batch2/lists/debarred.csv", atomically: true, encoding: .utf8)
         let second = try Self.scan(store, inbox: inbox)
         #expect(second.mode == "full" && second.reason.contains("register"))
+
+        // A changed mapping table (a currency rate) changes what rules see: the next scan is full.
+        let rules = dir.path("rules")
+        try FileManager.default.copyItem(atPath: Paths.rules.path, toPath: rules)
+        try "rates:\n  USD: 35.5\n".write(toFile: rules + "/mappings/fx.yaml", atomically: true, encoding: .utf8)
+        // New data too (one more bid file), or the scan would have nothing to do.
+        let bids = try String(contentsOfFile: batches[1] + "/bids.csv", encoding: .utf8).split(separator: "\n")
+        var row = bids[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        row[1] = "0105000199990"
+        let text = String(bids[0]) + "\n" + row.joined(separator: ",") + "\n"
+        try text.write(toFile: inbox + "/one-more-bid.csv", atomically: true, encoding: .utf8)
+        let third = try Self.scan(store, inbox: inbox, rules: URL(fileURLWithPath: rules))
+        #expect(third.mode == "full" && third.reason.contains("parameters changed"), "\(third.reason)")
     }
 
     @Test func aSecondScanWaitsThenGivesUpWithAClearMessage() throws {

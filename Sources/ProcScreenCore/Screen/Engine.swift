@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// What to screen.
@@ -121,7 +122,7 @@ public final class Engine {
 
         return try store.db.transaction {
             let runID = try screenStore.beginRun(
-                kind: options.kind, rulesDirectory: catalog.directory.path, parameters: try Self.parametersJSON(evaluators))
+                kind: options.kind, rulesDirectory: catalog.directory.path, parameters: try Self.parametersJSON(evaluators, directory: catalog.directory))
             // A run that saw the whole store is a snapshot a scan can resume from: it records the
             // newest source it saw. Scoped runs (a fiscal year, a subset) record none.
             if options.fiscalYear == nil && options.projectIDs == nil {
@@ -350,10 +351,18 @@ public final class Engine {
 
     /// The rules of a run with their versions and effective parameters, as `runs.parameters`
     /// records them (a scan carries findings over only from a run with the same text).
-    static func parametersJSON(_ evaluators: [RuleEvaluator]) throws -> String {
-        let parameters = Dictionary(uniqueKeysWithValues: evaluators.map {
+    /// The mapping tables (currency rates, value codes, header aliases) change what rules see
+    /// without changing a rule file: their digest is recorded under "_mappings".
+    static func parametersJSON(_ evaluators: [RuleEvaluator], directory: URL) throws -> String {
+        var parameters = Dictionary(uniqueKeysWithValues: evaluators.map {
             ($0.rule.id, ["version": String($0.rule.version)].merging($0.rule.parameterSummary) { a, _ in a })
         })
+        var digest = SHA256()
+        for name in ["fx.yaml", "values.yaml", "headers.yaml"] {
+            digest.update(data: Data(name.utf8))
+            if let data = FileManager.default.contents(atPath: directory.appendingPathComponent("mappings/" + name).path) { digest.update(data: data) }
+        }
+        parameters["_mappings"] = ["sha256": digest.finalize().map { String(format: "%02x", $0) }.joined()]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(parameters), as: UTF8.self)
@@ -361,7 +370,7 @@ public final class Engine {
 
     /// `parametersJSON` of every rule of `catalog`.
     public static func parametersJSON(catalog: RuleCatalog) throws -> String {
-        try parametersJSON(try catalog.evaluators(only: nil))
+        try parametersJSON(try catalog.evaluators(only: nil), directory: catalog.directory)
     }
 
     /// Copies the previous run's findings and not-computable records of `rules` on the projects
