@@ -64,8 +64,8 @@ public enum HTMLReport {
             h += "<br><small class=\"muted\">\(esc(i.methodRaw ?? i.method ?? ""))\(i.fiscalYear.map { " · FY \($0)" } ?? "")</small></td>"
             h += "<td class=\"agency\">\(esc(i.agencyName ?? i.agencyID ?? ""))<br><small class=\"muted\">\(esc(i.ministry ?? ""))</small></td>"
             h += "<td>\(esc(i.province ?? ""))</td>"
-            h += #"<td class="num" data-v="\#(i.budget ?? 0)">\#(ReportText.money(i.budget))\#(unit)</td>"#
-            h += #"<td class="num" data-v="\#(i.agreedPrice ?? 0)">\#(ReportText.money(i.agreedPrice))\#(unit)</td>"#
+            h += #"<td class="num" data-v="\#(i.budget ?? 0)">\#(ReportText.money(i.budget))\#(i.budget == nil ? "" : unit)</td>"#
+            h += #"<td class="num" data-v="\#(i.agreedPrice ?? 0)">\#(ReportText.money(i.agreedPrice))\#(i.agreedPrice == nil ? "" : unit)</td>"#
             h += "<td class=\"winner\"><span class=\"id\">\(esc(i.winnerID ?? ""))</span>\(i.winnerName.map { "<br><small>\(esc($0))</small>" } ?? "")</td>"
             h += "<td class=\"chips\">" + p.findings.map { f in
                 #"<span class="rule sev-\#(f.severity.rawValue)" title="\#(esc(r.ruleTitle(f.ruleID, l) + " — " + ReportText.summary(f, l)))">\#(esc(f.ruleID))</span>"#

@@ -55,7 +55,7 @@ public enum MarkdownReport {
                                  a.projects.map { i in
                                      let p = r.projects[i]
                                      return [String(p.info.priority), ReportText.score(p.info.score), p.info.projectID, p.info.name ?? "",
-                                             ReportText.money(p.info.budget) + (p.info.currency == "THB" ? "" : " " + p.info.currency),
+                                             ReportText.money(p.info.budget) + (p.info.currency == "THB" || p.info.budget == nil ? "" : " " + p.info.currency),
                                              p.info.winnerID ?? "",
                                              p.findings.map { "\($0.ruleID) (\(ReportText.severity($0.severity, l))): \(ReportText.summary($0, l))" }.joined(separator: " · "),
                                              p.routes.joined(separator: ", ")]
