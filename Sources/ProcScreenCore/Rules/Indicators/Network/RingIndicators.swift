@@ -164,9 +164,9 @@ struct WinnerRotationRingIndicator: DatasetIndicator {
             }
 
             var rings: [Ring] = []
-            var uncomputable: [(members: [Int32], cliques: Int)] = []
+            var uncomputable: [(members: [Int32], market: Int32)] = []
             for (market, pairs) in graph.pairs.enumerated() {
-                for group in candidateGroups(pairs, uncomputable: &uncomputable) {
+                for group in candidateGroups(pairs, market: Int32(market), uncomputable: &uncomputable) {
                     if let ring = judge(group, market: Int32(market), graph: graph, offsets: offsets, firmTenders: firmTenders) {
                         rings.append(ring)
                     }
@@ -201,10 +201,20 @@ struct WinnerRotationRingIndicator: DatasetIndicator {
             var result = DatasetResult()
             // A component too dense to split: its tenders are not computable, never "no ring".
             var blocked: [Int: Int] = [:]
-            for (i, component) in uncomputable.enumerated() {
-                let set = Set(component.members)
+            if !uncomputable.isEmpty {
+                // Components are per market: a firm maps to its component in each market.
+                var componentOf: [UInt64: Int] = [:]
+                for (i, component) in uncomputable.enumerated() {
+                    for f in component.members { componentOf[UInt64(UInt32(component.market)) << 32 | UInt64(UInt32(f))] = i }
+                }
                 for t in tenders.indices where tenders[t].inScope && graph.marketOf[t] >= 0 {
-                    if table.bidders(of: t).filter(set.contains).count >= 2 { blocked[t] = i }
+                    let market = UInt64(UInt32(graph.marketOf[t])) << 32
+                    var seen: [Int: Int] = [:]
+                    for f in table.bidders(of: t) {
+                        guard let i = componentOf[market | UInt64(UInt32(f))] else { continue }
+                        seen[i, default: 0] += 1
+                        if seen[i]! >= 2 { blocked[t] = i }
+                    }
                 }
             }
             for (t, i) in blocked.sorted(by: { $0.key < $1.key }) {
@@ -218,7 +228,8 @@ struct WinnerRotationRingIndicator: DatasetIndicator {
         }
 
         /// Connected components of the edges with weight ≥ m; large ones split into maximal cliques.
-        private func candidateGroups(_ pairs: [(key: UInt64, count: Int32)], uncomputable: inout [(members: [Int32], cliques: Int)]) -> [[Int32]] {
+        private func candidateGroups(_ pairs: [(key: UInt64, count: Int32)], market: Int32,
+                                     uncomputable: inout [(members: [Int32], market: Int32)]) -> [[Int32]] {
             var adjacency: [Int32: [Int32]] = [:]
             for p in pairs where Int(p.count) >= rule.m {
                 let (a, b) = CoBiddingGraph.split(p.key)
@@ -241,7 +252,7 @@ struct WinnerRotationRingIndicator: DatasetIndicator {
                 } else if let cliques = Self.maximalCliques(component, adjacency: adjacency, limit: rule.maxCliques) {
                     groups.append(contentsOf: cliques)
                 } else {
-                    uncomputable.append((component, rule.maxCliques))
+                    uncomputable.append((component, market))
                 }
             }
             return groups
