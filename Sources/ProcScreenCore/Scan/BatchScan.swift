@@ -41,13 +41,17 @@ public struct BatchScan {
         public var resolvedFindings = 0
         public var maxNewSeverity: Severity?
         public var seconds = 0.0
+        /// Where the time went: ingest, screen, reports.
+        public var ingestSeconds = 0.0
+        public var screenSeconds = 0.0
+        public var reportSeconds = 0.0
         public var reports: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case runID = "run_id", mode, reason, filesIngested = "files_ingested", filesSkipped = "files_skipped"
             case filesFailed = "files_failed", rows, touchedProjects = "touched_projects", findings
             case newFindings = "new_findings", resolvedFindings = "resolved_findings", maxNewSeverity = "max_new_severity"
-            case seconds, reports
+            case seconds, ingestSeconds = "ingest_seconds", screenSeconds = "screen_seconds", reportSeconds = "report_seconds", reports
         }
 
         /// Whether new findings reach `severity`.
@@ -77,6 +81,7 @@ public struct BatchScan {
             .map { (options.inbox as NSString).appendingPathComponent($0) }
         if !entries.isEmpty {
             let summary = try Ingestor(store: store, mapping: mapping).ingest(paths: entries)
+            result.ingestSeconds = summary.seconds
             for file in summary.files {
                 switch file.status {
                 case .ingested:
@@ -135,6 +140,7 @@ public struct BatchScan {
             result.reason = "first screening of this store"
         }
         log("screening (\(result.mode)): \(result.reason)")
+        let screenStarted = Date()
         let summary = try Engine(store: store, catalog: catalog).screen(screen)
         result.runID = summary.runID
         result.findings = summary.findings
@@ -146,9 +152,12 @@ public struct BatchScan {
             result.newFindings = summary.findings
             result.maxNewSeverity = summary.maxSeverity
         }
-        log("run \(summary.runID): \(summary.findings) findings, \(result.newFindings) new, \(result.resolvedFindings) resolved")
+        result.screenSeconds = Date().timeIntervalSince(screenStarted)
+        log("run \(summary.runID): \(summary.findings) findings, \(result.newFindings) new, \(result.resolvedFindings) resolved ("
+            + String(format: "ingest %.1f s, screen %.1f s", result.ingestSeconds, result.screenSeconds) + ")")
 
         // 5. Reports: the new findings, and the full current list.
+        let reportStarted = Date()
         if let output = options.output {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             var newOnly = ReportFilters()
@@ -174,6 +183,7 @@ public struct BatchScan {
                 log("wrote \(path)")
             }
         }
+        result.reportSeconds = options.output == nil ? 0 : Date().timeIntervalSince(reportStarted)
         result.seconds = Date().timeIntervalSince(started)
         // The run's summary keeps what the scan did (files, rows, new, resolved, seconds).
         let encoder = JSONEncoder()
