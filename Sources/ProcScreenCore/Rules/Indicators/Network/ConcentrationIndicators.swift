@@ -119,6 +119,30 @@ class AwardsRun: DatasetRun {
 
     func finish() -> DatasetResult { fatalError("a concentration rule decides in its own finish()") }
 
+    /// Each agency × FY whose contract count `enough` accepts, with its total amount and each
+    /// supplier's; a group whose contracts carry no amounts is not computable (its projects in
+    /// scope counted). Returns the projects of the computed groups and the not-computable ones.
+    func agencyYears(enough: (Int) -> Bool,
+                     _ body: (_ agency: String, _ fy: Int32, _ awards: ArraySlice<AwardsTable.Award>, _ total: Int64, _ bySupplier: [(Int32, Int64)]) -> Void)
+        -> (computed: Set<Int32>, missing: [(subject: String, detail: String, projects: Int)]) {
+        var computed = Set<Int32>()
+        var missing: [(subject: String, detail: String, projects: Int)] = []
+        table.yearGroups(owner: \.agency, member: \.supplier) { agency, fy, awards in
+            guard enough(awards.count) else { return }
+            let projects = Set(awards.map(\.project))
+            let (total, bySupplier) = amountsByMember(awards, member: \.supplier)
+            let buyer = table.name(agency)
+            guard total > 0 else {
+                missing.append(("agency:\(buyer)|\(fy)", "agency \(buyer) FY \(fy): no contract amounts",
+                                projects.filter { table.projects[Int($0)].inScope }.count))
+                return
+            }
+            computed.formUnion(projects)
+            body(buyer, fy, awards, total, bySupplier)
+        }
+        return (computed, missing)
+    }
+
     /// Outcomes for the projects in scope: linked ones raised, those with an award in a computed
     /// group not raised.
     func result(_ linked: LinkedFindings, computed: Set<Int32>, notComputable: [(subject: String, detail: String, projects: Int)] = []) -> DatasetResult {
@@ -227,19 +251,7 @@ struct BuyerDependenceIndicator: DatasetIndicator {
 
         override func finish() -> DatasetResult {
             var linked = LinkedFindings()
-            var computed = Set<Int32>()
-            var missing: [(String, String, Int)] = []
-            table.yearGroups(owner: \.agency, member: \.supplier) { agency, fy, awards in
-                guard awards.count > rule.minContracts else { return }
-                let projects = Set(awards.map(\.project))
-                let (total, bySupplier) = amountsByMember(awards, member: \.supplier)
-                let buyer = table.name(agency)
-                guard total > 0 else {
-                    missing.append(("agency:\(buyer)|\(fy)", "agency \(buyer) FY \(fy): no contract amounts",
-                                    projects.filter { table.projects[Int($0)].inScope }.count))
-                    return
-                }
-                computed.formUnion(projects)
+            let (computed, missing) = agencyYears(enough: { $0 > rule.minContracts }) { buyer, fy, awards, total, bySupplier in
                 for (supplier, amount) in bySupplier {
                     let share = Double(amount) / Double(total)
                     guard share >= rule.sMax else { continue }
@@ -342,19 +354,7 @@ struct AgencyConcentrationIndicator: DatasetIndicator {
 
         override func finish() -> DatasetResult {
             var linked = LinkedFindings()
-            var computed = Set<Int32>()
-            var missing: [(String, String, Int)] = []
-            table.yearGroups(owner: \.agency, member: \.supplier) { agency, fy, awards in
-                guard awards.count >= rule.minContracts else { return }
-                let projects = Set(awards.map(\.project))
-                let (total, bySupplier) = amountsByMember(awards, member: \.supplier)
-                let buyer = table.name(agency)
-                guard total > 0 else {
-                    missing.append(("agency:\(buyer)|\(fy)", "agency \(buyer) FY \(fy): no contract amounts",
-                                    projects.filter { table.projects[Int($0)].inScope }.count))
-                    return
-                }
-                computed.formUnion(projects)
+            let (computed, missing) = agencyYears(enough: { $0 >= rule.minContracts }) { buyer, fy, awards, total, bySupplier in
                 let shares = bySupplier.map { Double($0.1) / Double(total) }
                 let hhi = shares.reduce(0) { $0 + $1 * $1 }
                 guard hhi >= rule.hhiMax else { return }
