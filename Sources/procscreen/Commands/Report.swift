@@ -7,10 +7,10 @@ extension ProcScreen {
         static let configuration = CommandConfiguration(
             abstract: "Write the flagged-project report of a screening run: CSV, XLSX, JSON, Markdown or HTML.",
             discussion: """
-                Projects with findings, ranked by priority (score, then budget), with their findings, evidence summaries
-                and the oversight bodies each finding routes to; grouped by ministry → agency; summaries per rule,
-                category and ministry; the run's rule versions and parameters; "not computable" counted apart.
-                CSV is UTF-8 with a BOM and formula-safe for Excel; XLSX is a workbook (summary, projects, findings,
+                Projects with findings, ranked by priority (score, then budget), with their findings, evidence summaries \
+                and the oversight bodies each finding routes to; grouped by ministry → agency; summaries per rule, \
+                category and ministry; the run's rule versions and parameters; "not computable" counted apart. \
+                CSV is UTF-8 with a BOM and formula-safe for Excel; XLSX is a workbook (summary, projects, findings, \
                 rules); HTML is one self-contained page.
                 """)
 
