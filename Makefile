@@ -4,7 +4,7 @@ DEBIAN_PACKAGES := libsqlite3-dev libpcre2-dev pkg-config
 DB ?= procscreen.db
 SWIFT ?= swift
 
-.PHONY: demo test bench deps build release sample clean
+.PHONY: demo test bench bench-suite deps build release sample clean
 
 ## Install the Debian packages procscreen links against, when missing.
 deps:
@@ -40,6 +40,10 @@ test: deps
 ## Benchmarks (release build): ingest throughput on a generated market.
 bench: release
 	.build/release/procscreen-bench $(BENCH_ARGS)
+
+## The whole pipeline at 100 k and 1 M projects (add BENCH_ARGS=--with-5m for 5 M); appends to BENCHMARKS.md.
+bench-suite: release
+	.build/release/procscreen-bench suite $(BENCH_ARGS)
 
 ## Regenerate the committed sample bundle.
 sample: build

@@ -15,6 +15,9 @@
 //   and screens it once, and prints each collusion and network rule's precision and recall
 //   against the planted rings of truth.json, then the planted rings BP-06 finds whole, in part or
 //   not, the spurious rings it flags, and the recall of TH-03 on the planted split purchases.
+// suite: the whole pipeline at --sizes (default 100 k and 1 M; --with-5m adds 5 M): ingest, full
+//   screen, reports (CSV, XLSX, HTML) and a batch scan, each a whole process on a fresh store;
+//   prints the targets and the growth between sizes, and appends the table to BENCHMARKS.md.
 // scan: for each --store-projects size (default 1 M and 2 M), a snapshot store (ingested and
 //   screened once, cached), then R rounds of `procscreen scan` of one batch of --batch new
 //   projects (default 20,000) on a fresh copy; prints the medians per store size.
@@ -32,10 +35,13 @@ var phase = "all"
 var only: String?
 var scanSizes = [1_000_000, 2_000_000]
 var batchSize = 20_000
+var suiteSizes = [100_000, 1_000_000]
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let arg = arguments.next() {
     switch arg {
-    case "ingest", "screen", "all", "accuracy", "ocds", "scan": phase = arg
+    case "ingest", "screen", "all", "accuracy", "ocds", "scan", "suite": phase = arg
+    case "--sizes": suiteSizes = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+    case "--with-5m": suiteSizes.append(5_000_000)
     case "--store-projects": scanSizes = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--batch": batchSize = Int(arguments.next() ?? "") ?? batchSize
     case "--projects": projects = Int(arguments.next() ?? "") ?? projects
@@ -44,7 +50,7 @@ while let arg = arguments.next() {
     case "--cache": cache = arguments.next() ?? cache
     case "--only": only = arguments.next()
     default:
-        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all|accuracy|ocds|scan] [--projects N] [--screen-projects N] [--store-projects N,M] [--batch N] [--rounds R] [--cache DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all|accuracy|ocds|scan|suite] [--sizes N,M] [--with-5m] [--projects N] [--screen-projects N] [--store-projects N,M] [--batch N] [--rounds R] [--cache DIR]\n".utf8))
         exit(2)
     }
 }
@@ -86,10 +92,21 @@ func folderBytes(_ path: String) -> Double {
 }
 
 /// Runs `procscreen` with arguments; returns (wall seconds, stdout, peak RSS of the child in KB).
+/// The peak is this child's own when GNU time is installed (/usr/bin/time -f %M); otherwise it is
+/// RUSAGE_CHILDREN's, the largest child so far.
 @MainActor func runProcscreen(_ arguments: [String]) throws -> (Double, Data, Int) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: procscreen)
-    process.arguments = arguments
+    let gnuTime = "/usr/bin/time"
+    let peakFile = "\(cache)/.peak-rss"
+    let measured = FileManager.default.isExecutableFile(atPath: gnuTime)
+    if measured {
+        try? FileManager.default.removeItem(atPath: peakFile)
+        process.executableURL = URL(fileURLWithPath: gnuTime)
+        process.arguments = ["-f", "%M", "-o", peakFile, procscreen] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: procscreen)
+        process.arguments = arguments
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
@@ -105,6 +122,10 @@ func folderBytes(_ path: String) -> Double {
     getrusage(RUSAGE_CHILDREN.rawValue, &usage)
     guard process.terminationStatus == 0 || process.terminationStatus == 3 else {
         throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "procscreen \(arguments.first ?? "") exited \(process.terminationStatus)"])
+    }
+    if measured, let text = try? String(contentsOfFile: peakFile, encoding: .utf8),
+       let kb = Int(text.split(separator: "\n").last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "") {
+        return (wall, output, kb)
     }
     return (wall, output, usage.ru_maxrss)
 }
@@ -333,3 +354,81 @@ if phase == "screen" || phase == "all" { try benchScreen() }
 }
 
 if phase == "scan" { try benchScan(sizes: scanSizes, batch: batchSize) }
+
+// MARK: - Suite
+
+/// The whole pipeline at each size, each step a whole process on a fresh store: ingest, full
+/// screen (all rules), the report in CSV, XLSX and HTML, and a nightly batch scan; then the
+/// targets of DESIGN.md side by side and the growth from one size to the next. Appends the
+/// table to BENCHMARKS.md with the machine, build mode and commit.
+@MainActor func benchSuite(sizes: [Int], batch: Int) throws {
+    struct Line { var n: Int; var bids: Int; var ingest: Double; var ingestKB: Int; var screen: Double; var screenKB: Int
+                  var report: Double; var scan: Double; var scanKB: Int }
+    let inbox = try batchInbox(batch)
+    var lines: [Line] = []
+    for n in sizes {
+        let bundle = try market(n)
+        let db = "\(cache)/bench-suite-\(n).db"
+        removeStore(db)
+        let (ingest, ingestOut, ingestKB) = try runProcscreen(["ingest", bundle, "--db", db, "--json", "--rules", rulesDirectory.path])
+        let bids = (try JSONDecoder().decode(IngestSummary.self, from: ingestOut)).files.first { $0.table == "bids" }?.rows ?? 0
+        let (screen, _, screenKB) = try runProcscreen(["screen", "--db", db, "--rules", rulesDirectory.path])
+        var report = 0.0
+        for format in ["csv", "xlsx", "html"] {
+            report += try runProcscreen(["report", "--db", db, "--format", format, "-o", "\(cache)/bench-suite-report.\(format)", "--rules", rulesDirectory.path]).0
+        }
+        let (scan, _, scanKB) = try runProcscreen(["scan", "--db", db, "--inbox", inbox, "--rules", rulesDirectory.path])
+        removeStore(db)
+        lines.append(Line(n: n, bids: bids, ingest: ingest, ingestKB: ingestKB, screen: screen, screenKB: screenKB, report: report,
+                          scan: scan, scanKB: scanKB))
+        print("suite \(n): ingest \(fmt(ingest, 1)) s, screen \(fmt(screen, 1)) s, reports \(fmt(report, 1)) s, scan of \(batch) \(fmt(scan, 1)) s")
+    }
+    func shell(_ command: String) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try? p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    let mb = { (kb: Int) in fmt(Double(kb) / 1024) }
+    var text = """
+
+        ## `procscreen-bench suite` — \(shell("date -u +%Y-%m-%dT%H:%MZ"))
+
+        Machine: \(shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'")), \(shell("nproc")) cores, \
+        \(shell("free -g | awk '/Mem:/ {print $2}'")) GB; release build; commit \(shell("git rev-parse --short HEAD")). \
+        Each step is one whole process on a fresh store, one round (the machine is shared: compare rows of one run).
+
+        | projects | bids | ingest | peak | full screen (all rules) | peak | reports (CSV+XLSX+HTML) | scan of \(batch) new | peak |
+        |---|---|---|---|---|---|---|---|---|
+
+        """
+    for l in lines {
+        text += "| \(l.n) | \(l.bids) | \(fmt(l.ingest, 1)) s (bids ÷ whole ingest: \(fmt(Double(l.bids) / l.ingest))/s) | \(mb(l.ingestKB)) MB "
+            + "| \(fmt(l.screen, 1)) s | \(mb(l.screenKB)) MB | \(fmt(l.report, 1)) s | \(fmt(l.scan, 1)) s | \(mb(l.scanKB)) MB |\n"
+    }
+    if let first = lines.first, let last = lines.last, last.n > first.n {
+        let size = Double(last.n) / Double(first.n)
+        text += "\nGrowth from \(first.n) to \(last.n) projects (×\(fmt(size, 0))): ingest ×\(fmt(last.ingest / first.ingest, 1)), "
+            + "screen ×\(fmt(last.screen / first.screen, 1)), scan ×\(fmt(last.scan / first.scan, 1)) (linear would be ×\(fmt(size, 0)); "
+            + "the scan should not grow).\n"
+    }
+    if let m = lines.first(where: { $0.n == 1_000_000 }) {
+        text += "\nTargets at 1 M (DESIGN.md): ingest + full screen \(fmt(m.ingest + m.screen, 1)) s (< 60 s: \(m.ingest + m.screen < 60 ? "met" : "not met")), "
+            + "peak memory \(mb(max(m.ingestKB, m.screenKB))) MB (< 1 GB: \(max(m.ingestKB, m.screenKB) < 1_048_576 ? "met" : "not met")), "
+            + "scan of \(batch) \(fmt(m.scan, 1)) s (< 10 s: \(m.scan < 10 ? "met" : "not met")).\n"
+    }
+    print(text)
+    if let handle = FileHandle(forWritingAtPath: "BENCHMARKS.md") {
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        try handle.close()
+        print("appended to BENCHMARKS.md")
+    }
+}
+
+if phase == "suite" { try benchSuite(sizes: suiteSizes, batch: batchSize) }

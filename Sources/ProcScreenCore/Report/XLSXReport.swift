@@ -21,12 +21,20 @@ public enum XLSXReport {
     static func write(sheets: [(name: String, rows: [[ReportCell]], header: Bool)], to path: String) throws {
         try? FileManager.default.removeItem(atPath: path)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
-        func add(_ name: String, _ text: String) throws {
-            let data = Data(text.utf8)
-            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
-                data.subdata(in: Int(position) ..< Int(position) + size)
-            }
+        // Parts are written to a scratch folder and zipped from there: a large sheet never sits
+        // in memory whole.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("procscreen-xlsx-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        func part(_ name: String, _ write: (FileHandle) throws -> Void) throws {
+            let url = scratch.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: url)
+            try write(handle)
+            try handle.close()
+            try archive.addEntry(with: name, relativeTo: scratch, compressionMethod: .deflate)
         }
+        func add(_ name: String, _ text: String) throws { try part(name) { try $0.write(contentsOf: Data(text.utf8)) } }
         let sheetList = sheets.indices.map { i in
             #"<sheet name="\#(xml(sheetName(sheets[i].name)))" sheetId="\#(i + 1)" r:id="rId\#(i + 1)"/>"#
         }.joined()
@@ -71,7 +79,20 @@ public enum XLSXReport {
             <xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>\
             </styleSheet>
             """)
-        for (i, sheet) in sheets.enumerated() { try add("xl/worksheets/sheet\(i + 1).xml", worksheet(sheet.rows, header: sheet.header)) }
+        for (i, sheet) in sheets.enumerated() {
+            try part("xl/worksheets/sheet\(i + 1).xml") { handle in
+                var buffer = Data()
+                buffer.reserveCapacity(1 << 20)
+                writeWorksheet(sheet.rows, header: sheet.header) { piece in
+                    buffer.append(contentsOf: piece.utf8)
+                    if buffer.count >= 1 << 20 {
+                        handle.write(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+                handle.write(buffer)
+            }
+        }
     }
 
     /// Sheet names: at most 31 characters, none of : \ / ? * [ ].
@@ -80,6 +101,14 @@ public enum XLSXReport {
     }
 
     static func worksheet(_ rows: [[ReportCell]], header: Bool) -> String {
+        var text = ""
+        writeWorksheet(rows, header: header) { text += $0 }
+        return text
+    }
+
+    /// The worksheet XML in pieces (a row at a time), so a sheet of a million rows streams to a
+    /// file instead of living in memory as one string.
+    static func writeWorksheet(_ rows: [[ReportCell]], header: Bool, _ emit: (String) -> Void) {
         let width = rows.map(\.count).max() ?? 0
         var out = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
         out += #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
@@ -95,8 +124,9 @@ public enum XLSXReport {
             }.joined() + "</cols>"
         }
         out += "<sheetData>"
+        emit(out)
         for (r, row) in rows.enumerated() {
-            out += #"<row r="\#(r + 1)">"#
+            out = #"<row r="\#(r + 1)">"#
             for (c, cell) in row.enumerated() {
                 let ref = column(c) + String(r + 1)
                 let bold = header && r == 0 ? #" s="1""# : ""
@@ -107,11 +137,12 @@ public enum XLSXReport {
                 }
             }
             out += "</row>"
+            emit(out)
         }
-        out += "</sheetData>"
+        out = "</sheetData>"
         if header, rows.count > 1, width > 0 { out += #"<autoFilter ref="A1:\#(column(width - 1))\#(rows.count)"/>"# }
         out += "</worksheet>"
-        return out
+        emit(out)
     }
 
     /// 0 → A, 25 → Z, 26 → AA.
