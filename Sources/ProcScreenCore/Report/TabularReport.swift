@@ -103,33 +103,21 @@ enum ReportTables {
 
 /// CSV for Excel: UTF-8 with a byte-order mark (Excel then reads Thai), RFC 4180 quoting, and
 /// text cells beginning with = + - @ (or a tab or carriage return) prefixed with an apostrophe,
-/// so a cell can never run as a formula (OWASP "CSV injection").
+/// so a cell can never run as a formula (OWASP "CSV injection"): the cell rule of the
+/// large-project register's CSV (`LargeProjectRegisterText.csvCell`), one rule for both.
 public enum CSVReport {
     public static func render(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding) -> String {
         let table = rows == .finding ? ReportTables.findingRows(r, language) : ReportTables.projectRows(r, language)
-        var out = "\u{FEFF}" + table.header.map { field($0) }.joined(separator: ",") + "\r\n"
+        var out = "\u{FEFF}" + table.header.map(LargeProjectRegisterText.csvCell).joined(separator: ",") + "\r\n"
         for row in table.rows {
             out += row.map { cell in
                 switch cell {
-                case .text(let s): return field(s)
+                case .text(let s): return LargeProjectRegisterText.csvCell(s)
                 case .number(let n): return n
                 case .empty: return ""
                 }
             }.joined(separator: ",") + "\r\n"
         }
         return out
-    }
-
-    /// A text field, neutralised and quoted when needed.
-    static func field(_ raw: String) -> String {
-        let s = neutralise(raw)
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.hasPrefix(" ") || s.hasSuffix(" ") else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// Text that a spreadsheet would read as a formula gets a leading apostrophe.
-    public static func neutralise(_ s: String) -> String {
-        guard let first = s.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return s }
-        return "'" + s
     }
 }
