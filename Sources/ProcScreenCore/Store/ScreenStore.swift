@@ -98,7 +98,7 @@ public final class ScreenStore {
             firms[id] = info
             return info
         }
-        var interned = KeyInterner()
+        var interned = Interner()
         let wantsIdentity = !fields.isDisjoint(with: ["firms.address", "firms.phone", "firms.email", "firms.registered_date"])
         if wantsIdentity {
             let q = try db.prepare(sql: "SELECT firm_id, name, registered_date, address, phone, email FROM firms")
@@ -558,17 +558,5 @@ extension ScreenStore {
     public func score(runID: Int64, projectID: String) throws -> (score: Double, priority: Int)? {
         try db.query(sql: "SELECT score, priority FROM project_scores WHERE run_id = ? AND project_id = ?",
                      bindings: [runID, projectID]).first.map { ($0[0].double ?? 0, Int($0[1].int64 ?? 0)) }
-    }
-}
-
-/// Strings to small integers, for keys compared many times (a firm's director, address, phone).
-struct KeyInterner {
-    private var ids: [String: Int32] = [:]
-
-    mutating func id(_ key: String) -> Int32 {
-        if let known = ids[key] { return known }
-        let id = Int32(ids.count)
-        ids[key] = id
-        return id
     }
 }

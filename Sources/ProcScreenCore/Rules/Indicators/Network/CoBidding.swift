@@ -34,8 +34,7 @@ final class CoBiddingTenders {
     }
 
     let nullStatusAsValid: Bool
-    private(set) var firms: [String] = []
-    private var firmIndex: [String: Int32] = [:]
+    private(set) var firms = Interner()
     private(set) var bidders: [Int32] = []
     /// Parallel to `bidders`: the bidder has a valid bid with a price (not only a submitted one).
     private(set) var valid: [Bool] = []
@@ -60,15 +59,6 @@ final class CoBiddingTenders {
         return (table, created)
     }
 
-    private func intern(_ id: String) -> Int32 {
-        if let known = firmIndex[id] { return known }
-        let i = Int32(firms.count)
-        firmIndex[id] = i
-        firms.append(id)
-        return i
-    }
-
-    func index(of firm: String) -> Int32? { firmIndex[firm] }
 
     func observe(_ r: ProcurementRecord, inScope: Bool) {
         window.note(r, inScope: inScope)
@@ -77,10 +67,10 @@ final class CoBiddingTenders {
             let counted = b.status == .valid || b.status == .disqualified || (b.status == nil && nullStatusAsValid)
             guard counted, let key = b.bidderKey else { continue }
             let isValid = b.status != .disqualified && (b.price ?? 0) > 0
-            let id = intern(key)
+            let id = firms.id(key)
             if let i = local.firstIndex(where: { $0.firm == id }) { local[i].valid = local[i].valid || isValid } else { local.append((id, isValid)) }
         }
-        let winner = r.winnerID.map(intern) ?? -1
+        let winner = r.winnerID.map { firms.id($0) } ?? -1
         // A project without bid rows still counts when its winner is known (a win is a win).
         guard !local.isEmpty || winner >= 0 else { return }
         local.sort { $0.firm < $1.firm }
@@ -138,18 +128,14 @@ struct CoBiddingGraph {
     @inline(__always) static func split(_ key: UInt64) -> (Int32, Int32) { (Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key)) }
 
     init(_ table: CoBiddingTenders, scope: MarketScope, window: FiscalYearWindow) {
-        var names: [String] = []
-        var nameIndex: [String: Int32] = [:]
+        var markets = Interner()
         var marketOf = [Int32](repeating: -1, count: table.tenders.count)
         var keys: [[UInt64]] = []
         var counts: [[Int32: Int32]] = []
         for (t, tender) in table.tenders.enumerated() where window.contains(tender.fiscalYear) && tender.count > 0 {
             guard let name = table.market(of: tender, scope) else { continue }
-            let m: Int32
-            if let known = nameIndex[name] { m = known } else {
-                m = Int32(names.count)
-                nameIndex[name] = m
-                names.append(name)
+            let m = markets.id(name)
+            if Int(m) == keys.count {
                 keys.append([])
                 counts.append([:])
             }
@@ -162,7 +148,7 @@ struct CoBiddingGraph {
             }
         }
         self.marketOf = marketOf
-        marketNames = names
+        marketNames = markets.names
         tenderCounts = counts
         pairs = keys.map { raw in
             var sorted = raw

@@ -23,13 +23,12 @@ final class AwardsTable {
     }
 
     static let noYear = Int32.min
-    private(set) var names: [String] = []
-    private var index: [String: Int32] = [:]
+    private var names = Interner()
     private(set) var projects: [Project] = []
     private(set) var awards: [Award] = []
     private var window = FiscalYearWindow(lookback: 0, screenedFiscalYear: nil)
     private let contractStatus = ContractStatus()
-    let pool = StringPool()
+    private let pool = StringPool()
 
     static func shared(_ shared: RunSharedState) -> (table: AwardsTable, feeds: Bool) {
         var created = false
@@ -42,15 +41,7 @@ final class AwardsTable {
         return (table, created)
     }
 
-    func intern(_ name: String) -> Int32 {
-        if let known = index[name] { return known }
-        let i = Int32(names.count)
-        index[name] = i
-        names.append(name)
-        return i
-    }
-
-    func name(_ i: Int32) -> String { i < 0 ? "—" : names[Int(i)] }
+    func name(_ i: Int32) -> String { names.name(i) }
 
     func observe(_ r: ProcurementRecord, inScope: Bool) {
         window.note(r, inScope: inScope)
@@ -64,10 +55,10 @@ final class AwardsTable {
         guard !found.isEmpty else { return }
         let p = Int32(projects.count)
         projects.append(Project(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
-        let agency = r.agencyID.map(intern) ?? -1
+        let agency = r.agencyID.map { names.id($0) } ?? -1
         let fy = r.fiscalYear.map(Int32.init) ?? Self.noYear
         for (winner, amount) in found {
-            awards.append(Award(project: p, agency: agency, supplier: intern(winner), fiscalYear: fy, amount: amount))
+            awards.append(Award(project: p, agency: agency, supplier: names.id(winner), fiscalYear: fy, amount: amount))
         }
     }
 
@@ -418,7 +409,8 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
         let patterns: [PCRERegex]
         let titles = TitleSimilarity()
         var window: FiscalYearWindow
-        let names = AwardsTable()
+        var names = Interner()
+        let pool = StringPool()
         var categoryNames: [String] = []
         var categoryIndex: [String: Int32] = [:]
         var byTitle: [UTF8Key: Int32] = [:]
@@ -457,9 +449,9 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
             let winners = fromContracts.isEmpty ? Set([r.winnerID].compactMap { $0 }) : fromContracts
             guard !winners.isEmpty, window.lookback == 0 || r.fiscalYear != nil, let category = category(r) else { return }
             let p = Int32(projects.count)
-            projects.append(.init(projectID: r.projectID, agencyID: names.pool.canonical(r.agencyID), ministry: names.pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
-            let a = Int64(names.intern(agency))
-            for w in winners { wins.append(Win(key: Int64(names.intern(w)) << 32 | a, category: category, project: p)) }
+            projects.append(.init(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
+            let a = Int64(names.id(agency))
+            for w in winners { wins.append(Win(key: Int64(names.id(w)) << 32 | a, category: category, project: p)) }
         }
 
         func finish() -> DatasetResult {

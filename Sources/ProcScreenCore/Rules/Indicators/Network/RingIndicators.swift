@@ -14,7 +14,7 @@ class CoBiddingRun: DatasetRun {
 
     func finish() -> DatasetResult { fatalError("a network rule decides in its own finish()") }
 
-    func firmNames(_ ids: [Int32]) -> [String] { ids.map { table.firms[Int($0)] } }
+    func firmNames(_ ids: [Int32]) -> [String] { ids.map(table.firms.name) }
 }
 
 /// BP-05: a firm that keeps bidding and never wins (a cover bidder, OECD). Over the window,
@@ -66,7 +66,7 @@ struct LosingBidderNeverWinsIndicator: DatasetIndicator {
                 for i in start ..< start + Int(tender.count) where table.valid[i] {
                     let f = Int(table.bidders[i])
                     guard !won[f], Int(lost[f]) >= rule.minBids else { continue }
-                    let firm = table.firms[f]
+                    let firm = table.firms.name(Int32(f))
                     linked.add(tender: t, .init(
                         subjectType: .firm, subjectID: firm, firms: [firm],
                         summary: Message(en: "Losing bidder never wins: \(firm) lost all \(lost[f]) tenders it bid in (\(window.description))",
@@ -178,7 +178,7 @@ struct WinnerRotationRingIndicator: DatasetIndicator {
                 let members = firmNames(ring.members)
                 let subject = members.joined(separator: "+")
                 let listed = ring.tenders.prefix(30).map { t in
-                    "\(tenders[t].projectID) → \(tenders[t].winner >= 0 ? table.firms[Int(tenders[t].winner)] : "no winner")"
+                    "\(tenders[t].projectID) → \(tenders[t].winner >= 0 ? table.firms.name(tenders[t].winner) : "no winner")"
                 }.joined(separator: "; ") + (ring.tenders.count > 30 ? "; … \(ring.tenders.count - 30) more" : "")
                 let share = Double(ring.memberWins) / Double(ring.awarded)
                 let hit = LinkedFindings.Hit(
@@ -408,7 +408,7 @@ struct FrequentCoBiddersIndicator: DatasetIndicator {
                 for i in bidders.indices {
                     for j in bidders.indices where j > i {
                         guard let pair = raised[market][CoBiddingGraph.pairKey(bidders[i], bidders[j])] else { continue }
-                        let a = table.firms[Int(bidders[i])], b = table.firms[Int(bidders[j])]
+                        let a = table.firms.name(bidders[i]), b = table.firms.name(bidders[j])
                         let nA = graph.tenderCounts[market][bidders[i]]!, nB = graph.tenderCounts[market][bidders[j]]!
                         linked.add(tender: t, .init(
                             subjectType: .pair, subjectID: "\(a)|\(b)", firms: [a, b],

@@ -261,7 +261,8 @@ struct ContractSplittingIndicator: DatasetIndicator {
 
         let rule: ContractSplittingIndicator
         let contractStatus = ContractStatus()
-        let names = AwardsTable()
+        var names = Interner()
+        let pool = StringPool()
         var projects: [AwardsTable.Project] = []
         var entries: [Entry] = []
 
@@ -280,10 +281,10 @@ struct ContractSplittingIndicator: DatasetIndicator {
             }
             guard !usable.isEmpty else { return }
             let p = Int32(projects.count)
-            projects.append(.init(projectID: r.projectID, agencyID: names.pool.canonical(r.agencyID), ministry: names.pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
-            let a = Int64(names.intern(agency))
+            projects.append(.init(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
+            let a = Int64(names.id(agency))
             for (winner, amount, day) in usable {
-                entries.append(Entry(key: Int64(names.intern(winner)) << 32 | a, day: Int32(day), amount: amount, project: p))
+                entries.append(Entry(key: Int64(names.id(winner)) << 32 | a, day: Int32(day), amount: amount, project: p))
             }
         }
 
@@ -360,7 +361,8 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
         let rule: CancelledAndRelaunchedIndicator
         let cancelled: PCRERegex
         let titles = TitleSimilarity()
-        let names = AwardsTable()
+        var names = Interner()
+        let pool = StringPool()
         var projects: [AwardsTable.Project] = []
         var announcements: [Announcement] = []
         /// Statuses repeat: each distinct one is matched once.
@@ -382,8 +384,8 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
             }
             guard inScope || isCancelled else { return }
             let p = Int32(projects.count)
-            projects.append(.init(projectID: r.projectID, agencyID: names.pool.canonical(r.agencyID), ministry: names.pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
-            announcements.append(Announcement(agency: names.intern(agency), day: Int32(day), project: p, name: name, budget: r.budget, cancelled: isCancelled))
+            projects.append(.init(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
+            announcements.append(Announcement(agency: names.id(agency), day: Int32(day), project: p, name: name, budget: r.budget, cancelled: isCancelled))
         }
 
         func finish() -> DatasetResult {
