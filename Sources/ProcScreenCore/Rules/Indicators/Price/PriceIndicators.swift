@@ -265,16 +265,25 @@ struct RoundAgreedPriceIndicator: RecordIndicator {
 /// P_CANCELLED (INDICATORS.md §1.2): a contract or project status saying it was cancelled.
 /// One compiled pattern per holder (a PCRE2 handle is not shared across threads).
 final class ContractStatus: @unchecked Sendable {
-    private let cancelled = try! PCRERegex("ยกเลิก|cancel", caseless: true)
-    /// Statuses repeat (a handful of values over millions of contracts): each is matched once.
-    /// Used by one thread at a time, like the rule evaluation it serves.
+    private let cancelled = RepeatedValueMatcher(try! PCRERegex("ยกเลิก|cancel", caseless: true))
+
+    func isCancelled(_ status: String?) -> Bool { cancelled.matches(status) }
+}
+
+/// A PCRE2 pattern over a column whose values repeat (statuses: a handful of values over millions
+/// of rows): each distinct value is matched once. Used by one thread at a time, like the rule
+/// evaluation it serves.
+final class RepeatedValueMatcher: @unchecked Sendable {
+    private let regex: PCRERegex
     private var known: [String: Bool] = [:]
 
-    func isCancelled(_ status: String?) -> Bool {
-        guard let status else { return false }
-        if let hit = known[status] { return hit }
-        let hit = (try? cancelled.matches(status)) ?? false
-        if known.count < 10_000 { known[status] = hit }
+    init(_ regex: PCRERegex) { self.regex = regex }
+
+    func matches(_ value: String?) -> Bool {
+        guard let value else { return false }
+        if let hit = known[value] { return hit }
+        let hit = (try? regex.matches(value)) ?? false
+        if known.count < 10_000 { known[value] = hit }
         return hit
     }
 }

@@ -359,29 +359,21 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
         struct Announcement { var agency: Int32, day: Int32, project: Int32, name: String, budget: Int64?, cancelled: Bool }
 
         let rule: CancelledAndRelaunchedIndicator
-        let cancelled: PCRERegex
+        let cancelled: RepeatedValueMatcher
         let titles = TitleSimilarity()
         var names = Interner()
         let pool = StringPool()
         var projects: [AwardsTable.Project] = []
         var announcements: [Announcement] = []
-        /// Statuses repeat: each distinct one is matched once.
-        var statusCancelled: [String: Bool] = [:]
 
         init(_ rule: CancelledAndRelaunchedIndicator) {
             self.rule = rule
-            cancelled = try! PCRERegex(rule.cancelledPattern, caseless: true)   // checked when the rule loaded
+            cancelled = RepeatedValueMatcher(try! PCRERegex(rule.cancelledPattern, caseless: true))   // checked when the rule loaded
         }
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             guard let agency = r.agencyID, let name = r.projectName, let day = r.announceDate.flatMap(DateMath.days(fromISO:)) else { return }
-            var isCancelled = false
-            if let status = r.status {
-                if let known = statusCancelled[status] { isCancelled = known } else {
-                    isCancelled = (try? cancelled.matches(status)) == true
-                    if statusCancelled.count < 10_000 { statusCancelled[status] = isCancelled }
-                }
-            }
+            let isCancelled = cancelled.matches(r.status)
             guard inScope || isCancelled else { return }
             let p = Int32(projects.count)
             projects.append(.init(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
