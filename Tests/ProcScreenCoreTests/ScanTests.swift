@@ -137,6 +137,30 @@ struct ScanTests {
         #expect(free.status == 0, "\(free.stderr)")
     }
 
+    /// The exit codes operations rely on: 3 when new findings reach --fail-on, 1 when an inbox file
+    /// cannot be read (the good ones are still ingested and screened), 2 for an inbox that is not a folder.
+    @Test func exitCodesForFailOnABadFileAndAMissingInbox() throws {
+        let dir = try TemporaryDirectory()
+        let inbox = dir.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Paths.sampleData.path, toPath: inbox + "/sample")
+        try? FileManager.default.removeItem(atPath: inbox + "/sample/truth.json")
+        try? FileManager.default.removeItem(atPath: inbox + "/sample/README.md")
+        let failing = try CLI.run(["scan", "--db", dir.path("a.db"), "--inbox", inbox, "--fail-on", "high", "--json"])
+        #expect(failing.status == 3, "\(failing.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(failing.stdout.utf8)) as? [String: Any]
+        #expect(json?["max_new_severity"] as? String == "critical" && (json?["new_findings"] as? Int ?? 0) > 0)
+
+        try "hello\n".write(toFile: inbox + "/notes.txt", atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["scan", "--db", dir.path("b.db"), "--inbox", inbox])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("failed \(inbox)/notes.txt") && bad.stderr.contains("notes.txt:1"))
+        #expect(bad.stderr.contains("screening (full)"))   // the good files were still screened
+
+        let missing = try CLI.run(["scan", "--db", dir.path("c.db"), "--inbox", dir.path("nowhere")])
+        #expect(missing.status == 2 && missing.stderr.contains("is not a folder"))
+    }
+
     /// Kills the scan at several points with SIGKILL, then lets the next scan finish: the store
     /// passes `PRAGMA integrity_check` and ends as an uninterrupted scan leaves it.
     @Test func aKilledScanLeavesTheStoreConsistentAndTheNextOneCompletesTheWork() throws {
