@@ -155,6 +155,21 @@ struct OCDSIngestTests {
         #expect(rows.map { $0[1].int64 } == [2, 0, nil])
     }
 
+    @Test func tenderAmendmentsFromABundleColumnInEnglishOrThai() throws {
+        let fixture = try StoreFixture()
+        let dir = fixture.directory.path("bundle")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "project_id,method,tender_amendments\n66010000001,e_bidding,2\n66010000002,e_bidding,\n".write(toFile: dir + "/projects.csv", atomically: true, encoding: .utf8)
+        _ = try fixture.ingest([dir])
+        let rows = try fixture.store.db.query(sql: "SELECT tender_amendments FROM projects ORDER BY project_id")
+        #expect(rows.map { $0[0].int64 } == [2, nil])
+        let thai = fixture.directory.path("thai")
+        try FileManager.default.createDirectory(atPath: thai, withIntermediateDirectories: true)
+        try "project_id,จำนวนครั้งที่เปลี่ยนแปลงประกาศเชิญชวน\n66010000003,๑\n".write(toFile: thai + "/projects.csv", atomically: true, encoding: .utf8)
+        _ = try fixture.ingest([thai])
+        #expect(try fixture.scalar("SELECT tender_amendments FROM projects WHERE project_id = '66010000003'").int64 == 1)
+    }
+
     @Test func minorUnitsAreExactForDecimals() {
         func units(_ s: String) -> Int64? {
             Array(s.utf8).withUnsafeBufferPointer { JSONNumber.minorUnits($0) }
