@@ -106,6 +106,8 @@ public struct FlaggedReport: Sendable {
     public var largeProjects: LargeProjectStatus?
     /// The catalog's oversight bodies, for names next to codes.
     public var oversight: OversightBodies
+    /// Rule titles by id, looked up for every finding a writer prints.
+    private var titles: [String: Message] = [:]
 
     public var findings: [Finding] { projects.flatMap(\.findings) }
 
@@ -187,7 +189,8 @@ public struct FlaggedReport: Sendable {
             generatedAt: generatedAt, runID: run, runStarted: info.started, rulesDirectory: info.rulesDirectory, filters: filters,
             projects: projects, ministries: ministries, rules: rules,
             categories: perCategory.values.sorted { ($0.findings, $1.name) > ($1.findings, $0.name) },
-            notComputable: try screens.notComputableCounts(run), largeProjects: large, oversight: catalog.oversight)
+            notComputable: try screens.notComputableCounts(run), largeProjects: large, oversight: catalog.oversight,
+            titles: Dictionary(rules.map { ($0.ruleID, $0.title) }, uniquingKeysWith: { a, _ in a }))
     }
 
     /// Findings per ministry, largest first.
@@ -207,7 +210,7 @@ public struct FlaggedReport: Sendable {
     }
 
     public func ruleTitle(_ id: String, _ language: Language) -> String {
-        rules.first { $0.ruleID == id }.map { $0.title.text(language) } ?? id
+        titles[id]?.text(language) ?? id
     }
 }
 
