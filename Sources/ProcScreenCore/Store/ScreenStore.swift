@@ -228,6 +228,9 @@ public final class ScreenStore {
         }
         let pactLoaded = fields.contains("projects.on_integrity_pact")
         let firmDirectory = fields.isDisjoint(with: Self.firmFields) ? nil : ProcurementRecord.FirmDirectory(try loadFirms(fields))
+        // Repetitive columns share one buffer per distinct value: populations that keep a
+        // ministry or status per project hold references, not a million copies.
+        let pool = StringPool()
         var bidCursor = try MergeCursor(bids)
         var contractCursor = try MergeCursor(contracts)
         var assessmentCursor = try MergeCursor(assessments)
@@ -237,31 +240,31 @@ public final class ScreenStore {
             let s = projects
             var r = ProcurementRecord(projectID: s.string(0) ?? "")
             r.projectName = s.string(1)
-            r.projectType = s.string(2)
-            r.agencyID = s.string(3)
-            r.agencyName = s.string(4)
-            r.subAgencyName = s.string(5)
-            r.ministry = s.string(6)
-            r.province = s.string(7)
+            r.projectType = s.string(2, pool: pool)
+            r.agencyID = s.string(3, pool: pool)
+            r.agencyName = s.string(4, pool: pool)
+            r.subAgencyName = s.string(5, pool: pool)
+            r.ministry = s.string(6, pool: pool)
+            r.province = s.string(7, pool: pool)
             r.method = s.string(8).flatMap(ProcurementMethod.init(rawValue:))
-            r.methodRaw = s.string(9)
+            r.methodRaw = s.string(9, pool: pool)
             r.fiscalYear = s.int64(10).map(Int.init)
             r.budget = s.int64(11)
             r.referencePrice = s.int64(12)
             r.agreedPrice = s.int64(13)
-            r.currency = s.string(14) ?? "THB"
+            r.currency = s.string(14, pool: pool) ?? "THB"
             r.announceDate = s.string(15)
             r.bidDeadline = s.string(16)
             r.awardDate = s.string(17)
-            r.status = s.string(18)
+            r.status = s.string(18, pool: pool)
             r.numBids = s.int64(19).map(Int.init)
             r.numDocBuyers = s.int64(20).map(Int.init)
-            r.budgetType = s.string(21)
+            r.budgetType = s.string(21, pool: pool)
             r.multiYear = s.int64(22).map { $0 != 0 }
-            r.procurementMethod = s.string(25)
-            r.procuringEntityID = s.string(26)
-            r.awardCriteria = s.string(27)
-            r.procurementMethodDetails = s.string(28)
+            r.procurementMethod = s.string(25, pool: pool)
+            r.procuringEntityID = s.string(26, pool: pool)
+            r.awardCriteria = s.string(27, pool: pool)
+            r.procurementMethodDetails = s.string(28, pool: pool)
             r.tenderAmendments = s.int64(29).map(Int.init)
             if pactLoaded {
                 r.onIntegrityPact = pact[r.projectID] != nil
@@ -271,16 +274,16 @@ public final class ScreenStore {
                 r.bids.append(ProcurementRecord.Bid(
                     bidderID: b.string(1), bidderName: b.string(2), price: b.int64(3),
                     status: b.string(4).flatMap(ProcurementRecord.Bid.Status.init(rawValue:)),
-                    isWinner: b.int64(5).map { $0 != 0 }, disqualificationReason: b.string(6), bidDate: b.string(7),
-                    antiCorruptionPolicy: b.string(1).flatMap { policies[$0] }, statusRaw: b.string(9),
-                    tenderers: b.int64(10).map(Int.init), currency: b.string(11), lotID: b.string(12)))
+                    isWinner: b.int64(5).map { $0 != 0 }, disqualificationReason: b.string(6, pool: pool), bidDate: b.string(7),
+                    antiCorruptionPolicy: b.string(1).flatMap { policies[$0] }, statusRaw: b.string(9, pool: pool),
+                    tenderers: b.int64(10).map(Int.init), currency: b.string(11, pool: pool), lotID: b.string(12)))
             }
             try contractCursor.rows(for: r.projectID) { c in
                 r.contracts.append(ProcurementRecord.Contract(
                     contractNo: c.string(1), winnerID: c.string(2), winnerName: c.string(3), contractDate: c.string(4),
-                    endDate: c.string(5), amount: c.int64(6), status: c.string(7), amendments: c.int64(8).map(Int.init),
+                    endDate: c.string(5), amount: c.int64(6), status: c.string(7, pool: pool), amendments: c.int64(8).map(Int.init),
                     amendedAmount: c.int64(9), winnerAntiCorruptionPolicy: c.string(2).flatMap { policies[$0] },
-                    awardID: c.string(11), suppliers: c.int64(12).map(Int.init), currency: c.string(13)))
+                    awardID: c.string(11), suppliers: c.int64(12).map(Int.init), currency: c.string(13, pool: pool)))
             }
             try partyCursor.rows(for: r.projectID) { p in
                 guard let id = p.string(1) else { return }
@@ -440,19 +443,28 @@ public final class ScreenStore {
 
     /// Writes each scored project and ranks them: score first, then budget (materiality).
     func writeScores(runID: Int64, scores: [String: ProjectScore]) throws {
-        let insert = try db.prepare(sql: """
-            INSERT INTO project_scores (run_id, project_id, score, findings, max_severity) VALUES (?, ?, ?, ?, ?)
+        // Ranked while copied from a temporary table: inserting, then ranking with an UPDATE …
+        // FROM took twice as long (5 s for 311,000 scored projects).
+        try db.execute(sql: """
+            DROP TABLE IF EXISTS temp.run_scores;
+            CREATE TEMP TABLE run_scores (project_id TEXT PRIMARY KEY, score REAL, findings INTEGER, max_severity TEXT) WITHOUT ROWID
             """)
+        let insert = try db.prepare(sql: "INSERT INTO temp.run_scores VALUES (?, ?, ?, ?)")
         for (projectID, score) in scores {
-            try insert.bind([runID, projectID, score.score, score.findings, score.maxSeverity.rawValue])
+            insert.bind(text: projectID, at: 1)
+            insert.bind(double: score.score, at: 2)
+            insert.bind(int: Int64(score.findings), at: 3)
+            insert.bind(text: score.maxSeverity.rawValue, at: 4)
             try insert.run()
         }
         try db.execute(sql: """
-            UPDATE project_scores SET priority = ranked.priority
-            FROM (SELECT s.project_id, row_number() OVER (ORDER BY s.score DESC, p.budget DESC NULLS LAST, s.project_id) AS priority
-                  FROM project_scores s LEFT JOIN projects p USING (project_id) WHERE s.run_id = ?1) AS ranked
-            WHERE project_scores.run_id = ?1 AND project_scores.project_id = ranked.project_id
+            INSERT INTO project_scores (run_id, project_id, score, priority, findings, max_severity)
+            SELECT ?1, s.project_id, s.score,
+                   row_number() OVER (ORDER BY s.score DESC, p.budget DESC NULLS LAST, s.project_id), s.findings, s.max_severity
+            FROM temp.run_scores s LEFT JOIN projects p USING (project_id)
+            ORDER BY s.project_id
             """, bindings: [runID])
+        try db.execute(sql: "DROP TABLE temp.run_scores")
     }
 
     /// The projects a SQL rule returns, run on a separate read-only connection.

@@ -181,6 +181,12 @@ public final class Statement {
         return String(cString: p)
     }
 
+    /// The text of a column whose values repeat (ministry, status): a shared copy from `pool`.
+    func string(_ i: Int32, pool: StringPool) -> String? {
+        guard let p = sqlite3_column_text(handle, i) else { return nil }
+        return pool.string(bytes: UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, i))))
+    }
+
     public func value(_ i: Int32) -> SQLValue {
         switch sqlite3_column_type(handle, i) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, i))

@@ -69,17 +69,67 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The consumer side stops: queued elements are dropped and `pop()` returns nil.
+    fileprivate func cancelConsumer() {
+        condition.lock()
+        items.removeAll()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
     private func fail(_ error: any Error) {
         condition.lock()
         failure = error
         condition.unlock()
     }
 
-    private func finish() {
+    /// No more elements: `pop()` returns nil once the queue is empty.
+    func finish() {
         condition.lock()
         finished = true
         condition.broadcast()
         condition.unlock()
+    }
+}
+
+/// A second thread that consumes what the caller submits, through a small bounded queue: the
+/// caller's pass hands each batch to work that can run on the other core, then waits for it.
+/// For example:
+/// ```swift
+/// let worker = ConsumerThread<[Row]>(capacity: 4) { batch in observe(batch) }
+/// for batch in batches { worker.submit(batch) }
+/// worker.finish()   // every batch consumed
+/// ```
+final class ConsumerThread<Element: Sendable>: @unchecked Sendable {
+    private let queue: BoundedQueue<Element>
+    private let done = DispatchSemaphore(value: 0)
+
+    init(capacity: Int = 4, _ body: @escaping @Sendable (Element) -> Void) {
+        let queue = BoundedQueue<Element>(capacity: capacity)
+        self.queue = queue
+        let done = self.done
+        let thread = Thread {
+            while let element = try? queue.pop() { body(element) }
+            done.signal()
+        }
+        thread.stackSize = 1 << 22
+        thread.start()
+    }
+
+    /// Hands `element` over, waiting while the queue is full.
+    func submit(_ element: Element) { _ = queue.push(element) }
+
+    /// Waits until every submitted element has been consumed.
+    func finish() {
+        queue.finish()
+        done.wait()
+    }
+
+    /// Drops what is still queued and waits for the thread to stop.
+    func cancel() {
+        queue.cancelConsumer()
+        done.wait()
     }
 }
 

@@ -1,18 +1,24 @@
 /// Strings to dense Int32 ids and back, for the keys a run meets millions of times (firm TINs,
 /// agency ids, identity keys, markets): one hash per key, then integer arrays and comparisons.
+/// Keys hash and compare as UTF-8 bytes (`UTF8Key`): String hashing normalises non-ASCII text
+/// (Thai agency names) on every call, and ingest has normalised the text already.
 /// A value type used by one thread at a time.
 struct Interner {
     private(set) var names: [String] = []
-    private var ids: [String: Int32] = [:]
+    private var ids: [UTF8Key: Int32] = [:]
 
     /// The id of `name`, assigned on first sight.
     mutating func id(_ name: String) -> Int32 {
-        if let known = ids[name] { return known }
+        let key = UTF8Key(name)
+        if let known = ids[key] { return known }
         let id = Int32(names.count)
-        ids[name] = id
+        ids[key] = id
         names.append(name)
         return id
     }
+
+    /// The id of `name` if it has one.
+    func existingID(_ name: String) -> Int32? { ids[UTF8Key(name)] }
 
     /// The string behind an id; "—" for -1 (no value).
     func name(_ id: Int32) -> String { id < 0 ? "—" : names[Int(id)] }

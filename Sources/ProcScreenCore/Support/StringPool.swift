@@ -26,11 +26,49 @@ struct UTF8Key: Hashable {
 /// Used by one thread at a time.
 final class StringPool {
     private var values: [UTF8Key: String] = [:]
+    /// Open addressing over `pooled` by the bytes' hash, for `string(bytes:)`: a value already
+    /// seen costs a hash and a compare, no allocation.
+    private var pooled: [String] = []
+    private var slots = [Int32](repeating: -1, count: 1024)
+    /// Past this many distinct values a column is not repetitive: new values are not pooled.
+    static let limit = 1 << 16
 
     func canonical(_ s: String?) -> String? {
         guard let s else { return nil }
         if let known = values[UTF8Key(s)] { return known }
         values[UTF8Key(s)] = s
         return s
+    }
+
+    /// The string with these UTF-8 bytes: a shared copy when seen before (a million projects'
+    /// ministries are a dozen buffers), else a new one. Bytes are decoded as String(decoding:)
+    /// does (invalid sequences repaired).
+    func string(bytes: UnsafeRawBufferPointer) -> String {
+        // FNV-1a: short keys, one pass, no seeding state.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while slots[slot] >= 0 {
+            var candidate = pooled[Int(slots[slot])]
+            let same = candidate.withUTF8 { c in
+                c.count == bytes.count && (c.isEmpty || memcmp(c.baseAddress!, bytes.baseAddress!, c.count) == 0)
+            }
+            if same { return candidate }
+            slot = (slot + 1) & mask
+        }
+        let value = String(decoding: bytes, as: UTF8.self)
+        guard pooled.count < Self.limit else { return value }
+        slots[slot] = Int32(pooled.count)
+        pooled.append(value)
+        if pooled.count * 2 > slots.count { grow() }
+        return value
+    }
+
+    private func grow() {
+        let strings = pooled
+        pooled = []
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        for var value in strings { _ = value.withUTF8 { string(bytes: UnsafeRawBufferPointer($0)) } }
     }
 }

@@ -36,25 +36,19 @@ struct FiscalYearWindow {
     }
 }
 
-/// Counts per organisation and fiscal year, organisations interned: one hash of the name and one
-/// of a small key per update (nested dictionaries copied on write cost 4x more per bid).
+/// Counts per organisation and fiscal year, organisations interned: one hash of the name's bytes
+/// and one of a small key per update (nested dictionaries copied on write cost 4x more per bid).
 struct OrganisationYearCounts<Value> {
     struct Key: Hashable { var organisation: Int32; var fiscalYear: Int32 }
 
-    private(set) var names: [String] = []
-    private var index: [String: Int32] = [:]
+    private var organisations = Interner()
     private var values: [Key: Value] = [:]
     let zero: Value
 
     init(zero: Value) { self.zero = zero }
 
     @inline(__always) mutating func update(_ name: String, fiscalYear: Int?, _ body: (inout Value) -> Void) {
-        let id: Int32
-        if let known = index[name] { id = known } else {
-            id = Int32(names.count)
-            index[name] = id
-            names.append(name)
-        }
+        let id = organisations.id(name)
         let start = zero
         body(&values[Key(organisation: id, fiscalYear: Int32(fiscalYear ?? Int(Int32.min))), default: start])
     }
@@ -65,7 +59,7 @@ struct OrganisationYearCounts<Value> {
         for (key, value) in values {
             let fy = key.fiscalYear == Int32.min ? nil : Int(key.fiscalYear)
             guard include(fy) else { continue }
-            combine(&result[names[Int(key.organisation)], default: zero], value)
+            combine(&result[organisations.name(key.organisation), default: zero], value)
         }
         return result
     }
@@ -113,6 +107,15 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
 
     enum Group: String, CaseIterable {
         case agency, subAgency = "sub_agency", procuringEntity = "procuring_entity", bidder
+        /// Its slot in per-group arrays (`allCases` builds a new array on every call).
+        var index: Int {
+            switch self {
+            case .agency: return 0
+            case .subAgency: return 1
+            case .procuringEntity: return 2
+            case .bidder: return 3
+            }
+        }
         var label: Message {
             switch self {
             case .agency: return Message(en: "agency", th: "หน่วยงาน")
@@ -134,7 +137,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
         let rule: ExcessiveDisqualifiedBidsIndicator
         var window: FiscalYearWindow
         /// Per group, organisation × fiscal year → counts (the window is known only at the end).
-        var counts = Dictionary(uniqueKeysWithValues: Group.allCases.map { ($0, OrganisationYearCounts(zero: Counts())) })
+        var counts = [OrganisationYearCounts](repeating: OrganisationYearCounts(zero: Counts()), count: Group.allCases.count)
         var linked: [Linked] = []
         var inScopeWithBids = 0
         var inScopeWithBidsByFY: [Int?: Int] = [:]
@@ -145,11 +148,13 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
         }
 
         /// "agency / sub-agency", normalised once per distinct pair (not once per project).
-        private var subAgencyKeys: [String: [String: String]] = [:]
+        private var subAgencyKeys: [SubAgency: String] = [:]
+        private struct SubAgency: Hashable { var agency: UTF8Key, sub: UTF8Key }
         private func subAgencyKey(_ agency: String, _ sub: String) -> String {
-            if let known = subAgencyKeys[agency]?[sub] { return known }
+            let pair = SubAgency(agency: UTF8Key(agency), sub: UTF8Key(sub))
+            if let known = subAgencyKeys[pair] { return known }
             let key = agency + " / " + ThaiText.normalize(sub)
-            subAgencyKeys[agency, default: [:]][sub] = key
+            subAgencyKeys[pair] = key
             return key
         }
 
@@ -165,7 +170,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                 perProject.submitted += 1
                 if disqualified { perProject.disqualified += 1 }
                 if let key = b.bidderKey {
-                    counts[.bidder]!.update(key, fiscalYear: r.fiscalYear) { $0.add(disqualified) }
+                    counts[Group.bidder.index].update(key, fiscalYear: r.fiscalYear) { $0.add(disqualified) }
                     if disqualified { disqualifiedBidders.append(key) }
                 }
             }
@@ -179,7 +184,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             }
             if rule.entityGroup == "procuring_entity", let entity = r.procuringEntityID { agencyKeys.append((.procuringEntity, entity)) }
             for (group, key) in agencyKeys {
-                counts[group]!.update(key, fiscalYear: r.fiscalYear) { $0.merge(perProject) }
+                counts[group.index].update(key, fiscalYear: r.fiscalYear) { $0.merge(perProject) }
             }
             guard inScope else { return }
             inScopeWithBidsByFY[r.fiscalYear, default: 0] += 1
@@ -196,7 +201,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             var fences: [Group: String] = [:]
             for group in Group.allCases {
                 var ratios: [String: (Double, Counts)] = [:]
-                for (key, total) in counts[group]!.totals(including: window.contains, { $0.merge($1) }) {
+                for (key, total) in counts[group.index].totals(including: window.contains, { $0.merge($1) }) {
                     let minimum = group == .bidder ? rule.minimumSubmitted : rule.minimumSubmittedAgencies
                     guard total.submitted >= minimum, total.submitted > 0 else { continue }
                     ratios[key] = (Double(total.disqualified) / Double(total.submitted), total)
