@@ -170,6 +170,10 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
 
     public init(projectID: String) { self.projectID = projectID }
 
+    /// What a population keeps to name the project later: one reference (8 bytes) instead of
+    /// three strings per rule and project; made once per record by the engine's reader.
+    public var projectRef: ProjectRef { memo?.project ?? ProjectRef(self) }
+
     /// The firm facts of a run, loaded and normalised once and shared by reference (a copy per
     /// record cost more than the rules that read it). Immutable after creation.
     public final class FirmDirectory: @unchecked Sendable, Equatable, Codable {
@@ -190,8 +194,17 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         var validPrices: ValidPrices?
         /// Submitted bidders with their firm facts (null status counted as submitted).
         var submittedFirms: [(id: String, firm: FirmInfo?)]?
+        /// The project's id and routing fields as one shared object.
+        var project: ProjectRef?
 
         public init() {}
+
+        /// A fresh memo for another thread, keeping what is immutable.
+        func forAnotherThread() -> Memo {
+            let fresh = Memo()
+            fresh.project = project
+            return fresh
+        }
         public static func == (a: Memo, b: Memo) -> Bool { true }
         public func encode(to encoder: Encoder) throws { _ = encoder.singleValueContainer() }
         public required init(from decoder: Decoder) throws {}
@@ -315,4 +328,35 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
         guard let winner = winnerID else { return nil }
         return validBids(nullStatusAsValid: nullStatusAsValid).filter { $0.bidderKey == winner }.compactMap(\.price).min()
     }
+}
+
+/// A project's id with its routing fields (agency, ministry), made once per record: dataset
+/// populations of a million tenders hold this reference rather than their own copies.
+public final class ProjectRef: Sendable, Equatable {
+    public let projectID: String
+    public let agencyID: String?
+    public let ministry: String?
+
+    public init(projectID: String, agencyID: String?, ministry: String?) {
+        self.projectID = projectID
+        self.agencyID = agencyID
+        self.ministry = ministry
+    }
+
+    convenience init(_ r: ProcurementRecord) { self.init(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry) }
+
+    public static func == (a: ProjectRef, b: ProjectRef) -> Bool {
+        a === b || (a.projectID == b.projectID && a.agencyID == b.agencyID && a.ministry == b.ministry)
+    }
+}
+
+/// Populations that keep a `project` reference read its fields by their usual names.
+protocol ProjectReferencing {
+    var project: ProjectRef { get }
+}
+
+extension ProjectReferencing {
+    var projectID: String { project.projectID }
+    var agencyID: String? { project.agencyID }
+    var ministry: String? { project.ministry }
 }

@@ -253,7 +253,7 @@ public final class Engine {
             let observerThread = datasetObservers.value.isEmpty ? nil : ConsumerThread<[ProcurementRecord]>(capacity: 4) { batch in
                 for var r in batch {
                     // The memo is filled lazily by the thread reading it: this thread gets its own.
-                    if r.memo != nil { r.memo = ProcurementRecord.Memo() }
+                    r.memo = r.memo?.forAnotherThread()
                     if let timing = observerTiming.value {
                         for (id, run) in datasetObservers.value { timing.measure("observe " + id) { run.observe(r, inScope: true) } }
                     } else {
@@ -297,6 +297,7 @@ public final class Engine {
             }
             if perRecord.isEmpty && passRuns.isEmpty { records.cancel() }
             if let timing, let other = observerTiming.value { timing.merge(other) }
+            timing?.markMemory("after the pass (populations observed, record rules' findings written)")
             if let carry = options.carryOver {
                 let ids = perRecordRules.enumerated().filter { carried[$0.offset] }.map(\.element)
                 try carryOver(from: carry, rules: ids, into: runID, screenStore: screenStore, writer: writer, keep: keep) { rule in
@@ -310,6 +311,7 @@ public final class Engine {
                 storeWideResults.append(StoreWideResult(rule: rule, result: result, restIsNotRaised: false))
             }
             while let item = try storeWide.pop() { storeWideResults.append(item) }
+            timing?.markMemory("after every dataset rule finished")
 
             // Store-wide rules: SQL rules return only raised projects (the rest are computed, not
             // raised); dataset indicators return an outcome for every project in scope.
@@ -340,6 +342,7 @@ public final class Engine {
             for item in storeWideResults {
                 if let timing { try timing.measure("write " + item.rule.id) { try recordStoreWide(item) } } else { try recordStoreWide(item) }
             }
+            timing?.markMemory("after writing the dataset rules' findings")
             // Findings rules last: they read what every other rule of the run raised.
             let ranRules = Dictionary(uniqueKeysWithValues: evaluators.map { ($0.rule.id, $0.rule.category) })
             for (rule, run) in findingsRuns {
@@ -561,6 +564,15 @@ final class RunTiming {
         return try body()
     }
 
+    private var residentAt: [(String, Int)] = []
+
+    /// Notes the resident memory now (from /proc/self/statm), reported with the times.
+    func markMemory(_ label: String) {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return }
+        residentAt.append((label, pages * 4096 / 1_048_576))
+    }
+
     /// Adds another thread's times (labels are per rule: no two threads share one).
     func merge(_ other: RunTiming) {
         for (label, s) in other.seconds { seconds[label, default: 0] += s }
@@ -571,6 +583,7 @@ final class RunTiming {
         for (label, s) in seconds.sorted(by: { $0.value > $1.value }) where s >= 0.05 {
             lines.append(String(format: "  %8.2f s  ", s) + label)
         }
+        for (label, mb) in residentAt { lines.append("  resident \(mb) MB \(label)") }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }

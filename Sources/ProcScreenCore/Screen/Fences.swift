@@ -139,8 +139,9 @@ public struct StratifiedFences {
         self.index = index
         var samples = [[Double]](repeating: [], count: index.strata.count)
         for (keys, value) in keyedValues {
-            var seen = Set<Int>()
-            for key in keys where seen.insert(key).inserted { samples[key].append(value) }
+            // A stratum's coarsenings can coincide (no type, no band): count each once. A few
+            // keys: a linear check, not a Set per value.
+            for (i, key) in keys.enumerated() where !keys[..<i].contains(key) { samples[key].append(value) }
         }
         for (key, sample) in samples.enumerated() where sample.count >= minimumSize {
             fences[key] = TukeyFence(values: sample, k: k)

@@ -302,6 +302,7 @@ public final class ScreenStore {
             }
             r.firmDirectory = firmDirectory
             r.memo = ProcurementRecord.Memo()
+            r.memo?.project = ProjectRef(r)
             if let skip, skip(r) { continue }
             if !rates.bahtPerUnit.isEmpty { rates.convert(&r) }
             try body(r)

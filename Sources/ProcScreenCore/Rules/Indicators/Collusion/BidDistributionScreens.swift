@@ -128,10 +128,8 @@ public struct BidDistribution: Sendable, Equatable {
 /// The population of one run: each tender's statistics and stratum, computed once and shared by
 /// BR-01…BR-09.
 final class BidDistributionPopulation {
-    struct Tender {
-        var projectID: String
-        var agencyID: String?
-        var ministry: String?
+    struct Tender: ProjectReferencing {
+        var project: ProjectRef
         var stratumKeys: [Int]?
         var bids: Int
         var distribution: BidDistribution
@@ -155,7 +153,7 @@ final class BidDistributionPopulation {
             r.fiscalYear.map { Stratum(method: m.rawValue, projectType: r.projectType,
                                        valueBand: r.currency == "THB" ? Stratum.valueBand(satang: r.budget ?? r.referencePrice) : nil, fiscalYear: $0) }
         }
-        tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, stratumKeys: stratum.map(strata.keys),
+        tenders.append(Tender(project: r.projectRef, stratumKeys: stratum.map(strata.keys),
                               bids: v.count, distribution: BidDistribution(prices: v.prices.map(Double.init)), inScope: inScope))
     }
 

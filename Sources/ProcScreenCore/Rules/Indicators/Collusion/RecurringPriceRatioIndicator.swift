@@ -34,7 +34,7 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             var a: Int32, b: Int32, ratio: Int64, tender: Int32
             static func < (x: Self, y: Self) -> Bool { (x.a, x.b, x.ratio, x.tender) < (y.a, y.b, y.ratio, y.tender) }
         }
-        struct Tender { var projectID: String, agencyID: String?, ministry: String?, fiscalYear: Int?, inScope: Bool, pairs: Bool }
+        struct Tender: ProjectReferencing { var project: ProjectRef, fiscalYear: Int?, inScope: Bool, pairs: Bool }
 
         let rule: RecurringPriceRatioIndicator
         let scale: Double
@@ -63,7 +63,7 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             let v = r.validPrices(nullStatusAsValid: rule.nullStatusAsValid)
             guard v.count >= 2 || inScope else { return }
             let tender = Int32(tenders.count)
-            tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear,
+            tenders.append(Tender(project: r.projectRef, fiscalYear: r.fiscalYear,
                                   inScope: inScope, pairs: v.count >= 2))
             guard v.count >= 2 else { return }
             let ids = v.bidders.map(intern)

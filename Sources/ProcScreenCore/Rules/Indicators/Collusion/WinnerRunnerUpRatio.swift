@@ -1,10 +1,8 @@
 import Foundation
 
 /// One project's winner and best other bid (INDICATORS.md §1.2: W and L), with its stratum keys.
-struct WinnerRunnerUp: Sendable, Equatable {
-    var projectID: String
-    var agencyID: String?
-    var ministry: String?
+struct WinnerRunnerUp: Sendable, Equatable, ProjectReferencing {
+    var project: ProjectRef
     var method: ProcurementMethod?
     var projectType: String?
     /// budget, else reference price (the value band).
@@ -47,9 +45,7 @@ struct WinnerRunnerUp: Sendable, Equatable {
         }
         let winner = winners.count == 1 ? winners.first : nil
         let runnerUp = best.filter { !winners.contains($0.key) }.min { ($0.value, $0.key) < ($1.value, $1.key) }
-        projectID = r.projectID
-        agencyID = r.agencyID
-        ministry = r.ministry
+        project = r.projectRef
         method = r.method
         projectType = r.projectType
         // Value bands are in baht: other currencies fall into the band-less stratum.

@@ -128,8 +128,8 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
 
     final class Run: DatasetRun {
         struct Counts { var disqualified = 0, submitted = 0 }
-        struct Linked {
-            var projectID: String, agencyID: String?, ministry: String?
+        struct Linked: ProjectReferencing {
+            var project: ProjectRef
             /// The organisations of each group this project's disqualified bids count against.
             var keys: [(Group, String)]
         }
@@ -189,7 +189,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             guard inScope else { return }
             inScopeWithBidsByFY[r.fiscalYear, default: 0] += 1
             if perProject.disqualified > 0 {
-                linked.append(Linked(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry,
+                linked.append(Linked(project: r.projectRef,
                                      keys: agencyKeys + Array(Set(disqualifiedBidders)).sorted().map { (.bidder, $0) }))
             }
         }
@@ -292,7 +292,7 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
     final class Run: DatasetRun {
-        struct Tender { var projectID: String, agencyID: String?, ministry: String?, fiscalYear: Int?, losers: [String] }
+        struct Tender: ProjectReferencing { var project: ProjectRef, fiscalYear: Int?, losers: [String] }
 
         let rule: ExcessiveUnsuccessfulBidsIndicator
         var window: FiscalYearWindow
@@ -324,7 +324,7 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
                 }
             }
             if inScope {
-                tenders.append(Tender(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear,
+                tenders.append(Tender(project: r.projectRef, fiscalYear: r.fiscalYear,
                                       losers: bidders.filter { $0 != winner }.sorted()))
             }
         }

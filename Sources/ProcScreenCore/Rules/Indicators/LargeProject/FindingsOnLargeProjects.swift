@@ -2,10 +2,8 @@ import Foundation
 
 /// The tier-1 projects a findings rule observed in the run, with their routing fields.
 final class TierOneProjects {
-    struct Project {
-        var projectID: String
-        var agencyID: String?
-        var ministry: String?
+    struct Project: ProjectReferencing {
+        var project: ProjectRef
         var fiscalYear: Int?
         var winner: String?
     }
@@ -26,7 +24,7 @@ final class TierOneProjects {
     }
 
     func observe(_ r: ProcurementRecord) {
-        let p = Project(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, fiscalYear: r.fiscalYear,
+        let p = Project(project: r.projectRef, fiscalYear: r.fiscalYear,
                         winner: r.winnerID)
         switch tier.classify(r) {
         case .tiered(true, _, _, _): projects.append(p)

@@ -19,10 +19,8 @@ enum MarketScope: String {
 /// rules (BP-05, BP-06, BP-07): a tender's submitted bidders are a sorted slice of one flat
 /// `[Int32]`, so 3 million bids cost a few dozen megabytes, and each rule reads the same copy.
 final class CoBiddingTenders {
-    struct Tender: LinkableProject {
-        var projectID: String
-        var agencyID: String?
-        var ministry: String?
+    struct Tender: LinkableProject, ProjectReferencing {
+        var project: ProjectRef
         var province: String?
         var fiscalYear: Int?
         var inScope: Bool
@@ -41,7 +39,6 @@ final class CoBiddingTenders {
     private(set) var tenders: [Tender] = []
     private var window: FiscalYearWindow
     private var graphs: [String: CoBiddingGraph] = [:]
-    private let pool = StringPool()
 
     init(nullStatusAsValid: Bool, screenedFiscalYear: Int?) {
         self.nullStatusAsValid = nullStatusAsValid
@@ -74,8 +71,8 @@ final class CoBiddingTenders {
         // A project without bid rows still counts when its winner is known (a win is a win).
         guard !local.isEmpty || winner >= 0 else { return }
         local.sort { $0.firm < $1.firm }
-        tenders.append(Tender(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry),
-                              province: pool.canonical(r.province),
+        tenders.append(Tender(project: r.projectRef,
+                              province: r.province,
                               fiscalYear: r.fiscalYear, inScope: inScope, start: Int32(bidders.count), count: Int32(local.count),
                               winner: winner))
         for entry in local {

@@ -4,10 +4,8 @@ import Foundation
 /// agreed price), with agencies and suppliers interned, shared by the concentration rules
 /// (BP-14 … BP-17). Cancelled contracts do not count.
 final class AwardsTable {
-    struct Project: LinkableProject {
-        var projectID: String
-        var agencyID: String?
-        var ministry: String?
+    struct Project: LinkableProject, ProjectReferencing {
+        var project: ProjectRef
         var fiscalYear: Int?
         var inScope: Bool
     }
@@ -28,7 +26,6 @@ final class AwardsTable {
     private(set) var awards: [Award] = []
     private var window = FiscalYearWindow(lookback: 0, screenedFiscalYear: nil)
     private let contractStatus = ContractStatus()
-    private let pool = StringPool()
 
     static func shared(_ shared: RunSharedState) -> (table: AwardsTable, feeds: Bool) {
         var created = false
@@ -54,7 +51,7 @@ final class AwardsTable {
         }
         guard !found.isEmpty else { return }
         let p = Int32(projects.count)
-        projects.append(Project(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
+        projects.append(Project(project: r.projectRef, fiscalYear: r.fiscalYear, inScope: inScope))
         let agency = r.agencyID.map { names.id($0) } ?? -1
         let fy = r.fiscalYear.map(Int32.init) ?? Self.noYear
         for (winner, amount) in found {
@@ -410,7 +407,6 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
         let titles = TitleSimilarity()
         var window: FiscalYearWindow
         var names = Interner()
-        let pool = StringPool()
         var categoryNames: [String] = []
         var categoryIndex: [String: Int32] = [:]
         var byTitle: [UTF8Key: Int32] = [:]
@@ -449,7 +445,7 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
             let winners = fromContracts.isEmpty ? Set([r.winnerID].compactMap { $0 }) : fromContracts
             guard !winners.isEmpty, window.lookback == 0 || r.fiscalYear != nil, let category = category(r) else { return }
             let p = Int32(projects.count)
-            projects.append(.init(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
+            projects.append(.init(project: r.projectRef, fiscalYear: r.fiscalYear, inScope: inScope))
             let a = Int64(names.id(agency))
             for w in winners { wins.append(Win(key: Int64(names.id(w)) << 32 | a, category: category, project: p)) }
         }

@@ -30,7 +30,7 @@ struct HeterogeneousSupplierIndicator: DatasetIndicator {
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
 
     final class Run: DatasetRun {
-        struct Linked { var projectID: String, agencyID: String?, ministry: String?, suppliers: [String] }
+        struct Linked: ProjectReferencing { var project: ProjectRef, suppliers: [String] }
 
         let rule: HeterogeneousSupplierIndicator
         var prefixes: [String: Set<Substring>] = [:]
@@ -52,7 +52,7 @@ struct HeterogeneousSupplierIndicator: DatasetIndicator {
             }
             for supplier in suppliers { processes[supplier, default: 0] += 1 }
             guard inScope else { return }
-            if !suppliers.isEmpty { linked.append(Linked(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, suppliers: suppliers)) }
+            if !suppliers.isEmpty { linked.append(Linked(project: r.projectRef, suppliers: suppliers)) }
         }
 
         func finish() -> DatasetResult {

@@ -35,7 +35,7 @@ struct BenfordPerAgencyIndicator: DatasetIndicator {
 
     final class Run: DatasetRun {
         struct GroupKey: Hashable { var agency: String, fiscalYear: Int }
-        struct Member { var projectID: String, agencyID: String?, ministry: String?, group: Int32 }
+        struct Member: ProjectReferencing { var project: ProjectRef, group: Int32 }
 
         let rule: BenfordPerAgencyIndicator
         let cancelled = ContractStatus()
@@ -69,7 +69,7 @@ struct BenfordPerAgencyIndicator: DatasetIndicator {
                 digitCounts.append([Int](repeating: 0, count: 10))
             }
             for x in amounts { digitCounts[Int(index)][BenfordPerAgencyIndicator.firstDigit(x)] += 1 }
-            if inScope { members.append(Member(projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, group: index)) }
+            if inScope { members.append(Member(project: r.projectRef, group: index)) }
         }
 
         func finish() -> DatasetResult {

@@ -262,7 +262,6 @@ struct ContractSplittingIndicator: DatasetIndicator {
         let rule: ContractSplittingIndicator
         let contractStatus = ContractStatus()
         var names = Interner()
-        let pool = StringPool()
         var projects: [AwardsTable.Project] = []
         var entries: [Entry] = []
 
@@ -281,7 +280,7 @@ struct ContractSplittingIndicator: DatasetIndicator {
             }
             guard !usable.isEmpty else { return }
             let p = Int32(projects.count)
-            projects.append(.init(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
+            projects.append(.init(project: r.projectRef, fiscalYear: r.fiscalYear, inScope: inScope))
             let a = Int64(names.id(agency))
             for (winner, amount, day) in usable {
                 entries.append(Entry(key: Int64(names.id(winner)) << 32 | a, day: Int32(day), amount: amount, project: p))
@@ -362,7 +361,6 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
         let cancelled: RepeatedValueMatcher
         let titles = TitleSimilarity()
         var names = Interner()
-        let pool = StringPool()
         var projects: [AwardsTable.Project] = []
         var announcements: [Announcement] = []
 
@@ -376,7 +374,7 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
             let isCancelled = cancelled.matches(r.status)
             guard inScope || isCancelled else { return }
             let p = Int32(projects.count)
-            projects.append(.init(projectID: r.projectID, agencyID: pool.canonical(r.agencyID), ministry: pool.canonical(r.ministry), fiscalYear: r.fiscalYear, inScope: inScope))
+            projects.append(.init(project: r.projectRef, fiscalYear: r.fiscalYear, inScope: inScope))
             announcements.append(Announcement(agency: names.id(agency), day: Int32(day), project: p, name: name, budget: r.budget, cancelled: isCancelled))
         }
 
