@@ -308,6 +308,7 @@ public final class Engine {
             var storeWideResults: [StoreWideResult] = []
             for (rule, run) in datasetRuns where !scoped {
                 let result = timing?.measure("finish " + rule.id, run.finish) ?? run.finish()
+                timing?.markMemory("after finishing " + rule.id)
                 storeWideResults.append(StoreWideResult(rule: rule, result: result, restIsNotRaised: false))
             }
             while let item = try storeWide.pop() { storeWideResults.append(item) }
@@ -356,6 +357,7 @@ public final class Engine {
                                       parametersJSON: String(decoding: try encoder.encode(rule.parameterSummary), as: UTF8.self))
             }
             try timing?.measure("write scores") { try screenStore.writeScores(runID: runID, scores: scores) } ?? screenStore.writeScores(runID: runID, scores: scores)
+            timing?.markMemory("after writing the scores")
             timing?.report(total: Date().timeIntervalSince(started))
 
             var summary = RunSummary(

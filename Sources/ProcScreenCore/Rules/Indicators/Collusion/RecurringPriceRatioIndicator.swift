@@ -39,8 +39,7 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
         let rule: RecurringPriceRatioIndicator
         let scale: Double
         var window: FiscalYearWindow
-        var firmIndex: [String: Int32] = [:]
-        var firms: [String] = []
+        var firms = Interner()
         var tenders: [Tender] = []
         var occurrences: [Occurrence] = []
 
@@ -50,13 +49,7 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
         }
 
-        private func intern(_ id: String) -> Int32 {
-            if let i = firmIndex[id] { return i }
-            let i = Int32(firms.count)
-            firmIndex[id] = i
-            firms.append(id)
-            return i
-        }
+        private func intern(_ id: String) -> Int32 { firms.id(id) }
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
@@ -97,7 +90,7 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
                 // Tenders before the window, or without two priced bidders, are not applicable.
                 guard window.contains(t.fiscalYear), t.pairs else { continue }
                 guard let pairs = hits[Int32(index)] else { result.notRaised += 1; continue }
-                let named = pairs.map { (firms[Int($0.a)], firms[Int($0.b)], String(format: format, Double($0.ratio) / scale), $0.count) }
+                let named = pairs.map { (firms.name($0.a), firms.name($0.b), String(format: format, Double($0.ratio) / scale), $0.count) }
                 result.add(.raised(FindingDraft(
                     summary: Message(en: "Recurring price ratio: " + named.map { "\($0.0) / \($0.1) = \($0.2) in \($0.3) tenders" }.joined(separator: "; "),
                                      th: "อัตราส่วนราคาของคู่เดิมซ้ำหลายโครงการ: " + named.map { "\($0.0) / \($0.1) = \($0.2) ใน \($0.3) โครงการ" }.joined(separator: "; ")),

@@ -48,10 +48,19 @@ struct OrganisationYearCounts<Value> {
     init(zero: Value) { self.zero = zero }
 
     @inline(__always) mutating func update(_ name: String, fiscalYear: Int?, _ body: (inout Value) -> Void) {
-        let id = organisations.id(name)
+        update(id: organisations.id(name), fiscalYear: fiscalYear, body)
+    }
+
+    /// The same for an organisation already interned with `id(_:)`.
+    @inline(__always) mutating func update(id: Int32, fiscalYear: Int?, _ body: (inout Value) -> Void) {
         let start = zero
         body(&values[Key(organisation: id, fiscalYear: Int32(fiscalYear ?? Int(Int32.min))), default: start])
     }
+
+    /// The organisation's id, assigned on first sight.
+    mutating func id(_ name: String) -> Int32 { organisations.id(name) }
+    func existingID(_ name: String) -> Int32? { organisations.existingID(name) }
+    func name(_ id: Int32) -> String { organisations.name(id) }
 
     /// Each organisation's total over the fiscal years `include` accepts.
     func totals(including include: (Int?) -> Bool, _ combine: (inout Value, Value) -> Void) -> [String: Value] {
@@ -292,13 +301,16 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
     final class Run: DatasetRun {
-        struct Tender: ProjectReferencing { var project: ProjectRef, fiscalYear: Int?, losers: [String] }
+        /// A tender in scope; its losing bidders are `losers[start ..< start + count]`, interned,
+        /// in name order (one flat array instead of an array of strings per tender).
+        struct Tender: ProjectReferencing { var project: ProjectRef, fiscalYear: Int?, start: Int32, count: Int32 }
 
         let rule: ExcessiveUnsuccessfulBidsIndicator
         var window: FiscalYearWindow
         /// Bidder × fiscal year → (valid tenders, won).
         var record = OrganisationYearCounts(zero: (den: 0, num: 0))
         var tenders: [Tender] = []
+        var losers: [Int32] = []
 
         init(_ rule: ExcessiveUnsuccessfulBidsIndicator, shared: RunSharedState) {
             self.rule = rule
@@ -309,23 +321,29 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
             window.note(r, inScope: inScope)
             // Cardinal R025: awards final, one active award with one supplier; valid bids of one tenderer.
             let cardinal = rule.semantics == .cardinal
-            guard let winner = cardinal ? (r.cardinalAwardsFinal ? r.cardinalSingleSupplier : nil) : r.winnerID else { return }
-            var bidders = Set<String>()
+            guard let winnerKey = cardinal ? (r.cardinalAwardsFinal ? r.cardinalSingleSupplier : nil) : r.winnerID else { return }
+            // The distinct valid bidders, interned (a handful per tender: a linear check).
+            var bidders: [Int32] = []
             for b in r.bids {
                 let valid = cardinal ? ProcurementRecord.cardinalValid(b) && (b.tenderers ?? 1) == 1
                                      : b.status == .valid || (b.status == nil && rule.nullStatusAsValid)
-                if valid, let key = b.bidderKey { bidders.insert(key) }
+                if valid, let key = b.bidderKey {
+                    let id = record.id(key)
+                    if !bidders.contains(id) { bidders.append(id) }
+                }
             }
             guard !bidders.isEmpty else { return }
+            let winner = record.existingID(winnerKey)
             for bidder in bidders {
-                record.update(bidder, fiscalYear: r.fiscalYear) { entry in
+                record.update(id: bidder, fiscalYear: r.fiscalYear) { entry in
                     entry.den += 1
                     if bidder == winner { entry.num += 1 }
                 }
             }
             if inScope {
-                tenders.append(Tender(project: r.projectRef, fiscalYear: r.fiscalYear,
-                                      losers: bidders.filter { $0 != winner }.sorted()))
+                let lost = bidders.filter { $0 != winner }.sorted { record.name($0) < record.name($1) }
+                tenders.append(Tender(project: r.projectRef, fiscalYear: r.fiscalYear, start: Int32(losers.count), count: Int32(lost.count)))
+                losers.append(contentsOf: lost)
             }
         }
 
@@ -355,9 +373,9 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
                 result.notRaised = inWindow.count
                 return result
             }
-            let raised = Set(totals.keys.filter { Double(totals[$0]!.den) >= activity && isLow(ratios[$0]!) })
+            let raised = Set(totals.keys.filter { Double(totals[$0]!.den) >= activity && isLow(ratios[$0]!) }.compactMap(record.existingID))
             for t in inWindow {
-                let hits = t.losers.filter(raised.contains)
+                let hits = losers[Int(t.start) ..< Int(t.start + t.count)].filter(raised.contains).map(record.name)
                 guard !hits.isEmpty else { result.notRaised += 1; continue }
                 // One finding per raised bidder and tender it lost; the value is its win ratio.
                 for bidder in hits {
