@@ -572,7 +572,7 @@ final class RunTiming {
     func markMemory(_ label: String) {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
               let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return }
-        residentAt.append((label, pages * 4096 / 1_048_576))
+        residentAt.append((label, pages * sysconf(Int32(_SC_PAGESIZE)) / 1_048_576))
     }
 
     /// Adds another thread's times (labels are per rule: no two threads share one).

@@ -69,6 +69,13 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Elements waiting to be popped.
+    var pending: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count
+    }
+
     /// The consumer side stops: queued elements are dropped and `pop()` returns nil.
     fileprivate func cancelConsumer() {
         condition.lock()
@@ -125,6 +132,9 @@ final class ConsumerThread<Element: Sendable>: @unchecked Sendable {
         queue.finish()
         done.wait()
     }
+
+    /// Elements submitted and not yet taken by the thread.
+    var pending: Int { queue.pending }
 
     /// Drops what is still queued and waits for the thread to stop.
     func cancel() {

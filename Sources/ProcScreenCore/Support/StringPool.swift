@@ -21,28 +21,23 @@ struct UTF8Key: Hashable {
     }
 }
 
-/// One shared copy of each distinct value of a repetitive column (ministry, province): a run
-/// that keeps a million projects' ministries holds a dozen string buffers, not a million.
-/// Used by one thread at a time.
+/// One shared copy of each distinct value of repetitive columns (ministry, province, statuses):
+/// a run that keeps a million projects' ministries holds a dozen string buffers, not a million.
+/// The engine's reader looks values up by the column's bytes, so a value seen before costs a hash
+/// and a compare, no allocation. Used by one thread at a time.
 final class StringPool {
-    private var values: [UTF8Key: String] = [:]
-    /// Open addressing over `pooled` by the bytes' hash, for `string(bytes:)`: a value already
-    /// seen costs a hash and a compare, no allocation.
+    /// Open addressing over `pooled` by the bytes' hash.
     private var pooled: [String] = []
     private var slots = [Int32](repeating: -1, count: 1024)
-    /// Past this many distinct values a column is not repetitive: new values are not pooled.
+    /// Past this many distinct values the columns are not repetitive: new values are not pooled.
     static let limit = 1 << 16
 
-    func canonical(_ s: String?) -> String? {
-        guard let s else { return nil }
-        if let known = values[UTF8Key(s)] { return known }
-        values[UTF8Key(s)] = s
-        return s
-    }
+    /// The distinct values pooled so far.
+    var count: Int { pooled.count }
 
-    /// The string with these UTF-8 bytes: a shared copy when seen before (a million projects'
-    /// ministries are a dozen buffers), else a new one. Bytes are decoded as String(decoding:)
-    /// does (invalid sequences repaired).
+    /// The string with these UTF-8 bytes: a shared copy when seen before, else a new one.
+    /// Bytes are decoded as String(decoding:) does; a value whose bytes needed repair is never
+    /// pooled (its repaired bytes would not match the next lookup).
     func string(bytes: UnsafeRawBufferPointer) -> String {
         // FNV-1a: short keys, one pass, no seeding state.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -58,17 +53,23 @@ final class StringPool {
             slot = (slot + 1) & mask
         }
         let value = String(decoding: bytes, as: UTF8.self)
-        guard pooled.count < Self.limit else { return value }
+        guard pooled.count < Self.limit, value.utf8.count == bytes.count else { return value }
         slots[slot] = Int32(pooled.count)
         pooled.append(value)
         if pooled.count * 2 > slots.count { grow() }
         return value
     }
 
+    /// The same for a Swift string (tests, and callers that already hold one).
+    func string(_ value: String) -> String {
+        var copy = value
+        return copy.withUTF8 { string(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
     private func grow() {
         let strings = pooled
         pooled = []
         slots = [Int32](repeating: -1, count: slots.count * 2)
-        for var value in strings { _ = value.withUTF8 { string(bytes: UnsafeRawBufferPointer($0)) } }
+        for value in strings { _ = string(value) }
     }
 }

@@ -49,8 +49,6 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
         }
 
-        private func intern(_ id: String) -> Int32 { firms.id(id) }
-
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
             let v = r.validPrices(nullStatusAsValid: rule.nullStatusAsValid)
@@ -59,7 +57,7 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             tenders.append(Tender(project: r.projectRef, fiscalYear: r.fiscalYear,
                                   inScope: inScope, pairs: v.count >= 2))
             guard v.count >= 2 else { return }
-            let ids = v.bidders.map(intern)
+            let ids = v.bidders.map { firms.id($0) }
             for i in ids.indices {
                 for j in ids.indices where j != i && v.bidders[i] < v.bidders[j] && v.prices[i] != v.prices[j] {
                     let ratio = Int64((Double(v.prices[i]) / Double(v.prices[j]) * scale).rounded())
