@@ -412,24 +412,25 @@ public final class Engine {
             try insert.run()
         }
         let ruleList = "(" + rules.map { "'" + $0.id.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ",") + ")"
-        let rows = try store.db.query(sql: """
+        // Streamed, and the evidence copied as its stored JSON text (not decoded to be encoded
+        // again): a scan carries most of the previous run's findings over.
+        try store.db.forEachRow(sql: """
             SELECT run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
                    agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
             FROM findings WHERE run_id = ? AND rule_id IN \(ruleList) AND project_id NOT IN (SELECT project_id FROM temp.touched)
             ORDER BY finding_id
-            """, bindings: [carry.previousRun])
-        for row in rows {
-            var finding = ScreenStore.finding(row)
-            guard let rule = byID[finding.ruleID] else { continue }
+            """, bindings: [carry.previousRun]) { row in
+            var finding = ScreenStore.finding(row, decoder: nil)
+            guard let rule = byID[finding.ruleID] else { return }
             finding.runID = runID
             try keep(finding, rule, row[12].string ?? "[]")
         }
-        for row in try store.db.query(sql: """
+        try store.db.forEachRow(sql: """
             SELECT rule_id, project_id, reason, detail FROM not_computable
             WHERE run_id = ? AND rule_id IN \(ruleList) AND project_id NOT IN (SELECT project_id FROM temp.touched)
-            """, bindings: [carry.previousRun]) {
+            """, bindings: [carry.previousRun]) { row in
             guard let rule = row[0].string, let project = row[1].string,
-                  let reason = row[2].string.flatMap(NotComputableReason.init(rawValue:)) else { continue }
+                  let reason = row[2].string.flatMap(NotComputableReason.init(rawValue:)) else { return }
             try writer.writeNotComputable(runID: runID, ruleID: rule, projectID: project, reason: reason, detail: row[3].string ?? "")
             countNotComputable(rule)
         }

@@ -86,6 +86,13 @@ public final class Database {
         return try statement.rows()
     }
 
+    /// Calls `body` with each row of `sql` as it is read (for results too large to materialize).
+    public func forEachRow(sql: String, bindings: [any SQLBindable] = [], _ body: (Row) throws -> Void) throws {
+        let statement = try prepare(sql: sql)
+        try statement.bind(bindings)
+        try statement.forEachRow(body)
+    }
+
     /// The first column of the first row, or `.null`.
     public func scalar(sql: String, bindings: [any SQLBindable] = []) throws(StoreError) -> SQLValue {
         let statement = try prepare(sql: sql)

@@ -108,7 +108,7 @@ extension ScreenStore {
                    agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
             FROM findings WHERE run_id = ? AND instr(',' || firms || ',', ',' || ? || ',') > 0
             ORDER BY weight DESC, rule_id, subject_id, project_id
-            """, bindings: [runID, firmID]).map(Self.finding)
+            """, bindings: [runID, firmID]).map { [decoder = JSONDecoder()] in Self.finding($0, decoder: decoder) }
         var order: [String] = []
         var grouped: [String: (Finding, [String])] = [:]
         for f in rows {

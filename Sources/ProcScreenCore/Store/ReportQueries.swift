@@ -45,7 +45,8 @@ extension ScreenStore {
     /// The findings of run `runID` on projects that pass `filter`, each with its project, in
     /// priority order (then weight and rule).
     public func reportFindings(runID: Int64, filter: ProjectFilter) throws -> [(finding: Finding, project: ReportProject)] {
-        try db.query(sql: """
+        let decoder = JSONDecoder()
+        return try db.query(sql: """
             SELECT f.run_id, f.rule_id, f.rule_version, f.category, f.severity, f.weight, f.subject_type, f.subject_id, f.project_id,
                    f.agency_id, f.ministry, f.route_to, f.evidence, f.summary, f.summary_th, f.value, f.firms,
                    p.project_name, coalesce(p.ministry, a.ministry), p.agency_id, coalesce(p.agency_name, a.agency_name),
@@ -62,7 +63,7 @@ extension ScreenStore {
               AND (?6 IS NULL OR f.category = ?6)
             ORDER BY coalesce(s.priority, 1e18), f.project_id, f.weight DESC, f.rule_id, f.subject_id
             """, bindings: [runID, filter.ministry, filter.agency, filter.province, filter.fiscalYear, filter.category]).map { row in
-            let finding = Self.finding(row)
+            let finding = Self.finding(row, decoder: decoder)
             let project = ReportProject(
                 projectID: finding.projectID ?? "", name: row[17].string, ministry: row[18].string, agencyID: row[19].string,
                 agencyName: row[20].string, subAgency: row[21].string, province: row[22].string, method: row[23].string,

@@ -540,11 +540,13 @@ extension ScreenStore {
             SELECT run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
                    agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
             FROM findings WHERE run_id = ? AND project_id = ? ORDER BY weight DESC, rule_id
-            """, bindings: [runID, projectID]).map(Self.finding)
+            """, bindings: [runID, projectID]).map { [decoder = JSONDecoder()] in Self.finding($0, decoder: decoder) }
     }
 
-    static func finding(_ row: Row) -> Finding {
-        let evidence = (try? JSONDecoder().decode([Evidence].self, from: Data((row[12].string ?? "[]").utf8))) ?? []
+    /// A findings row as a Finding; the evidence is decoded with `decoder`, or left empty when
+    /// nil (a carry-over copies the stored JSON text as it is).
+    static func finding(_ row: Row, decoder: JSONDecoder?) -> Finding {
+        let evidence = decoder.flatMap { try? $0.decode([Evidence].self, from: Data((row[12].string ?? "[]").utf8)) } ?? []
         return Finding(
             runID: row[0].int64 ?? 0, ruleID: row[1].string ?? "", ruleVersion: Int(row[2].int64 ?? 0),
             category: row[3].string ?? "", severity: Severity(rawValue: row[4].string ?? "") ?? .info,

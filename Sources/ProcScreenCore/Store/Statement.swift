@@ -196,6 +196,14 @@ public final class Statement {
         }
     }
 
+    /// Each remaining row in turn, without holding them all (large result sets).
+    public func forEachRow(_ body: (Row) throws -> Void) throws {
+        defer { sqlite3_reset(handle) }
+        let n = columnCount
+        let names = (0..<n).map(columnName)
+        while try step() { try body(Row(columns: names, values: (0..<n).map(value))) }
+    }
+
     /// All remaining rows, materialized.
     public func rows() throws(StoreError) -> [Row] {
         defer { sqlite3_reset(handle) }
