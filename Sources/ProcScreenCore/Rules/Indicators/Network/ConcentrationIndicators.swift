@@ -97,11 +97,15 @@ final class AwardsTable {
 }
 
 /// A concentration rule's run over the shared awards table.
-class AwardsRun: DatasetRun {
+class AwardsRun<Rule>: DatasetRun {
+    let rule: Rule
     let table: AwardsTable
     private let feeds: Bool
 
-    init(shared: RunSharedState) { (table, feeds) = AwardsTable.shared(shared) }
+    init(_ rule: Rule, shared: RunSharedState) {
+        self.rule = rule
+        (table, feeds) = AwardsTable.shared(shared)
+    }
 
     func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { table.observe(record, inScope: inScope) } }
 
@@ -178,14 +182,7 @@ struct CaptiveSupplierIndicator: DatasetIndicator {
 
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
-    final class Run: AwardsRun {
-        let rule: CaptiveSupplierIndicator
-
-        init(_ rule: CaptiveSupplierIndicator, shared: RunSharedState) {
-            self.rule = rule
-            super.init(shared: shared)
-        }
-
+    final class Run: AwardsRun<CaptiveSupplierIndicator> {
         override func finish() -> DatasetResult {
             let window = table.window(lookback: rule.lookback)
             var linked = LinkedFindings()
@@ -229,14 +226,7 @@ struct BuyerDependenceIndicator: DatasetIndicator {
 
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
-    final class Run: AwardsRun {
-        let rule: BuyerDependenceIndicator
-
-        init(_ rule: BuyerDependenceIndicator, shared: RunSharedState) {
-            self.rule = rule
-            super.init(shared: shared)
-        }
-
+    final class Run: AwardsRun<BuyerDependenceIndicator> {
         override func finish() -> DatasetResult {
             var linked = LinkedFindings()
             let (computed, missing) = agencyYears(enough: { $0 > rule.minContracts }) { buyer, fy, awards, total, bySupplier in
@@ -278,14 +268,7 @@ struct SupplierDependenceIndicator: DatasetIndicator {
 
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
-    final class Run: AwardsRun {
-        let rule: SupplierDependenceIndicator
-
-        init(_ rule: SupplierDependenceIndicator, shared: RunSharedState) {
-            self.rule = rule
-            super.init(shared: shared)
-        }
-
+    final class Run: AwardsRun<SupplierDependenceIndicator> {
         override func finish() -> DatasetResult {
             var linked = LinkedFindings()
             var computed = Set<Int32>()
@@ -332,14 +315,7 @@ struct AgencyConcentrationIndicator: DatasetIndicator {
 
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
-    final class Run: AwardsRun {
-        let rule: AgencyConcentrationIndicator
-
-        init(_ rule: AgencyConcentrationIndicator, shared: RunSharedState) {
-            self.rule = rule
-            super.init(shared: shared)
-        }
-
+    final class Run: AwardsRun<AgencyConcentrationIndicator> {
         override func finish() -> DatasetResult {
             var linked = LinkedFindings()
             let (computed, missing) = agencyYears(enough: { $0 >= rule.minContracts }) { buyer, fy, awards, total, bySupplier in

@@ -2,12 +2,17 @@ import Foundation
 
 /// The run of a network rule over the shared co-bidding table: the first rule of the run to ask
 /// feeds the table; each rule decides from it at the end.
-class CoBiddingRun: DatasetRun {
+/// A rule over the co-bidding table: its bids count as valid per its own parameter.
+protocol CoBiddingRule { var nullStatusAsValid: Bool { get } }
+
+class CoBiddingRun<Rule: CoBiddingRule>: DatasetRun {
+    let rule: Rule
     let table: CoBiddingTenders
     private let feeds: Bool
 
-    init(shared: RunSharedState, nullStatusAsValid: Bool) {
-        (table, feeds) = CoBiddingTenders.shared(shared, nullStatusAsValid: nullStatusAsValid)
+    init(_ rule: Rule, shared: RunSharedState) {
+        self.rule = rule
+        (table, feeds) = CoBiddingTenders.shared(shared, nullStatusAsValid: rule.nullStatusAsValid)
     }
 
     func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { table.observe(record, inScope: inScope) } }
@@ -23,7 +28,7 @@ class CoBiddingRun: DatasetRun {
 /// the firm and is linked to each tender in scope it lost. BP-22 is the fence form.
 ///
 /// Rule file: `Rules/network/BP-05-losing-bidder-never-wins.yaml`.
-struct LosingBidderNeverWinsIndicator: DatasetIndicator {
+struct LosingBidderNeverWinsIndicator: DatasetIndicator, CoBiddingRule {
     static let id = "BP-05"
     static let fields: Set<String> = ["projects.fiscal_year", "bids.bidder_id", "bids.status", "bids.price", "bids.is_winner",
                                       "contracts.winner_id"]
@@ -40,14 +45,7 @@ struct LosingBidderNeverWinsIndicator: DatasetIndicator {
 
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
-    final class Run: CoBiddingRun {
-        let rule: LosingBidderNeverWinsIndicator
-
-        init(_ rule: LosingBidderNeverWinsIndicator, shared: RunSharedState) {
-            self.rule = rule
-            super.init(shared: shared, nullStatusAsValid: rule.nullStatusAsValid)
-        }
-
+    final class Run: CoBiddingRun<LosingBidderNeverWinsIndicator> {
         override func finish() -> DatasetResult {
             let window = table.window(lookback: rule.lookback)
             let tenders = table.tenders
@@ -98,7 +96,7 @@ struct LosingBidderNeverWinsIndicator: DatasetIndicator {
 /// members, lists T_G with the winner of each, and is linked to each tender of T_G in scope.
 ///
 /// Rule file: `Rules/network/BP-06-winner-rotation-ring.yaml`.
-struct WinnerRotationRingIndicator: DatasetIndicator {
+struct WinnerRotationRingIndicator: DatasetIndicator, CoBiddingRule {
     static let id = "BP-06"
     static let fields: Set<String> = ["projects.fiscal_year", "projects.agency_id", "projects.province", "projects.ministry",
                                       "bids.bidder_id", "bids.status", "bids.price", "bids.is_winner", "contracts.winner_id"]
@@ -139,14 +137,7 @@ struct WinnerRotationRingIndicator: DatasetIndicator {
         var entropy: Double
     }
 
-    final class Run: CoBiddingRun {
-        let rule: WinnerRotationRingIndicator
-
-        init(_ rule: WinnerRotationRingIndicator, shared: RunSharedState) {
-            self.rule = rule
-            super.init(shared: shared, nullStatusAsValid: rule.nullStatusAsValid)
-        }
-
+    final class Run: CoBiddingRun<WinnerRotationRingIndicator> {
         override func finish() -> DatasetResult {
             let graph = table.graph(scope: rule.scope, lookback: rule.lookback)
             let tenders = table.tenders
@@ -358,7 +349,7 @@ struct WinnerRotationRingIndicator: DatasetIndicator {
 /// the finding names the pair and is linked to each shared tender in scope.
 ///
 /// Rule file: `Rules/network/BP-07-frequent-co-bidders.yaml`.
-struct FrequentCoBiddersIndicator: DatasetIndicator {
+struct FrequentCoBiddersIndicator: DatasetIndicator, CoBiddingRule {
     static let id = "BP-07"
     static let fields: Set<String> = ["projects.fiscal_year", "projects.agency_id", "projects.province", "projects.ministry",
                                       "bids.bidder_id", "bids.status", "bids.price", "bids.is_winner", "contracts.winner_id"]
@@ -379,14 +370,7 @@ struct FrequentCoBiddersIndicator: DatasetIndicator {
 
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
-    final class Run: CoBiddingRun {
-        let rule: FrequentCoBiddersIndicator
-
-        init(_ rule: FrequentCoBiddersIndicator, shared: RunSharedState) {
-            self.rule = rule
-            super.init(shared: shared, nullStatusAsValid: rule.nullStatusAsValid)
-        }
-
+    final class Run: CoBiddingRun<FrequentCoBiddersIndicator> {
         override func finish() -> DatasetResult {
             let graph = table.graph(scope: rule.scope, lookback: rule.lookback)
             let tenders = table.tenders
