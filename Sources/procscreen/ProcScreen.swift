@@ -35,6 +35,13 @@ struct StoreOptions: ParsableArguments {
     var db: String = "procscreen.db"
 }
 
+/// `--fiscal-year` takes a Buddhist-era year: a Gregorian one (2024) would select nothing, silently.
+func validateFiscalYear(_ fiscalYear: Int?) throws {
+    if let fiscalYear, !(2400...2800).contains(fiscalYear) {
+        throw ValidationError("--fiscal-year is a Buddhist-era year such as 2567")
+    }
+}
+
 /// Where the rule files and mappings live.
 struct RulesOptions: ParsableArguments {
     @Option(name: .long, help: "The rules folder (rule files and mappings/).")

@@ -146,6 +146,11 @@ struct CLITests {
         #expect(try CLI.run(["report", "--db", db, "--format", "xlsx"]).status == 2)        // a workbook needs -o
         #expect(try CLI.run(["report", "--db", db, "--format", "pdf", "-o", dir.path("x")]).status == 2)
         #expect(try CLI.run(["report", "--db", db, "--format", "csv", "--rule", "XX-99"]).status == 2)
+        #expect(try CLI.run(["report", "--db", db, "--format", "csv", "--top", "0"]).status == 2)
+        let gregorian = try CLI.run(["report", "--db", db, "--format", "csv", "--fiscal-year", "2024"])
+        #expect(gregorian.status == 2 && gregorian.stderr.contains("Buddhist-era"))
+        let unknownRun = try CLI.run(["report", "--db", db, "--format", "csv", "--run", "999"])
+        #expect(unknownRun.status == 1 && unknownRun.stderr.contains("run 999 is not a finished run"))
     }
 
     @Test func usageErrorsExitTwo() throws {

@@ -117,7 +117,8 @@ public struct FlaggedReport: Sendable {
     public static func build(store: Store, catalog: RuleCatalog, filters: ReportFilters, runID: Int64? = nil,
                              generatedAt: String = ISO8601DateFormatter().string(from: Date())) throws -> FlaggedReport {
         let screens = ScreenStore(store: store)
-        guard let run = try runID ?? screens.latestRunID(), let info = try screens.runInfo(run) else { throw ReportError.noRun }
+        guard let run = try runID ?? screens.latestRunID() else { throw ReportError.noRun }
+        guard let info = try screens.runInfo(run), info.finished != nil else { throw ReportError.unknownRun(run) }
         let rows = try screens.reportFindings(runID: run, filter: ScreenStore.ProjectFilter(
             ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
             category: filters.category))
@@ -216,11 +217,13 @@ public struct FlaggedReport: Sendable {
 
 public enum ReportError: Error, CustomStringConvertible {
     case noRun
+    case unknownRun(Int64)
     case unknownFormat(String)
 
     public var description: String {
         switch self {
         case .noRun: return "the store has no finished screening run: run `procscreen screen` first"
+        case .unknownRun(let run): return "run \(run) is not a finished run of this store (see `sqlite3 STORE 'SELECT run_id, kind, finished_at FROM runs'`)"
         case .unknownFormat(let f): return "unknown report format '\(f)' (csv, xlsx, json, markdown, html)"
         }
     }

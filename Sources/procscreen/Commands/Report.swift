@@ -61,6 +61,7 @@ extension ProcScreen {
         func validate() throws {
             if format == .xlsx && output == nil { throw ValidationError("--format xlsx needs -o FILE") }
             if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+            try validateFiscalYear(fiscalYear)
         }
 
         func run() throws {

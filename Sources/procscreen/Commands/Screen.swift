@@ -29,9 +29,7 @@ extension ProcScreen {
         var json = false
 
         func validate() throws {
-            if let fiscalYear, !(2400...2800).contains(fiscalYear) {
-                throw ValidationError("--fiscal-year is a Buddhist-era year such as 2567")
-            }
+            try validateFiscalYear(fiscalYear)
         }
 
         func run() throws {
