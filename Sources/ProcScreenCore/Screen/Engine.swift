@@ -305,15 +305,6 @@ public final class Engine {
                 }
             }
 
-            var storeWideResults: [StoreWideResult] = []
-            for (rule, run) in datasetRuns where !scoped {
-                let result = timing?.measure("finish " + rule.id, run.finish) ?? run.finish()
-                timing?.markMemory("after finishing " + rule.id)
-                storeWideResults.append(StoreWideResult(rule: rule, result: result, restIsNotRaised: false))
-            }
-            while let item = try storeWide.pop() { storeWideResults.append(item) }
-            timing?.markMemory("after every dataset rule finished")
-
             // Store-wide rules: SQL rules return only raised projects (the rest are computed, not
             // raised); dataset indicators return an outcome for every project in scope.
             func recordStoreWide(_ item: StoreWideResult) throws {
@@ -340,9 +331,18 @@ public final class Engine {
                 ruleStats.notApplicable = item.restIsNotRaised ? 0 : rest
                 stats[item.rule.id] = ruleStats
             }
-            for item in storeWideResults {
+            func write(_ item: StoreWideResult) throws {
                 if let timing { try timing.measure("write " + item.rule.id) { try recordStoreWide(item) } } else { try recordStoreWide(item) }
             }
+            // Each dataset rule's outcomes are written as soon as it finishes: holding every rule's
+            // findings until the last one finished grew the finishing phase from 1.85 to 2.11 GB at
+            // 1 M projects (peak RSS of the run 2.19 -> 2.02 GB).
+            for (rule, run) in datasetRuns where !scoped {
+                let result = timing?.measure("finish " + rule.id, run.finish) ?? run.finish()
+                timing?.markMemory("after finishing " + rule.id)
+                try write(StoreWideResult(rule: rule, result: result, restIsNotRaised: false))
+            }
+            while let item = try storeWide.pop() { try write(item) }
             timing?.markMemory("after writing the dataset rules' findings")
             // Findings rules last: they read what every other rule of the run raised.
             let ranRules = Dictionary(uniqueKeysWithValues: evaluators.map { ($0.rule.id, $0.rule.category) })
