@@ -203,13 +203,14 @@ public final class Engine {
             let findingsRuns = evaluators.compactMap { e -> (RuleFile, any FindingsRun)? in
                 if case .findings(let rule, let indicator) = e { return (rule, indicator.makeRun()) } else { return nil }
             }
-            let passRuns: [any RecordObserver] = (scoped ? [] : datasetRuns.map { $0.1 as any RecordObserver }) + findingsRuns.map { $0.1 }
             // Dataset indicators observe on a second thread, fed the same batches, while this one
             // evaluates the record rules and writes (CPU use was 114 % of two cores with one).
             let datasetObservers = UncheckedSendable(scoped ? [] : datasetRuns.map { ($0.0.id, $0.1 as any RecordObserver) })
             let findingsObservers: [any RecordObserver] = findingsRuns.map { $0.1 }
+            // Whether the pass over the records has anything to do.
+            let needsPass = !perRecord.isEmpty || !datasetObservers.value.isEmpty || !findingsObservers.isEmpty
             var projectCount = 0
-            if perRecord.isEmpty && passRuns.isEmpty {
+            if !needsPass {
                 projectCount = Int(try store.db.scalar(sql: scoped ? "SELECT count(*) FROM temp.scope" : "SELECT count(*) FROM projects").int64 ?? 0)
             }
             var fields = perRecord.reduce(into: Set<String>()) { $0.formUnion($1.fields) }
@@ -262,7 +263,7 @@ public final class Engine {
                 }
             }
             do {
-                while !(perRecord.isEmpty && passRuns.isEmpty), let batch = try timing?.measure("wait for records", { try records.pop() }) ?? records.pop() {
+                while needsPass, let batch = try timing?.measure("wait for records", { try records.pop() }) ?? records.pop() {
                     if let observerThread { timing?.measure("wait for observers") { observerThread.submit(batch) } ?? observerThread.submit(batch) }
                     for r in batch {
                         projectCount += 1
@@ -295,7 +296,7 @@ public final class Engine {
                 observerThread?.cancel()
                 throw error
             }
-            if perRecord.isEmpty && passRuns.isEmpty { records.cancel() }
+            if !needsPass { records.cancel() }
             if let timing, let other = observerTiming.value { timing.merge(other) }
             timing?.markMemory("after the pass (populations observed, record rules' findings written)")
             if let carry = options.carryOver {
