@@ -55,8 +55,13 @@ public final class RunSharedState {
     private var values: [String: AnyObject] = [:]
     /// The fiscal year the run screens (`screen --fiscal-year`): cross-tender windows end there.
     public let screenedFiscalYear: Int?
+    /// Text of chosen projects, read from the store when a rule finishes (nil: no store).
+    public let projectText: ProjectTextLookup?
 
-    public init(screenedFiscalYear: Int? = nil) { self.screenedFiscalYear = screenedFiscalYear }
+    public init(screenedFiscalYear: Int? = nil, projectText: ProjectTextLookup? = nil) {
+        self.screenedFiscalYear = screenedFiscalYear
+        self.projectText = projectText
+    }
 
     /// The object stored under `key`, made by `make` on first use.
     public func value<T: AnyObject>(_ key: String, make: () -> T) -> T {
@@ -65,6 +70,10 @@ public final class RunSharedState {
         values[key] = made
         return made
     }
+
+    /// Drops the shared objects once every run has taken its own: a population then lives as
+    /// long as the last run that reads it.
+    public func releaseValues() { values = [:] }
 }
 
 /// Something that sees each project of a pass once.

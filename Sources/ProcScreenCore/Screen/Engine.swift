@@ -1,3 +1,4 @@
+import CSQLite
 import Crypto
 import Foundation
 
@@ -180,12 +181,12 @@ public final class Engine {
             let perRecord = evaluators.filter(\.isPerRecord)
             // Dataset indicators observe the whole population: in the same pass as the record
             // rules when the run covers every project, else in a separate pass of their own.
-            let shared = RunSharedState(screenedFiscalYear: options.fiscalYear)
+            let shared = RunSharedState(screenedFiscalYear: options.fiscalYear, projectText: ProjectTextLookup(path: store.db.path))
             let filter = catalog.processFilter
             // Cardinal does no currency conversion; other rule sets convert where fx.yaml has a rate.
             let rates = filter.convertsCurrencies ? try CurrencyRates.load(rulesDirectory: catalog.directory) : CurrencyRates()
             let mainCurrency = filter.mainCurrencyRules.isEmpty ? nil : try filter.currency ?? screenStore.mostFrequentBidCurrency()
-            let datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun)? in
+            var datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun)? in
                 guard case .dataset(let rule, let indicator) = e else { return nil }
                 let run = indicator.makeRun(shared: shared)
                 guard filter.priceComparisonRules.contains(rule.id) || filter.mainCurrencyRules.contains(rule.id) else { return (rule, run) }
@@ -205,10 +206,15 @@ public final class Engine {
             }
             // Dataset indicators observe on a second thread, fed the same batches, while this one
             // evaluates the record rules and writes (CPU use was 114 % of two cores with one).
-            let datasetObservers = UncheckedSendable(scoped ? [] : datasetRuns.map { ($0.0.id, $0.1 as any RecordObserver) })
+            let datasetRules = scoped ? [] : datasetRuns.map(\.0)
+            let observed = DatasetRunSlots(scoped ? [] : datasetRuns.map(\.1))
+            // From here on the slots (or the scoped pass) hold the runs, and the shared state no
+            // longer holds the populations: each is freed once its last rule is written.
+            datasetRuns = []
+            shared.releaseValues()
             let findingsObservers: [any RecordObserver] = findingsRuns.map { $0.1 }
             // Whether the pass over the records has anything to do.
-            let needsPass = !perRecord.isEmpty || !datasetObservers.value.isEmpty || !findingsObservers.isEmpty
+            let needsPass = !perRecord.isEmpty || !observed.isEmpty || !findingsObservers.isEmpty
             var projectCount = 0
             if !needsPass {
                 projectCount = Int(try store.db.scalar(sql: scoped ? "SELECT count(*) FROM temp.scope" : "SELECT count(*) FROM projects").int64 ?? 0)
@@ -251,14 +257,14 @@ public final class Engine {
             let timing = ProcessInfo.processInfo.environment["PROCSCREEN_TIMING"] != nil ? RunTiming() : nil
             let observerTiming = UncheckedSendable(timing.map { _ in RunTiming() })
             let findingsRuleIDs = findingsRuns.map(\.0.id)
-            let observerThread = datasetObservers.value.isEmpty ? nil : ConsumerThread<[ProcurementRecord]>(capacity: 4) { batch in
+            let observerThread = observed.isEmpty ? nil : ConsumerThread<[ProcurementRecord]>(capacity: 4) { [datasetRules] batch in
                 for var r in batch {
                     // The memo is filled lazily by the thread reading it: this thread gets its own.
                     r.memo = r.memo?.forAnotherThread()
                     if let timing = observerTiming.value {
-                        for (id, run) in datasetObservers.value { timing.measure("observe " + id) { run.observe(r, inScope: true) } }
+                        for (i, rule) in datasetRules.enumerated() { timing.measure("observe " + rule.id) { observed.observe(r, with: i) } }
                     } else {
-                        for (_, run) in datasetObservers.value { run.observe(r, inScope: true) }
+                        observed.observe(r)
                     }
                 }
             }
@@ -338,7 +344,8 @@ public final class Engine {
             // Each dataset rule's outcomes are written as soon as it finishes: holding every rule's
             // findings until the last one finished grew the finishing phase from 1.85 to 2.11 GB at
             // 1 M projects (peak RSS of the run 2.19 -> 2.02 GB).
-            for (rule, run) in datasetRuns where !scoped {
+            for (i, rule) in datasetRules.enumerated() {
+                let run = observed.take(i)
                 let result = timing?.measure("finish " + rule.id, run.finish) ?? run.finish()
                 timing?.markMemory("after finishing " + rule.id)
                 try write(StoreWideResult(rule: rule, result: result, restIsNotRaised: false))
@@ -536,6 +543,29 @@ public final class Engine {
     }
 }
 
+/// The dataset runs of an unscoped pass: observed on one thread, then taken one by one to be
+/// finished, so that each population is freed as soon as its rule's outcomes are written
+/// instead of when the run ends.
+final class DatasetRunSlots: @unchecked Sendable {
+    private var runs: [(any DatasetRun)?]
+
+    init(_ runs: [any DatasetRun]) { self.runs = runs }
+
+    var isEmpty: Bool { runs.isEmpty }
+
+    func observe(_ r: ProcurementRecord) {
+        for run in runs { run?.observe(r, inScope: true) }
+    }
+
+    func observe(_ r: ProcurementRecord, with index: Int) { runs[index]?.observe(r, inScope: true) }
+
+    /// The run at `index`, which the slots no longer hold.
+    func take(_ index: Int) -> any DatasetRun {
+        defer { runs[index] = nil }
+        return runs[index]!
+    }
+}
+
 /// A dataset run that sees each record as its rule's process filter shows it (the price
 /// comparison filter, amounts in the main currency only).
 final class FilteredRun: DatasetRun {
@@ -558,6 +588,52 @@ final class FilteredRun: DatasetRun {
     func finish() -> DatasetResult { inner.finish() }
 }
 
+/// Samples the resident memory every 10 ms on its own thread, keeping the highest and the
+/// phase it fell in (a run's peak is often a transient between two marks).
+final class PeakSampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var highest = 0
+    private var highestPhase: String?
+    private var heapAtHighest = 0
+    private var current: String?
+    private var running = true
+
+    init() {
+        let thread = Thread { [weak self] in
+            while let self, self.sample() { usleep(10_000) }
+        }
+        thread.start()
+    }
+
+    /// The last mark passed; nil during the pass.
+    var phase: String? {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+
+    private func sample() -> Bool {
+        let mb = Self.residentMB()
+        return lock.withLock {
+            if mb > highest { (highest, highestPhase, heapAtHighest) = (mb, current, procscreen_heap_in_use() / 1_048_576) }
+            return running
+        }
+    }
+
+    func stop() -> (resident: Int, heap: Int, phase: String?) {
+        lock.withLock {
+            running = false
+            return (highest, heapAtHighest, highestPhase)
+        }
+    }
+
+    /// Resident memory now, from /proc/self/statm.
+    static func residentMB() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return pages * sysconf(Int32(_SC_PAGESIZE)) / 1_048_576
+    }
+}
+
 /// Accumulated wall time per label, for `PROCSCREEN_TIMING=1` (a diagnostic, not a benchmark).
 final class RunTiming {
     private var seconds: [String: Double] = [:]
@@ -569,12 +645,15 @@ final class RunTiming {
     }
 
     private var residentAt: [(String, Int)] = []
+    /// The highest resident memory a sampling thread saw, and the last mark before it.
+    private let peak = PeakSampler()
 
-    /// Notes the resident memory now (from /proc/self/statm), reported with the times.
+    /// Notes the resident memory now, reported with the times.
     func markMemory(_ label: String) {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-              let pages = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return }
-        residentAt.append((label, pages * sysconf(Int32(_SC_PAGESIZE)) / 1_048_576))
+        // Resident pages can be freed heap the allocator keeps: the heap in use tells them apart.
+        let heap = procscreen_heap_in_use()
+        residentAt.append((label + ", heap in use \(heap / 1_048_576) MB", PeakSampler.residentMB()))
+        peak.phase = label
     }
 
     /// Adds another thread's times (labels are per rule: no two threads share one).
@@ -588,6 +667,9 @@ final class RunTiming {
             lines.append(String(format: "  %8.2f s  ", s) + label)
         }
         for (label, mb) in residentAt { lines.append("  resident \(mb) MB \(label)") }
+        let highest = peak.stop()
+        lines.append("  peak resident \(highest.resident) MB (heap in use \(highest.heap) MB), sampled every 10 ms, "
+                     + (highest.phase.map { "last mark before it: " + $0 } ?? "during the pass"))
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }

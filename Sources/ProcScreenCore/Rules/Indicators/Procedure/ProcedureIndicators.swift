@@ -351,44 +351,40 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
         s = try rule.double("s")
     }
 
-    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self) }
+    func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, titles: shared.projectText) }
 
     final class Run: DatasetRun {
-        /// A project with an announce date and a name; titles are normalised only for candidates.
-        struct Announcement { var agency: Int32, day: Int32, project: Int32, name: String, budget: Int64?, cancelled: Bool }
+        /// A project with an announce date and a title. The title itself is read from the store
+        /// only for the candidates found after the pass (a million titles held 290 MB).
+        struct Announcement { var agency: Int32, day: Int32, project: Int32, budget: Int64?, cancelled: Bool }
 
         let rule: CancelledAndRelaunchedIndicator
         let cancelled: RepeatedValueMatcher
+        let titleSource: ProjectTextLookup?
         let titles = TitleSimilarity()
         var names = Interner()
         var projects: [AwardsTable.Project] = []
         var announcements: [Announcement] = []
 
-        init(_ rule: CancelledAndRelaunchedIndicator) {
+        init(_ rule: CancelledAndRelaunchedIndicator, titles: ProjectTextLookup?) {
             self.rule = rule
             cancelled = RepeatedValueMatcher(try! PCRERegex(rule.cancelledPattern, caseless: true))   // checked when the rule loaded
+            titleSource = titles
         }
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
-            guard let agency = r.agencyID, let name = r.projectName, let day = r.announceDate.flatMap(DateMath.days(fromISO:)) else { return }
+            guard let agency = r.agencyID, r.projectName != nil, let day = r.announceDate.flatMap(DateMath.days(fromISO:)) else { return }
             let isCancelled = cancelled.matches(r.status)
             guard inScope || isCancelled else { return }
             let p = Int32(projects.count)
             projects.append(.init(project: r.projectRef, fiscalYear: r.fiscalYear, inScope: inScope))
-            announcements.append(Announcement(agency: names.id(agency), day: Int32(day), project: p, name: name, budget: r.budget, cancelled: isCancelled))
+            announcements.append(Announcement(agency: names.id(agency), day: Int32(day), project: p, budget: r.budget, cancelled: isCancelled))
         }
 
         func finish() -> DatasetResult {
             announcements.sort { ($0.agency, $0.day) < ($1.agency, $1.day) }
-            var normalized: [Int32: (String, Set<String>)] = [:]
-            func title(_ a: Announcement) -> (String, Set<String>) {
-                if let known = normalized[a.project] { return known }
-                let n = titles.normalize(a.name)
-                let made = (n, TitleSimilarity.trigrams(n))
-                normalized[a.project] = made
-                return made
-            }
-            var linked = LinkedFindings()
+            // 1. The candidate pairs (cancelled p, later q of the same agency), without titles.
+            var pairs: [(p: Int, q: Int)] = []
             for (i, p) in announcements.enumerated() where p.cancelled {
                 var j = i + 1
                 // Same agency, announced 0…window days later (equal days sort in either order: look back too).
@@ -400,28 +396,56 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
                 for c in candidates {
                     let q = announcements[c]
                     guard !q.cancelled || q.day > p.day, projects[Int(q.project)].inScope, q.project != p.project else { continue }
-                    let (np, gp) = title(p), (nq, gq) = title(q)
-                    let sim = TitleSimilarity.similarity(np, nq, gramsA: gp, gramsB: gq)
-                    guard sim >= rule.s else { continue }
-                    let pid = projects[Int(p.project)].projectID
-                    let growth = zip([q.budget], [p.budget]).compactMap { qb, pb -> Double? in
-                        guard let qb, let pb, pb > 0 else { return nil }
-                        return Double(qb) / Double(pb)
-                    }.first
-                    var evidence = [Evidence(field: "cancelled_project", observed: pid, threshold: "announced ≤ \(rule.windowDays) days before",
-                                             note: "\(DateMath.iso(fromDays: Int(p.day))) → \(DateMath.iso(fromDays: Int(q.day)))"),
-                                    Evidence(field: "title_similarity", observed: String(format: "%.3f", sim), threshold: "≥ \(rule.s)")]
-                    if let growth {
-                        evidence.append(Evidence(field: "budget_ratio", observed: String(format: "%.3f", growth), note: growth >= 1.3 ? "value raised" : nil))
-                    }
-                    linked.add(tender: Int(q.project), .init(
-                        subjectType: .project, subjectID: projects[Int(q.project)].projectID, firms: [],
-                        summary: Message(en: "Relaunched \(Int(q.day) - Int(p.day)) days after cancelled project \(pid)" + (growth.map { String(format: " (budget × %.2f)", $0) } ?? ""),
-                                         th: "ประกาศใหม่หลังยกเลิกโครงการ \(pid) \(Int(q.day) - Int(p.day)) วัน"),
-                        evidence: evidence, value: sim, rank: Int(sim * 1000)))
+                    pairs.append((i, c))
                 }
             }
+            // 2. Their titles, from the store.
             var result = DatasetResult()
+            guard !pairs.isEmpty else {
+                LinkedFindings().write(into: &result, tenders: projects) { _ in true }
+                return result
+            }
+            let wanted = pairs.flatMap { [announcements[$0.p].project, announcements[$0.q].project] }.map { projects[Int($0)].projectID }
+            let stored: [String: String]
+            do {
+                guard let titleSource else { throw StoreError(code: 0, message: "no store to read the titles from") }
+                stored = try titleSource.values(.projectName, of: wanted)
+            } catch {
+                result.everywhereNotComputable = (.missingColumn, "the titles of the candidate projects could not be read: \(error)")
+                return result
+            }
+            var normalized: [Int32: (String, Set<String>)] = [:]
+            func title(_ a: Announcement) -> (String, Set<String>) {
+                if let known = normalized[a.project] { return known }
+                let n = titles.normalize(stored[projects[Int(a.project)].projectID] ?? "")
+                let made = (n, TitleSimilarity.trigrams(n))
+                normalized[a.project] = made
+                return made
+            }
+            // 3. The pairs whose titles are alike enough.
+            var linked = LinkedFindings()
+            for (pi, qi) in pairs {
+                let p = announcements[pi], q = announcements[qi]
+                let (np, gp) = title(p), (nq, gq) = title(q)
+                let sim = TitleSimilarity.similarity(np, nq, gramsA: gp, gramsB: gq)
+                guard sim >= rule.s else { continue }
+                let pid = projects[Int(p.project)].projectID
+                let growth = zip([q.budget], [p.budget]).compactMap { qb, pb -> Double? in
+                    guard let qb, let pb, pb > 0 else { return nil }
+                    return Double(qb) / Double(pb)
+                }.first
+                var evidence = [Evidence(field: "cancelled_project", observed: pid, threshold: "announced ≤ \(rule.windowDays) days before",
+                                         note: "\(DateMath.iso(fromDays: Int(p.day))) → \(DateMath.iso(fromDays: Int(q.day)))"),
+                                Evidence(field: "title_similarity", observed: String(format: "%.3f", sim), threshold: "≥ \(rule.s)")]
+                if let growth {
+                    evidence.append(Evidence(field: "budget_ratio", observed: String(format: "%.3f", growth), note: growth >= 1.3 ? "value raised" : nil))
+                }
+                linked.add(tender: Int(q.project), .init(
+                    subjectType: .project, subjectID: projects[Int(q.project)].projectID, firms: [],
+                    summary: Message(en: "Relaunched \(Int(q.day) - Int(p.day)) days after cancelled project \(pid)" + (growth.map { String(format: " (budget × %.2f)", $0) } ?? ""),
+                                     th: "ประกาศใหม่หลังยกเลิกโครงการ \(pid) \(Int(q.day) - Int(p.day)) วัน"),
+                    evidence: evidence, value: sim, rank: Int(sim * 1000)))
+            }
             linked.write(into: &result, tenders: projects) { _ in true }
             return result
         }
