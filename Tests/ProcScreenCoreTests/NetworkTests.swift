@@ -96,3 +96,52 @@ struct MaximalCliqueTests {
         }
     }
 }
+
+/// Cross-tender populations keep only the fiscal years some rule's window can still reach: the
+/// store is read in mostly chronological order, so older years are dropped as the window moves.
+@Suite("Fiscal-year windows of populations")
+struct PopulationWindowTests {
+    @Test func aWindowExcludesForGoodOnlyWhatNoLaterRecordCanBringBack() {
+        var window = FiscalYearWindow(lookback: 3, screenedFiscalYear: nil)
+        #expect(window.start == nil && !window.excludesForGood(2500))
+        window.note(fiscalYear: 2565)
+        #expect(window.start == 2563)
+        #expect(window.excludesForGood(2562) && !window.excludesForGood(2563) && !window.excludesForGood(2570))
+        #expect(window.excludesForGood(nil), "a project without a fiscal year is in no window")
+        window.note(fiscalYear: 2568)
+        #expect(window.excludesForGood(2565) && !window.excludesForGood(2566))
+        let screened = FiscalYearWindow(lookback: 3, screenedFiscalYear: 2566)
+        #expect(screened.excludesForGood(2567) && screened.excludesForGood(2563) && !screened.excludesForGood(2564))
+        let all = FiscalYearWindow(lookback: 0, screenedFiscalYear: nil)
+        #expect(!all.excludesForGood(nil) && !all.excludesForGood(1))
+    }
+
+    func tender(_ id: String, fiscalYear: Int, bidders: [String]) -> ProcurementRecord {
+        var r = ProcurementRecord(projectID: id)
+        r.fiscalYear = fiscalYear
+        r.bids = bidders.enumerated().map { i, b in
+            ProcurementRecord.Bid(bidderID: b, price: Int64(100 + i), status: .valid, isWinner: i == 0)
+        }
+        return r
+    }
+
+    @Test func theCoBiddingTableDropsYearsNoRuleReadsAndKeepsEachTendersBidders() {
+        let table = CoBiddingTenders(nullStatusAsValid: true, screenedFiscalYear: nil)
+        table.keep(lookback: 2)
+        table.keep(lookback: 3)
+        for (i, fy) in (2560...2568).enumerated() {
+            table.observe(tender("P\(i)", fiscalYear: fy, bidders: ["F\(fy)", "G\(fy)", "H"]), inScope: true)
+        }
+        #expect(table.tenders.map(\.fiscalYear) == [2566, 2567, 2568])
+        for (t, tender) in table.tenders.enumerated() {
+            let names = Set(table.bidders(of: t).map(table.firms.name))
+            #expect(names == ["F\(tender.fiscalYear!)", "G\(tender.fiscalYear!)", "H"])
+            #expect(table.firms.name(tender.winner) == "F\(tender.fiscalYear!)")
+        }
+        let everything = CoBiddingTenders(nullStatusAsValid: true, screenedFiscalYear: nil)
+        everything.keep(lookback: 3)
+        everything.keep(lookback: 0)
+        for (i, fy) in (2560...2568).enumerated() { everything.observe(tender("P\(i)", fiscalYear: fy, bidders: ["A", "B"]), inScope: true) }
+        #expect(everything.tenders.count == 9, "a rule reading every year keeps every year")
+    }
+}

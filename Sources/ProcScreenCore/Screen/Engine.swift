@@ -594,7 +594,6 @@ final class PeakSampler: @unchecked Sendable {
     private let lock = NSLock()
     private var highest = 0
     private var highestPhase: String?
-    private var heapAtHighest = 0
     private var current: String?
     private var running = true
 
@@ -614,15 +613,15 @@ final class PeakSampler: @unchecked Sendable {
     private func sample() -> Bool {
         let mb = Self.residentMB()
         return lock.withLock {
-            if mb > highest { (highest, highestPhase, heapAtHighest) = (mb, current, procscreen_heap_in_use() / 1_048_576) }
+            if mb > highest { (highest, highestPhase) = (mb, current) }
             return running
         }
     }
 
-    func stop() -> (resident: Int, heap: Int, phase: String?) {
+    func stop() -> (resident: Int, phase: String?) {
         lock.withLock {
             running = false
-            return (highest, heapAtHighest, highestPhase)
+            return (highest, highestPhase)
         }
     }
 
@@ -650,7 +649,8 @@ final class RunTiming {
 
     /// Notes the resident memory now, reported with the times.
     func markMemory(_ label: String) {
-        // Resident pages can be freed heap the allocator keeps: the heap in use tells them apart.
+        // Resident pages can be freed heap the allocator keeps: the heap in use tells them apart
+        // (mallinfo2 locks every arena while it counts: at marks only, never while sampling).
         let heap = procscreen_heap_in_use()
         residentAt.append((label + ", heap in use \(heap / 1_048_576) MB", PeakSampler.residentMB()))
         peak.phase = label
@@ -668,7 +668,7 @@ final class RunTiming {
         }
         for (label, mb) in residentAt { lines.append("  resident \(mb) MB \(label)") }
         let highest = peak.stop()
-        lines.append("  peak resident \(highest.resident) MB (heap in use \(highest.heap) MB), sampled every 10 ms, "
+        lines.append("  peak resident \(highest.resident) MB, sampled every 10 ms, "
                      + (highest.phase.map { "last mark before it: " + $0 } ?? "during the pass"))
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

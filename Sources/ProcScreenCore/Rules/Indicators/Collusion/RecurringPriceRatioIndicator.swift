@@ -49,9 +49,25 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
         }
 
+        /// The window's first year when the population was last pruned.
+        var prunedBefore: Int?
+
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
+            // Projects outside the window are never counted: they are not kept, and those kept
+            // before the window moved on are dropped (the store is read in project-id order,
+            // which is mostly chronological, so the window moves a few times per pass).
+            if window.start != prunedBefore {
+                prunedBefore = window.start
+                occurrences.removeAll { window.excludesForGood(tenders[Int($0.tender)].fiscalYear) }
+            }
             let v = r.validPrices(nullStatusAsValid: rule.nullStatusAsValid)
+            guard !window.excludesForGood(r.fiscalYear) else {
+                // Interned all the same: firms are numbered in order of first sight, and the
+                // numbers order a finding's pairs.
+                if v.count >= 2 { for bidder in v.bidders { _ = firms.id(bidder) } }
+                return
+            }
             guard v.count >= 2 || inScope else { return }
             let tender = Int32(tenders.count)
             tenders.append(Tender(project: r.projectRef, fiscalYear: r.fiscalYear,

@@ -24,6 +24,23 @@ struct FiscalYearWindow {
 
     var end: Int? { screenedFiscalYear ?? latestSeen }
 
+    /// The first fiscal year the window can still hold: the end only moves forward in a pass,
+    /// so years before it are out for good (nil: no limit yet).
+    var start: Int? {
+        guard lookback > 0, let end else { return nil }
+        return end - lookback + 1
+    }
+
+    /// Whether a project of `fy` is outside the window whatever the rest of the pass holds: a
+    /// population can drop it as it comes instead of keeping every year of a long history.
+    func excludesForGood(_ fy: Int?) -> Bool {
+        guard lookback > 0 else { return false }
+        guard let fy else { return true }
+        if let screened = screenedFiscalYear, fy > screened { return true }
+        guard let start else { return false }
+        return fy < start
+    }
+
     func contains(_ fy: Int?) -> Bool {
         guard lookback > 0 else { return true }
         guard let fy, let latest = end else { return false }
@@ -61,6 +78,11 @@ struct OrganisationYearCounts<Value> {
     mutating func id(_ name: String) -> Int32 { organisations.id(name) }
     func existingID(_ name: String) -> Int32? { organisations.existingID(name) }
     func name(_ id: Int32) -> String { organisations.name(id) }
+
+    /// Forgets the counts of the fiscal years `exclude` selects.
+    mutating func dropYears(where exclude: (Int?) -> Bool) {
+        values = values.filter { key, _ in !exclude(key.fiscalYear == Int32.min ? nil : Int(key.fiscalYear)) }
+    }
 
     /// Each organisation's total over the fiscal years `include` accepts.
     func totals(including include: (Int?) -> Bool, _ combine: (inout Value, Value) -> Void) -> [String: Value] {
@@ -311,6 +333,8 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
         var record = OrganisationYearCounts(zero: (den: 0, num: 0))
         var tenders: [Tender] = []
         var losers: [Int32] = []
+        /// The window's first year when the counts were last pruned.
+        var prunedBefore: Int?
 
         init(_ rule: ExcessiveUnsuccessfulBidsIndicator, shared: RunSharedState) {
             self.rule = rule
@@ -319,6 +343,14 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
+            // Years outside the window are never counted: not kept, and dropped once the window
+            // has moved past them (the store is read in mostly chronological order).
+            if window.start != prunedBefore {
+                prunedBefore = window.start
+                record.dropYears(where: window.excludesForGood)
+                tenders.removeAll { window.excludesForGood($0.fiscalYear) }
+            }
+            guard !window.excludesForGood(r.fiscalYear) else { return }
             // Cardinal R025: awards final, one active award with one supplier; valid bids of one tenderer.
             let cardinal = rule.semantics == .cardinal
             guard let winnerKey = cardinal ? (r.cardinalAwardsFinal ? r.cardinalSingleSupplier : nil) : r.winnerID else { return }

@@ -39,6 +39,15 @@ final class CoBiddingTenders {
     private(set) var tenders: [Tender] = []
     private var window: FiscalYearWindow
     private var graphs: [String: CoBiddingGraph] = [:]
+    /// The longest lookback of the rules reading the table (0: every year); tenders before it
+    /// are not kept. nil until a rule says.
+    private var keptLookback: Int?
+    private var prunedBefore: Int?
+
+    /// Says that a rule reads the tenders of the last `lookback` fiscal years (0: all).
+    func keep(lookback: Int) {
+        keptLookback = keptLookback.map { $0 == 0 || lookback == 0 ? 0 : max($0, lookback) } ?? lookback
+    }
 
     init(nullStatusAsValid: Bool, screenedFiscalYear: Int?) {
         self.nullStatusAsValid = nullStatusAsValid
@@ -59,6 +68,13 @@ final class CoBiddingTenders {
 
     func observe(_ r: ProcurementRecord, inScope: Bool) {
         window.note(r, inScope: inScope)
+        // Tenders no rule's window can reach are not kept (a long history would otherwise stay
+        // in memory whole); those kept before the window moved on are dropped.
+        let kept = window.with(lookback: keptLookback ?? 0)
+        if kept.start != prunedBefore {
+            prunedBefore = kept.start
+            dropTenders { kept.excludesForGood($0.fiscalYear) }
+        }
         var local: [(firm: Int32, valid: Bool)] = []
         for b in r.bids {
             let counted = b.status == .valid || b.status == .disqualified || (b.status == nil && nullStatusAsValid)
@@ -69,7 +85,9 @@ final class CoBiddingTenders {
         }
         let winner = r.winnerID.map { firms.id($0) } ?? -1
         // A project without bid rows still counts when its winner is known (a win is a win).
-        guard !local.isEmpty || winner >= 0 else { return }
+        // Firms were interned all the same: numbered in order of first sight, which the
+        // graph's candidate rings follow.
+        guard !local.isEmpty || winner >= 0, !kept.excludesForGood(r.fiscalYear) else { return }
         local.sort { $0.firm < $1.firm }
         tenders.append(Tender(project: r.projectRef,
                               province: r.province,
@@ -79,6 +97,22 @@ final class CoBiddingTenders {
             bidders.append(entry.firm)
             valid.append(entry.valid)
         }
+    }
+
+    /// Removes the tenders `drop` selects, with their bidders.
+    private func dropTenders(_ drop: (Tender) -> Bool) {
+        guard tenders.contains(where: drop) else { return }
+        var keptBidders: [Int32] = [], keptValid: [Bool] = []
+        tenders = tenders.filter { !drop($0) }.map { tender in
+            var moved = tender
+            let range = Int(tender.start) ..< Int(tender.start + tender.count)
+            moved.start = Int32(keptBidders.count)
+            keptBidders.append(contentsOf: bidders[range])
+            keptValid.append(contentsOf: valid[range])
+            return moved
+        }
+        bidders = keptBidders
+        valid = keptValid
     }
 
     /// The submitted bidders of tender `t`.

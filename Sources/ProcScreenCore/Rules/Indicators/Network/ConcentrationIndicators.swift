@@ -388,6 +388,8 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
         var byTitle: [UTF8Key: Int32] = [:]
         var projects: [AwardsTable.Project] = []
         var wins: [Win] = []
+        /// The window's first year when the wins were last pruned.
+        var prunedBefore: Int?
 
         init(_ rule: SupplierAcrossCategoriesIndicator, shared: RunSharedState) {
             self.rule = rule
@@ -416,7 +418,13 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
-            guard let agency = r.agencyID else { return }
+            // Wins outside the window are never counted: not kept, and dropped once the window
+            // has moved past them (the store is read in mostly chronological order).
+            if window.start != prunedBefore {
+                prunedBefore = window.start
+                wins.removeAll { window.excludesForGood(projects[Int($0.project)].fiscalYear) }
+            }
+            guard let agency = r.agencyID, !window.excludesForGood(r.fiscalYear) else { return }
             let fromContracts = Set(r.contracts.compactMap(\.winnerID))
             let winners = fromContracts.isEmpty ? Set([r.winnerID].compactMap { $0 }) : fromContracts
             guard !winners.isEmpty, window.lookback == 0 || r.fiscalYear != nil, let category = category(r) else { return }

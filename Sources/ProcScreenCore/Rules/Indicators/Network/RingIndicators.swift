@@ -3,7 +3,11 @@ import Foundation
 /// The run of a network rule over the shared co-bidding table: the first rule of the run to ask
 /// feeds the table; each rule decides from it at the end.
 /// A rule over the co-bidding table: its bids count as valid per its own parameter.
-protocol CoBiddingRule { var nullStatusAsValid: Bool { get } }
+protocol CoBiddingRule {
+    var nullStatusAsValid: Bool { get }
+    /// The fiscal years it reads, up to the latest (0: all).
+    var lookback: Int { get }
+}
 
 class CoBiddingRun<Rule: CoBiddingRule>: DatasetRun {
     let rule: Rule
@@ -13,6 +17,7 @@ class CoBiddingRun<Rule: CoBiddingRule>: DatasetRun {
     init(_ rule: Rule, shared: RunSharedState) {
         self.rule = rule
         (table, feeds) = CoBiddingTenders.shared(shared, nullStatusAsValid: rule.nullStatusAsValid)
+        table.keep(lookback: rule.lookback)
     }
 
     func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { table.observe(record, inScope: inScope) } }
