@@ -16,6 +16,7 @@ struct ProcScreen: ParsableCommand {
 
     /// As ArgumentParser's, except that usage errors exit with 2 (DESIGN.md), not EX_USAGE (64).
     static func main() {
+        Allocator.returnLargeBlocksWhenFreed()
         do {
             var command = try parseAsRoot()
             try command.run()
