@@ -178,14 +178,29 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
     /// record cost more than the rules that read it). Immutable after creation.
     public final class FirmDirectory: @unchecked Sendable, Equatable, Codable {
         public let firms: [String: FirmInfo]
+        /// The identity keys the firms' ids name ("address:…", "phone:…", "email:…", and the
+        /// director keys "id:…" / "name:…"), each held once here rather than once per firm.
+        public let keys: [String]
 
-        public init(_ firms: [String: FirmInfo]) { self.firms = firms }
+        public init(_ firms: [String: FirmInfo], keys: [String] = []) {
+            self.firms = firms
+            self.keys = keys
+        }
+
+        /// The key behind `id`, without its "kind:" prefix when it has that one.
+        public func key(_ id: Int32, kind: String) -> String {
+            let key = keys[Int(id)]
+            return key.hasPrefix(kind + ":") ? String(key.dropFirst(kind.count + 1)) : key
+        }
 
         public static func == (a: FirmDirectory, b: FirmDirectory) -> Bool { a === b }
 
         // A run-wide lookup, not part of a record's own data.
         public func encode(to encoder: Encoder) throws { _ = encoder.singleValueContainer() }
-        public required init(from decoder: Decoder) throws { firms = [:] }
+        public required init(from decoder: Decoder) throws {
+            firms = [:]
+            keys = []
+        }
     }
 
     /// The memo box: filled lazily by the one thread evaluating the record.
@@ -212,21 +227,17 @@ public struct ProcurementRecord: Sendable, Equatable, Codable {
 
     /// A firm's identity keys and register facts, normalised once per run. A class: a lookup
     /// per bid is one reference, not a copy of its strings and arrays. Filled while the run's
-    /// directory is built, read-only afterwards.
+    /// directory is built, read-only afterwards. The keys are ids into the directory's `keys`
+    /// (a quarter of a million firms kept four copies of each key as strings: 200 MB).
     public final class FirmInfo: @unchecked Sendable {
-        public var name: String?
         public var registeredDate: String?
-        public var addressKey: String?
         /// How many firms of the store share this address key (business centres are common).
         public var addressFirmCount: Int = 0
-        public var phoneKey: String?
-        public var emailKey: String?
-        /// Director keys: "id:" + the director id, else "name:" + the normalised name.
-        public var directors: [String] = []
         /// Debarment periods (listed, delisted).
         public var debarments: [Debarment] = []
-        /// The identity keys interned once per run, so rules compare integers, not strings:
-        /// parallel to `directors`; -1 when the firm has no such key.
+        /// The identity keys interned once per run, so rules compare integers, not strings;
+        /// -1 when the firm has no such key. Directors: "id:" + the director id, else "name:" +
+        /// the normalised name.
         public var directorIDs: [Int32] = []
         public var addressID: Int32 = -1
         public var phoneID: Int32 = -1

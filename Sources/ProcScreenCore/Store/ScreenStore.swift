@@ -90,7 +90,7 @@ public final class ScreenStore {
     }
 
     /// Loads the requested firm facts for every firm of the store, normalising each once.
-    func loadFirms(_ fields: Set<String>) throws -> [String: ProcurementRecord.FirmInfo] {
+    func loadFirms(_ fields: Set<String>) throws -> ProcurementRecord.FirmDirectory {
         var firms: [String: ProcurementRecord.FirmInfo] = [:]
         func firm(_ id: String) -> ProcurementRecord.FirmInfo {
             if let known = firms[id] { return known }
@@ -101,32 +101,34 @@ public final class ScreenStore {
         var interned = Interner()
         let wantsIdentity = !fields.isDisjoint(with: ["firms.address", "firms.phone", "firms.email", "firms.registered_date"])
         if wantsIdentity {
-            let q = try db.prepare(sql: "SELECT firm_id, name, registered_date, address, phone, email FROM firms")
-            var addresses: [(ProcurementRecord.FirmInfo, String)] = []
+            let q = try db.prepare(sql: "SELECT firm_id, registered_date, address, phone, email FROM firms")
+            var addressed: [ProcurementRecord.FirmInfo] = []
+            var addresses: [String] = []
             while try q.step() {
                 guard let id = q.string(0) else { continue }
                 let info = firm(id)
-                info.name = q.string(1)
-                if fields.contains("firms.registered_date") { info.registeredDate = q.string(2) }
-                if fields.contains("firms.address"), let a = q.string(3) { addresses.append((info, a)) }
-                if fields.contains("firms.phone") { info.phoneKey = q.string(4).flatMap(IdentityNormalizer.phoneKey) }
-                if fields.contains("firms.email") { info.emailKey = q.string(5).flatMap(IdentityNormalizer.emailKey) }
+                if fields.contains("firms.registered_date") { info.registeredDate = q.string(1) }
+                if fields.contains("firms.address"), let a = q.string(2) {
+                    addressed.append(info)
+                    addresses.append(a)
+                }
+                if fields.contains("firms.phone"), let key = q.string(3).flatMap(IdentityNormalizer.phoneKey) {
+                    info.phoneID = interned.id("phone:" + key)
+                }
+                if fields.contains("firms.email"), let key = q.string(4).flatMap(IdentityNormalizer.emailKey) {
+                    info.emailID = interned.id("email:" + key)
+                }
             }
             // A dozen PCRE2 passes per address: both cores, one normaliser each (PCRE2 match data is per object).
-            let keys = Self.parallelMap(addresses.map(\.1)) { normalizer, address in normalizer.addressKey(address) }
-            var addressCounts: [String: Int] = [:]
-            for ((info, _), key) in zip(addresses, keys) {
-                info.addressKey = key
-                if let key { addressCounts[key, default: 0] += 1 }
+            let keys = Self.parallelMap(addresses) { normalizer, address in normalizer.addressKey(address) }
+            addresses = []
+            var firmsAtAddress: [Int32: Int] = [:]
+            for (info, key) in zip(addressed, keys) {
+                guard let key else { continue }
+                info.addressID = interned.id("address:" + key)
+                firmsAtAddress[info.addressID, default: 0] += 1
             }
-            if !addressCounts.isEmpty {
-                for info in firms.values { if let key = info.addressKey { info.addressFirmCount = addressCounts[key] ?? 0 } }
-            }
-            for info in firms.values {
-                if let key = info.addressKey { info.addressID = interned.id("address:" + key) }
-                if let key = info.phoneKey { info.phoneID = interned.id("phone:" + key) }
-                if let key = info.emailKey { info.emailID = interned.id("email:" + key) }
-            }
+            for info in addressed where info.addressID >= 0 { info.addressFirmCount = firmsAtAddress[info.addressID] ?? 0 }
         }
         if fields.contains("firm_directors.director") {
             let q = try db.prepare(sql: "SELECT firm_id, director_name, director_id FROM firm_directors")
@@ -140,11 +142,7 @@ public final class ScreenStore {
             }
             for (row, key) in zip(rows, keys) {
                 let id = row.firm
-                if let key {
-                    let info = firm(id)
-                    info.directors.append(key)
-                    info.directorIDs.append(interned.id(key))
-                }
+                if let key { firm(id).directorIDs.append(interned.id(key)) }
             }
         }
         if fields.contains("lists.debarred") {
@@ -154,7 +152,7 @@ public final class ScreenStore {
                 firm(id).debarments.append(.init(listed: q.string(1), delisted: q.string(2)))
             }
         }
-        return firms
+        return ProcurementRecord.FirmDirectory(firms, keys: interned.names)
     }
 
     public static let assessmentColumns = [
@@ -227,7 +225,7 @@ public final class ScreenStore {
             while try q.step() { if let id = q.string(0) { pact[id] = q.string(1) } }
         }
         let pactLoaded = fields.contains("projects.on_integrity_pact")
-        let firmDirectory = fields.isDisjoint(with: Self.firmFields) ? nil : ProcurementRecord.FirmDirectory(try loadFirms(fields))
+        let firmDirectory = fields.isDisjoint(with: Self.firmFields) ? nil : try loadFirms(fields)
         // Repetitive columns share one buffer per distinct value: populations that keep a
         // ministry or status per project hold references, not a million copies.
         let pool = StringPool()

@@ -75,9 +75,10 @@ struct SharedDirectorIndicator: RecordIndicator {
 
     func evaluate(_ record: ProcurementRecord, context: ScreeningContext) -> Outcome {
         if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
+        let directory = record.firmDirectory
         let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { a, b in
             var shared: [(kind: String, key: String)] = []
-            for (k, id) in a.directorIDs.enumerated() where b.directorIDs.contains(id) { shared.append(("director", a.directors[k])) }
+            for id in a.directorIDs where b.directorIDs.contains(id) { shared.append(("director", directory?.keys[Int(id)] ?? "")) }
             return shared
         }
         guard !pairs.isEmpty else { return .computedNotRaised }
@@ -123,8 +124,10 @@ struct SharedAddressIndicator: RecordIndicator {
             }
         }
         if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
+        let directory = record.firmDirectory
         let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { a, b in
-            guard a.addressID >= 0, a.addressID == b.addressID, a.addressFirmCount <= maxFirmsPerAddress, let key = a.addressKey else { return [] }
+            guard a.addressID >= 0, a.addressID == b.addressID, a.addressFirmCount <= maxFirmsPerAddress,
+                  let key = directory?.key(a.addressID, kind: "address") else { return [] }
             return [(kind: "address", key: key)]
         }
         guard !pairs.isEmpty else { return .computedNotRaised }
@@ -160,10 +163,11 @@ struct SharedContactIndicator: RecordIndicator {
             }
         }
         if let stop = CompetitorPairs.precondition(record, nullStatusAsValid: nullStatusAsValid) { return stop }
+        let directory = record.firmDirectory
         let pairs = CompetitorPairs.matches(record, nullStatusAsValid: nullStatusAsValid) { a, b in
             var shared: [(kind: String, key: String)] = []
-            if a.phoneID >= 0, a.phoneID == b.phoneID, let key = a.phoneKey { shared.append(("phone", key)) }
-            if a.emailID >= 0, a.emailID == b.emailID, let key = a.emailKey { shared.append(("email", key)) }
+            if a.phoneID >= 0, a.phoneID == b.phoneID, let key = directory?.key(a.phoneID, kind: "phone") { shared.append(("phone", key)) }
+            if a.emailID >= 0, a.emailID == b.emailID, let key = directory?.key(a.emailID, kind: "email") { shared.append(("email", key)) }
             return shared
         }
         guard !pairs.isEmpty else { return .computedNotRaised }
