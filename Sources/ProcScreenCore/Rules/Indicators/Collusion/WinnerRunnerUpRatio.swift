@@ -126,11 +126,14 @@ struct WinnerRunnerUpRatio {
     }
 
     /// Collects the population in one pass: every ratio for the fences, and the in-scope
-    /// projects that need a decision (the rest of the scope is not applicable).
+    /// projects that need a decision (the rest of the scope is not applicable). A project's
+    /// status and stratum are worked out again from its row when needed rather than kept with
+    /// it (an outcome and a stratum per project took 170 MB of a 1 M-project screen).
     final class Population {
         let ratio: WinnerRunnerUpRatio
-        var values: [(Stratum, Double)] = []
-        var candidates: [(WinnerRunnerUp, Status)] = []
+        var candidates: [WinnerRunnerUp] = []
+        /// The ratios of the projects out of scope, which the fences count too.
+        var outOfScopeValues: [(Stratum, Double)] = []
 
         init(_ ratio: WinnerRunnerUpRatio) { self.ratio = ratio }
 
@@ -138,13 +141,22 @@ struct WinnerRunnerUpRatio {
             // Methods outside PRICE_ONLY never enter the ratio's population.
             if !ratio.priceOnly.isEmpty, let method = record.method, !ratio.priceOnly.contains(method) { return }
             let row = WinnerRunnerUp(record, nullStatusAsValid: ratio.nullStatusAsValid, semantics: ratio.semantics)
-            let status = ratio.status(row)
-            if case .ratio(let r) = status, let s = ratio.stratum(row) { values.append((s, r)) }
-            if inScope { candidates.append((row, status)) }
+            if inScope {
+                candidates.append(row)
+            } else if case .ratio(let r) = ratio.status(row), let s = ratio.stratum(row) {
+                outOfScopeValues.append((s, r))
+            }
         }
 
         /// Built once, after the pass, for both BR-21 and BR-22.
-        lazy var fences = StratifiedFences(values: values, minimumSize: ratio.minimumStratum, k: ratio.k)
+        lazy var fences: StratifiedFences = {
+            let index = StrataIndex()
+            var keyed = outOfScopeValues.map { (index.keys(for: $0.0), $0.1) }
+            for row in candidates {
+                if case .ratio(let r) = ratio.status(row), let s = ratio.stratum(row) { keyed.append((index.keys(for: s), r)) }
+            }
+            return StratifiedFences(keyedValues: keyed, index: index, minimumSize: ratio.minimumStratum, k: ratio.k)
+        }()
     }
 
     func evidence(_ row: WinnerRunnerUp, ratio: Double, threshold: String, stratum: String?, fence: TukeyFence?) -> [Evidence] {
@@ -192,9 +204,9 @@ final class WinnerRunnerUpRun: DatasetRun {
         let fences = population.fences
         var result = DatasetResult()
         if threshold == nil { result.fences = FenceRecord.all("runner_up_gap", fences) }
-        for (row, status) in population.candidates {
+        for row in population.candidates {
             let outcome: Outcome
-            switch status {
+            switch ratio.status(row) {
             case .outcome(let o):
                 outcome = o
             case .ratio(let r):
