@@ -145,3 +145,37 @@ struct PopulationWindowTests {
         #expect(everything.tenders.count == 9, "a rule reading every year keeps every year")
     }
 }
+
+/// CR-06 reads its candidates' titles from the store after the pass: when it cannot, the run
+/// says "not computable", never "no relaunch".
+@Suite("CR-06 titles from the store")
+struct RelaunchTitleTests {
+    func project(_ id: String, status: String?, day: String, name: String) -> ProcurementRecord {
+        var r = ProcurementRecord(projectID: id)
+        r.agencyID = "A1"
+        r.status = status
+        r.announceDate = day
+        r.projectName = name
+        r.fiscalYear = 2567
+        return r
+    }
+
+    func finish(with lookup: ProjectTextLookup?) throws -> DatasetResult {
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        guard case .dataset(_, let indicator) = try #require(try catalog.evaluators(only: ["CR-06"]).first) else {
+            Issue.record("CR-06 is a dataset rule")
+            return DatasetResult()
+        }
+        let run = indicator.makeRun(shared: RunSharedState(projectText: lookup))
+        run.observe(project("P1", status: "ยกเลิกประกาศ", day: "2024-01-10", name: "จ้างก่อสร้างถนน"), inScope: true)
+        run.observe(project("P2", status: nil, day: "2024-01-20", name: "จ้างก่อสร้างถนน"), inScope: true)
+        return run.finish()
+    }
+
+    @Test func unreadableTitlesMakeTheRuleNotComputable() throws {
+        let missing = try finish(with: ProjectTextLookup(path: "/nonexistent/procscreen.db"))
+        #expect(missing.everywhereNotComputable?.reason == .missingColumn)
+        #expect(missing.outcomes.isEmpty && missing.notRaised == 0)
+        #expect(try finish(with: nil).everywhereNotComputable != nil)
+    }
+}

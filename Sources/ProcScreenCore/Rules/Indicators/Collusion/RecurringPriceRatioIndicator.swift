@@ -49,16 +49,11 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
         }
 
-        /// The window's first year when the population was last pruned.
-        var prunedBefore: Int?
-
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
             // Projects outside the window are never counted: they are not kept, and those kept
-            // before the window moved on are dropped (the store is read in project-id order,
-            // which is mostly chronological, so the window moves a few times per pass).
-            if window.start != prunedBefore {
-                prunedBefore = window.start
+            // before the window moved on are dropped.
+            if window.startMoved() {
                 occurrences.removeAll { window.excludesForGood(tenders[Int($0.tender)].fiscalYear) }
             }
             let v = r.validPrices(nullStatusAsValid: rule.nullStatusAsValid)

@@ -9,6 +9,8 @@ struct FiscalYearWindow {
     /// The screened fiscal year of the run, when it has one.
     let screenedFiscalYear: Int?
     private(set) var latestSeen: Int?
+    /// `start` when `startMoved()` last answered.
+    private var startSeen: Int?
 
     init(lookback: Int, screenedFiscalYear: Int?) {
         self.lookback = lookback
@@ -29,6 +31,14 @@ struct FiscalYearWindow {
     var start: Int? {
         guard lookback > 0, let end else { return nil }
         return end - lookback + 1
+    }
+
+    /// Whether `start` moved since the last call: a population then drops what fell out of
+    /// the window (the store is read in mostly chronological order, so a few times per pass).
+    mutating func startMoved() -> Bool {
+        guard start != startSeen else { return false }
+        startSeen = start
+        return true
     }
 
     /// Whether a project of `fy` is outside the window whatever the rest of the pass holds: a
@@ -333,8 +343,6 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
         var record = OrganisationYearCounts(zero: (den: 0, num: 0))
         var tenders: [Tender] = []
         var losers: [Int32] = []
-        /// The window's first year when the counts were last pruned.
-        var prunedBefore: Int?
 
         init(_ rule: ExcessiveUnsuccessfulBidsIndicator, shared: RunSharedState) {
             self.rule = rule
@@ -344,9 +352,8 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
             // Years outside the window are never counted: not kept, and dropped once the window
-            // has moved past them (the store is read in mostly chronological order).
-            if window.start != prunedBefore {
-                prunedBefore = window.start
+            // has moved past them.
+            if window.startMoved() {
                 record.dropYears(where: window.excludesForGood)
                 tenders.removeAll { window.excludesForGood($0.fiscalYear) }
             }

@@ -39,19 +39,23 @@ final class CoBiddingTenders {
     private(set) var tenders: [Tender] = []
     private var window: FiscalYearWindow
     private var graphs: [String: CoBiddingGraph] = [:]
-    /// The longest lookback of the rules reading the table (0: every year); tenders before it
-    /// are not kept. nil until a rule says.
+    /// The window of the longest lookback among the rules reading the table (0: every year);
+    /// tenders before it are not kept. Every year until a rule says.
+    private var kept: FiscalYearWindow
     private var keptLookback: Int?
-    private var prunedBefore: Int?
 
-    /// Says that a rule reads the tenders of the last `lookback` fiscal years (0: all).
+    /// Says that a rule reads the tenders of the last `lookback` fiscal years (0: all). Called
+    /// as the runs are made, before the pass.
     func keep(lookback: Int) {
-        keptLookback = keptLookback.map { $0 == 0 || lookback == 0 ? 0 : max($0, lookback) } ?? lookback
+        let longest = keptLookback.map { $0 == 0 || lookback == 0 ? 0 : max($0, lookback) } ?? lookback
+        keptLookback = longest
+        kept = FiscalYearWindow(lookback: longest, screenedFiscalYear: kept.screenedFiscalYear)
     }
 
     init(nullStatusAsValid: Bool, screenedFiscalYear: Int?) {
         self.nullStatusAsValid = nullStatusAsValid
         window = FiscalYearWindow(lookback: 0, screenedFiscalYear: screenedFiscalYear)
+        kept = window
     }
 
     /// The run's shared table for this bid convention; `feeds` is true for the one rule that
@@ -70,9 +74,8 @@ final class CoBiddingTenders {
         window.note(r, inScope: inScope)
         // Tenders no rule's window can reach are not kept (a long history would otherwise stay
         // in memory whole); those kept before the window moved on are dropped.
-        let kept = window.with(lookback: keptLookback ?? 0)
-        if kept.start != prunedBefore {
-            prunedBefore = kept.start
+        kept.note(r, inScope: inScope)
+        if kept.startMoved() {
             dropTenders { kept.excludesForGood($0.fiscalYear) }
         }
         var local: [(firm: Int32, valid: Bool)] = []

@@ -388,8 +388,6 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
         var byTitle: [UTF8Key: Int32] = [:]
         var projects: [AwardsTable.Project] = []
         var wins: [Win] = []
-        /// The window's first year when the wins were last pruned.
-        var prunedBefore: Int?
 
         init(_ rule: SupplierAcrossCategoriesIndicator, shared: RunSharedState) {
             self.rule = rule
@@ -419,9 +417,8 @@ struct SupplierAcrossCategoriesIndicator: DatasetIndicator {
         func observe(_ r: ProcurementRecord, inScope: Bool) {
             window.note(r, inScope: inScope)
             // Wins outside the window are never counted: not kept, and dropped once the window
-            // has moved past them (the store is read in mostly chronological order).
-            if window.start != prunedBefore {
-                prunedBefore = window.start
+            // has moved past them.
+            if window.startMoved() {
                 wins.removeAll { window.excludesForGood(projects[Int($0.project)].fiscalYear) }
             }
             guard let agency = r.agencyID, !window.excludesForGood(r.fiscalYear) else { return }

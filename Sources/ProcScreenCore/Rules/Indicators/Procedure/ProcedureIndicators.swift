@@ -399,17 +399,15 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
                     pairs.append((i, c))
                 }
             }
-            // 2. Their titles, from the store.
+            // 2. Their titles, from the store (none to read when no pair was found).
             var result = DatasetResult()
-            guard !pairs.isEmpty else {
-                LinkedFindings().write(into: &result, tenders: projects) { _ in true }
-                return result
-            }
             let wanted = pairs.flatMap { [announcements[$0.p].project, announcements[$0.q].project] }.map { projects[Int($0)].projectID }
-            let stored: [String: String]
+            var stored: [String: String] = [:]
             do {
-                guard let titleSource else { throw StoreError(code: 0, message: "no store to read the titles from") }
-                stored = try titleSource.values(.projectName, of: wanted)
+                if !wanted.isEmpty {
+                    guard let titleSource else { throw StoreError(code: 0, message: "no store to read the titles from") }
+                    stored = try titleSource.values(.projectName, of: wanted)
+                }
             } catch {
                 result.everywhereNotComputable = (.missingColumn, "the titles of the candidate projects could not be read: \(error)")
                 return result
