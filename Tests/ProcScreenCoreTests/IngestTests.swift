@@ -133,6 +133,58 @@ struct IngestTests {
         #expect(try fixture.scalar("SELECT count(*) FROM bids WHERE project_id = 'P2'").int64 == 1)
     }
 
+    @Test func aNewerBidListOfManyRowsReplacesEachProjectsBidsOnce() throws {
+        // More rows than one multi-row INSERT holds, projects straddling its boundaries: each
+        // project's older bids are deleted once, before its first new row, never after.
+        let fixture = try StoreFixture()
+        let dir = fixture.directory
+        let tins = ["0105522016247", "0105551090549", "0105543008219"]
+        var projects = "project_id,project_name,budget\n", v1 = "project_id,bidder_id,price\n", v2 = v1
+        for p in 1...100 {
+            projects += "P\(p),project \(p),1000\n"
+            for b in 0..<2 { v1 += "P\(p),\(tins[b]),\(900 + b)\n" }
+            if p <= 70 { for b in 0..<3 { v2 += "P\(p),\(tins[b]),\(800 + b)\n" } }
+        }
+        try dir.write("v1/projects.csv", projects)
+        try dir.write("v1/bids.csv", v1)
+        try dir.write("v2/bids.csv", v2)
+        _ = try fixture.ingest([dir.path("v1")])
+        _ = try fixture.ingest([dir.path("v2")])
+        #expect(try fixture.scalar("SELECT count(*) FROM bids").int64 == 70 * 3 + 30 * 2)
+        #expect(try fixture.scalar("SELECT count(*) FROM (SELECT project_id FROM bids GROUP BY project_id HAVING count(*) = 3 AND min(price) = 80000)").int64 == 70)
+        #expect(try fixture.scalar("SELECT count(*) FROM bids WHERE price >= 90000").int64 == 30 * 2)
+    }
+
+    @Test func theWriterKeepsEmptyTextApartFromMissing() throws {
+        let fixture = try StoreFixture()
+        let writer = try TableWriter(db: fixture.store.db, table: "agencies", columns: ["agency_id", "agency_name", "province"],
+                                     upsert: true, groupKey: [], withLine: false)
+        for i in 0..<130 { try writer.write([.text("A\(i)"), .text(i % 2 == 0 ? "" : "กรม \(i)"), .null], sourceID: 1, line: i) }
+        try writer.finish()
+        #expect(try fixture.scalar("SELECT count(*) FROM agencies").int64 == 130)
+        #expect(try fixture.scalar("SELECT count(*) FROM agencies WHERE agency_name = ''").int64 == 65)
+        #expect(try fixture.scalar("SELECT agency_name FROM agencies WHERE agency_id = 'A129'").string == "กรม 129")
+        #expect(try fixture.scalar("SELECT count(*) FROM agencies WHERE province IS NULL AND source_id = 1").int64 == 130)
+    }
+
+    @Test func aFileOfANewSizeIsHashedWhileItLoadsAndAFileOfAKnownSizeFirst() throws {
+        let fixture = try StoreFixture()
+        let dir = fixture.directory
+        let first = try dir.write("a/projects.csv", "project_id,project_name,budget\nP1,one,100\n")
+        let sameSize = try dir.write("b/projects.csv", "project_id,project_name,budget\nP2,two,200\n")
+        let copy = try dir.write("c/renamed.csv", "project_id,project_name,budget\nP1,one,100\n")
+        #expect(try fixture.ingest([first]).files.first?.status == .ingested)
+        // Hashed alongside the load, the hash is recorded, not the placeholder.
+        #expect(try fixture.scalar("SELECT sha256 FROM sources WHERE path = '\(first)'").string == (try Ingestor.sha256(ofFile: first)))
+        #expect(try fixture.scalar("SELECT size_bytes FROM sources WHERE path = '\(first)'").int64 == 42)
+        // Same size, other content: new. Same content under another name: skipped.
+        #expect(try fixture.ingest([sameSize]).files.first?.status == .ingested)
+        let skipped = try fixture.ingest([copy]).files.first
+        #expect(skipped?.status == .skipped)
+        #expect(skipped?.sameAs == first)
+        #expect(try fixture.scalar("SELECT count(*) FROM sources WHERE sha256 LIKE 'pending:%'").int64 == 0)
+    }
+
     @Test func invalidTINsAreKeptAndRecorded() throws {
         let fixture = try StoreFixture()
         let path = try fixture.directory.write("b/bids.csv", """

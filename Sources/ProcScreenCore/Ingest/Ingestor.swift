@@ -213,8 +213,8 @@ public final class Ingestor {
         let started = Date()
         var result = FileSummary(path: file.path, table: file.table?.name, format: "bundle", status: .failed)
         do {
-            let sha = try Self.sha256(ofFile: file.path)
-            if try skipIfSeen(sha, &result) { return result }
+            let hash = try ContentHash(path: file.path, store: store)
+            if let sha = hash.known, try skipIfSeen(sha, &result) { return result }
             let reader = try CSVRecordReader(path: file.path)
             result.encoding = reader.encoding.rawValue
             guard let headerRecord = try reader.next() else {
@@ -228,7 +228,7 @@ public final class Ingestor {
                 result.format = "cgd"
                 result.table = "projects"
                 try store.db.transaction {
-                    try loadCGD(reader: reader, header: header, file: file, sha: sha, index: index, count: count, options: options,
+                    try loadCGD(reader: reader, header: header, file: file, hash: hash, index: index, count: count, options: options,
                                 result: &result)
                 }
                 result.status = .ingested
@@ -245,7 +245,7 @@ public final class Ingestor {
             }
             try store.db.transaction {
                 try load(reader: reader, header: header, unknownColumns: resolved.unknown, table: table,
-                         file: file, sha: sha, index: index, count: count, options: options, result: &result)
+                         file: file, hash: hash, index: index, count: count, options: options, result: &result)
             }
             result.status = .ingested
         } catch {
@@ -258,10 +258,11 @@ public final class Ingestor {
     }
 
     private func load(reader: CSVRecordReader, header: [String], unknownColumns: [Int], table: TableSpec,
-                      file: PlannedFile, sha: String, index: Int, count: Int, options: IngestOptions,
+                      file: PlannedFile, hash: ContentHash, index: Int, count: Int, options: IngestOptions,
                       result: inout FileSummary) throws {
         let sourceID = try store.insertSource(
-            path: file.path, sha256: sha, format: "bundle", table: table.name, encoding: reader.encoding.rawValue)
+            path: file.path, sha256: hash.placeholder, format: "bundle", table: table.name, encoding: reader.encoding.rawValue,
+            sizeBytes: hash.sizeBytes)
         let parser = RowParser(table: table, file: file.path, header: header, mapping: mapping, listName: file.listName)
         // Bulk load into an empty table: build indexes once at the end (3-5x faster inserts).
         let bulk = try store.isEmpty(table.sqlTable)
@@ -283,15 +284,11 @@ public final class Ingestor {
                                      checkDuplicates: table.replace == .upsert)
         pipeline.start()
         do {
-            while let batch = try pipeline.next() {
-                for item in batch.items {
-                    if let values = item.values {
-                        try writer.write(values, groupValues: item.groupValues, sourceID: sourceID, line: item.line)
-                        result.rows += 1
-                    } else {
-                        result.quarantined += 1
-                    }
-                }
+            while var batch = try pipeline.next() {
+                try writer.write(batch.rows, sourceID: sourceID)
+                result.rows += batch.rows.count
+                result.quarantined += batch.quarantined
+                pipeline.recycle(&batch.rows)
                 for issue in batch.issues { try issueWriter.write(issue, sourceID: sourceID) }
                 result.issues += batch.issues.count
                 options.progress?(IngestProgress(file: file.path, fileIndex: index, fileCount: count,
@@ -303,6 +300,7 @@ public final class Ingestor {
             throw error
         }
         try store.finishSource(sourceID, rows: result.rows, quarantined: result.quarantined, issues: result.issues)
+        try hash.record(on: sourceID, in: store)
         if table.name == "risk_assessments" { try store.markLoaded("risk_assessments", sourceID: sourceID) }
         if table.name == "lists", let list = file.listName { try store.markLoaded("lists:" + list, sourceID: sourceID) }
         if bulk { try store.ensureIndexes() }
@@ -311,18 +309,19 @@ public final class Ingestor {
 
     /// A CGD contract file: each row split into its project (first row wins; money that differs
     /// on a later row is recorded) and its contract; shifted rows realigned (DQ-01).
-    private func loadCGD(reader: CSVRecordReader, header: [String], file: PlannedFile, sha: String, index: Int, count: Int,
+    private func loadCGD(reader: CSVRecordReader, header: [String], file: PlannedFile, hash: ContentHash, index: Int, count: Int,
                          options: IngestOptions, result: inout FileSummary) throws {
-        try loadCGD(records: { try reader.next() }, header: header, file: file, sha: sha, encoding: reader.encoding.rawValue,
+        try loadCGD(records: { try reader.next() }, header: header, file: file, hash: hash, encoding: reader.encoding.rawValue,
                     progress: { rows in IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: reader.bytesRead,
                                                        fileSize: reader.fileSize, rows: rows) },
                     options: options, result: &result)
     }
 
     /// The CGD rows from any source: CSV records, or govspending JSON documents turned into records.
-    private func loadCGD(records next: () throws -> CSVRecord?, header: [String], file: PlannedFile, sha: String, encoding: String,
+    private func loadCGD(records next: () throws -> CSVRecord?, header: [String], file: PlannedFile, hash: ContentHash, encoding: String,
                          progress: (Int) -> IngestProgress, options: IngestOptions, result: inout FileSummary) throws {
-        let sourceID = try store.insertSource(path: file.path, sha256: sha, format: "cgd", table: "projects", encoding: encoding)
+        let sourceID = try store.insertSource(path: file.path, sha256: hash.placeholder, format: "cgd", table: "projects",
+                                              encoding: encoding, sizeBytes: hash.sizeBytes)
         let loader = CGDLoader(path: file.path, header: header, mapping: mapping)
         let projects = try TableWriter(db: store.db, table: "projects", columns: loader.projectParser.sqlColumns, upsert: true,
                                        groupKey: [], withLine: true)
@@ -372,13 +371,13 @@ public final class Ingestor {
                 }
             } else {
                 firstMoney[id] = amounts
-                try projects.write(project, groupValues: [], sourceID: sourceID, line: record.line)
+                try projects.write(project, sourceID: sourceID, line: record.line)
                 result.rows += 1
             }
             var contractIssues: [IngestIssue] = []
             if case .row(let contract) = loader.contractParser.parse(record, issues: &contractIssues),
                contractFields.contains(where: { contract[$0] != .null }) {
-                try contracts.write(contract, groupValues: loader.contractParser.groupValues(contract), sourceID: sourceID, line: record.line)
+                try contracts.write(contract, sourceID: sourceID, line: record.line)
                 contractCount += 1
             }
             // The key and shape problems were reported with the project; keep the contract's own.
@@ -390,6 +389,7 @@ public final class Ingestor {
         try contracts.finish()
         result.related = RelatedRows(bids: 0, contracts: contractCount, firms: 0)
         try store.finishSource(sourceID, rows: result.rows, quarantined: result.quarantined, issues: result.issues)
+        try hash.record(on: sourceID, in: store)
         try store.ensureIndexes()
     }
 
@@ -399,22 +399,17 @@ public final class Ingestor {
         var result = FileSummary(path: file.path, table: "projects", format: "ocds", status: .failed)
         result.encoding = "utf-8"
         do {
-            // The content hash is computed on a third thread while the file loads (it costs a
-            // ninth of a load); a file seen before is then rolled back and reported as skipped.
-            let path = file.path
-            let hashing = BoundedQueue<String>.producing(capacity: 1) { queue in _ = queue.push(try Self.sha256(ofFile: path)) }
-            defer { hashing.cancel() }
+            let hash = try ContentHash(path: file.path, store: store)
+            if let sha = hash.known, try skipIfSeen(sha, &result) { return result }
             try store.db.transaction {
-                let sourceID = try store.insertSource(path: file.path, sha256: "pending:" + UUID().uuidString, format: "ocds",
-                                                      table: nil, encoding: "utf-8")
+                let sourceID = try store.insertSource(path: file.path, sha256: hash.placeholder, format: "ocds",
+                                                      table: nil, encoding: "utf-8", sizeBytes: hash.sizeBytes)
                 let loader = try OCDSLoader(db: store.db, mapping: mapping, path: file.path, sourceID: sourceID) { read, size, rows in
                     options.progress?(IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: read,
                                                      fileSize: size, rows: rows))
                 }
                 try loader.load()
-                guard let sha = try hashing.pop() else { throw IngestError.unreadableFile(path: path, reason: "cannot hash") }
-                if let previous = try store.source(withSHA256: sha) { throw SameContent(previousPath: previous.path) }
-                try store.db.execute(sql: "UPDATE sources SET sha256 = ? WHERE source_id = ?", bindings: [sha, sourceID])
+                try hash.record(on: sourceID, in: store)
                 guard loader.sawOCDS else { throw IngestError.noInput(path: file.path) }
                 result.rows = loader.counts.processes
                 result.quarantined = loader.counts.quarantined
@@ -424,9 +419,6 @@ public final class Ingestor {
                 try store.ensureIndexes()
             }
             result.status = .ingested
-        } catch let same as SameContent {
-            result.status = .skipped
-            result.sameAs = same.previousPath
         } catch IngestError.noInput {
             // JSON that is not OCDS: govspending's CGD documents (MongoDB export), else not ours.
             if let cgd = ingestCGDDocuments(file, index: index, count: count, options: options) { return cgd }
@@ -447,11 +439,11 @@ public final class Ingestor {
         let started = Date()
         var result = FileSummary(path: file.path, table: "projects", format: "cgd", status: .failed)
         do {
-            let sha = try Self.sha256(ofFile: file.path)
-            if try skipIfSeen(sha, &result) { return result }
+            let hash = try ContentHash(path: file.path, store: store)
+            if let sha = hash.known, try skipIfSeen(sha, &result) { return result }
             var iterator = documents.records.makeIterator()
             try store.db.transaction {
-                try loadCGD(records: { iterator.next() }, header: documents.header, file: file, sha: sha, encoding: "utf-8",
+                try loadCGD(records: { iterator.next() }, header: documents.header, file: file, hash: hash, encoding: "utf-8",
                             progress: { IngestProgress(file: file.path, fileIndex: index, fileCount: count, bytesRead: 0, fileSize: 0, rows: $0) },
                             options: options, result: &result)
             }
@@ -472,9 +464,6 @@ public final class Ingestor {
         result.sameAs = previous.path
         return true
     }
-
-    /// A file whose content is already in the store (found after loading; the load is rolled back).
-    struct SameContent: Error { var previousPath: String }
 
     /// The SHA-256 of a file's bytes, streamed in 1 MB chunks.
     public static func sha256(ofFile path: String) throws(IngestError) -> String {

@@ -1,15 +1,9 @@
 import Foundation
 
-/// One parsed row, ready for the writer: values in `RowParser.sqlColumns` order, or quarantined.
-struct ParsedItem: Sendable {
-    var values: [SQLValue]?
-    var groupValues: [String?]
-    var line: Int
-}
-
-/// A batch of parsed rows and the issues found while parsing them.
+/// A batch of parsed rows, encoded for the writer, and the issues found while parsing them.
 struct ParsedBatch: Sendable {
-    var items: [ParsedItem] = []
+    var rows: EncodedRows
+    var quarantined = 0
     var issues: [IngestIssue] = []
     var rowsRead = 0
     var bytesRead = 0
@@ -24,6 +18,10 @@ final class ParsePipeline: @unchecked Sendable {
     private let checkDuplicates: Bool
     private var queue: BoundedQueue<ParsedBatch>?
     private static let batchSize = 2_048
+    /// Written batches' buffers, handed back for reuse: a new batch's arrays are large enough
+    /// to be mapped and unmapped by the allocator each time (page faults on both threads).
+    private var spare: [EncodedRows] = []
+    private let spareLock = NSLock()
 
     init(reader: CSVRecordReader, parser: RowParser, beforeRow: ((String, Int) throws -> Void)?, checkDuplicates: Bool) {
         self.reader = reader
@@ -39,11 +37,30 @@ final class ParsePipeline: @unchecked Sendable {
     /// The next batch, nil at the end of the file; rethrows a read or parse failure.
     func next() throws -> ParsedBatch? { try queue?.pop() }
 
+    /// Hands a written batch's buffers back to the producer (swapped out, so the spare is the
+    /// only reference and the producer refills it in place).
+    func recycle(_ rows: inout EncodedRows) {
+        spareLock.lock()
+        defer { spareLock.unlock() }
+        guard spare.count < 4 else { return }
+        spare.append(EncodedRows(width: rows.width))
+        swap(&spare[spare.count - 1], &rows)
+    }
+
+    private func emptyRows(width: Int) -> EncodedRows {
+        spareLock.lock()
+        defer { spareLock.unlock() }
+        guard var rows = spare.popLast() else { return EncodedRows(width: width) }
+        rows.removeAll()
+        return rows
+    }
+
     /// Stops the producer (the writer failed); waits until it has let go of the file.
     func cancel() { queue?.cancel() }
 
     private func produce(into queue: BoundedQueue<ParsedBatch>) throws {
-        var batch = ParsedBatch()
+        let width = parser.sqlColumns.count
+        var batch = ParsedBatch(rows: emptyRows(width: width))
         var seenKeys = Set<String>()
         var rowNumber = 0
         let keyColumn = parser.table.columns[0].name
@@ -53,7 +70,7 @@ final class ParsePipeline: @unchecked Sendable {
             try beforeRow?(parser.file, rowNumber)
             switch parser.parse(record, issues: &batch.issues) {
             case .quarantined:
-                batch.items.append(ParsedItem(values: nil, groupValues: [], line: record.line))
+                batch.quarantined += 1
             case .row(let values):
                 if checkDuplicates, case .text(let key) = values[0] {
                     let fullKey = keyWidth == 1 ? key : key + "|" + values[1].description
@@ -64,14 +81,13 @@ final class ParsePipeline: @unchecked Sendable {
                             action: .kept, subjectID: key))
                     }
                 }
-                batch.items.append(ParsedItem(values: values, groupValues: parser.groupValues(values), line: record.line))
+                batch.rows.append(values, line: record.line)
             }
-            if batch.items.count >= Self.batchSize {
+            if batch.rows.count + batch.quarantined >= Self.batchSize {
                 batch.rowsRead = rowNumber
                 batch.bytesRead = reader.bytesRead
                 guard queue.push(batch) else { return }
-                batch = ParsedBatch()
-                batch.items.reserveCapacity(Self.batchSize)
+                batch = ParsedBatch(rows: emptyRows(width: width))
             }
         }
         batch.rowsRead = rowNumber

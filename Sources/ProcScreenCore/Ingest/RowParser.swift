@@ -15,7 +15,15 @@ struct RowParser {
 
     /// The SQL columns written, in order: the table's columns, then derived ones.
     let sqlColumns: [String]
-    private let indexOf: [String: Int]
+    /// Looked up once per file rather than by name on every row (String hashing of the names
+    /// was a tenth of the parse thread): each table column's header positions, in priority order.
+    private let columnPositions: [[Int]?]
+    private let keyPosition: Int?
+    private let countryPosition: Int?
+    private let methodRawIndex: Int?
+    private let listNameIndex: Int?
+    /// For projects: the columns `deriveProjectFields` reads and fills.
+    private let projectIndices: (agencyID: Int, agencyName: Int, fiscalYear: Int, dates: [Int])?
     /// Memoised value mappings and dates: a file repeats a few hundred distinct values millions of times.
     private let cache = ValueCache()
 
@@ -30,7 +38,16 @@ struct RowParser {
         if table.name == "projects" { columns.append("method_raw") }
         if table.name == "lists" { columns.append("list_name") }
         self.sqlColumns = columns
-        self.indexOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        let indexOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        let positions = self.positions
+        columnPositions = table.columns.map { positions[$0.name] }
+        keyPosition = table.columns.first(where: \.required).flatMap { positions[$0.name]?.first }
+        countryPosition = table.name == "firms" ? positions["country"]?.first : nil
+        methodRawIndex = indexOf["method_raw"]
+        listNameIndex = indexOf["list_name"]
+        projectIndices = table.name == "projects"
+            ? (indexOf["agency_id"]!, indexOf["agency_name"]!, indexOf["fiscal_year"]!, [indexOf["announce_date"]!, indexOf["award_date"]!])
+            : nil
     }
 
     enum Outcome {
@@ -57,18 +74,17 @@ struct RowParser {
         }
         var values = [SQLValue](repeating: .null, count: sqlColumns.count)
         var subject: String?
-        let keyColumn = table.columns.first(where: \.required)?.name
-        if let keyColumn, let p = positions[keyColumn]?.first {
+        if let p = keyPosition {
             subject = ThaiText.foldDigits(ValueParser.trimmed(record.fields[p]).description)
         }
         let countryIsForeign: Bool = {
-            guard table.name == "firms", let p = positions["country"]?.first else { return false }
+            guard let p = countryPosition else { return false }
             let c = ThaiText.normalize(record.fields[p])
             return !(c.isEmpty || c == "th" || c == "tha" || c == "thailand" || c == "ไทย" || c == "ประเทศไทย")
         }()
 
         for (index, spec) in table.columns.enumerated() {
-            guard let candidates = positions[spec.name] else {
+            guard let candidates = columnPositions[index] else {
                 if spec.required {
                     issue("missing_key", "required column '\(spec.name)' is empty", field: spec.name, action: .quarantined)
                     return .quarantined
@@ -165,57 +181,53 @@ struct RowParser {
                     issue("unknown_code", "'\(ValueParser.trimmed(raw))' is not a known \(name) value; stored as missing",
                           column: p, field: fieldName, action: .kept, subject: subject)
                 }
-                if name == "methods" { values[indexOf["method_raw"]!] = .text(String(ValueParser.trimmed(raw))) }
+                if name == "methods", let methodRawIndex { values[methodRawIndex] = .text(String(ValueParser.trimmed(raw))) }
             }
         }
         if table.name == "projects" { deriveProjectFields(&values, record: record) }
-        if let listName { values[indexOf["list_name"]!] = .text(listName) }
+        if let listName, let listNameIndex { values[listNameIndex] = .text(listName) }
         return .row(values)
     }
 
     /// Fills what the bundle may leave out but rules need: the agency key and the fiscal year.
     private func deriveProjectFields(_ values: inout [SQLValue], record: CSVRecord) {
-        let agencyID = indexOf["agency_id"]!, agencyName = indexOf["agency_name"]!
-        if values[agencyID] == .null, case .text(let name) = values[agencyName] {
-            values[agencyID] = .text(ThaiText.normalize(name))
+        guard let derived = projectIndices else { return }
+        if values[derived.agencyID] == .null, case .text(let name) = values[derived.agencyName] {
+            values[derived.agencyID] = .text(ThaiText.normalize(name))
         }
-        let fiscalYear = indexOf["fiscal_year"]!
-        if values[fiscalYear] == .null {
-            for column in ["announce_date", "award_date"] {
-                if case .text(let iso) = values[indexOf[column]!], let fy = ValueParser.fiscalYear(ofISODate: iso) {
-                    values[fiscalYear] = .integer(Int64(fy))
+        if values[derived.fiscalYear] == .null {
+            for column in derived.dates {
+                if case .text(let iso) = values[column], let fy = ValueParser.fiscalYear(ofISODate: iso) {
+                    values[derived.fiscalYear] = .integer(Int64(fy))
                     break
                 }
             }
         }
     }
-
-    /// The values of the group-replacement key for this row.
-    func groupValues(_ values: [SQLValue]) -> [String?] {
-        guard case .replaceGroup(let key) = table.replace else { return [] }
-        return key.map { name in indexOf[name].flatMap { values[$0].string } }
-    }
 }
 
 /// Memoises the slow, highly repetitive conversions of one file (bounded, so memory stays flat).
+/// Keyed by the raw value's bytes (`UTF8Key`): Swift's String hashing normalises Thai text first.
 final class ValueCache {
-    private var codes: [String: [String: FieldMapping.ValueResult]] = [:]
-    private var dates: [String: ValueParser.Parsed<String>] = [:]
+    private var codes: [String: [UTF8Key: FieldMapping.ValueResult]] = [:]
+    private var dates: [UTF8Key: ValueParser.Parsed<String>] = [:]
     private static let limit = 100_000
 
     func code(_ raw: String, table: String, mapping: FieldMapping) -> FieldMapping.ValueResult {
-        if let hit = codes[table]?[raw] { return hit }
+        let key = UTF8Key(raw)
+        if let hit = codes[table]?[key] { return hit }
         let result = (try? mapping.mapValue(raw, table: table)) ?? .unknown
         if codes[table, default: [:]].count > Self.limit { codes[table] = [:] }
-        codes[table, default: [:]][raw] = result
+        codes[table, default: [:]][key] = result
         return result
     }
 
     func date(_ raw: String) -> ValueParser.Parsed<String> {
-        if let hit = dates[raw] { return hit }
+        let key = UTF8Key(raw)
+        if let hit = dates[key] { return hit }
         let result = ValueParser.date(raw)
         if dates.count > Self.limit { dates.removeAll(keepingCapacity: true) }
-        dates[raw] = result
+        dates[key] = result
         return result
     }
 }

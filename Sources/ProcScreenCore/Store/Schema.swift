@@ -274,6 +274,9 @@ public enum Schema {
         Migration(name: "010_scan_resume_point", sql: """
             ALTER TABLE runs ADD COLUMN sources_through INTEGER;   -- the highest source id whose rows the run saw (scans resume after it)
             """),
+        Migration(name: "011_source_sizes", sql: """
+            ALTER TABLE sources ADD COLUMN size_bytes INTEGER;   -- the file's size: content of a size no source has is new without hashing first
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

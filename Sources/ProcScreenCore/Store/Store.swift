@@ -47,15 +47,28 @@ public final class Store {
         return (id, row[1].string ?? "")
     }
 
+    /// Whether a source of this many bytes (or of a size not recorded) is in the store: if not,
+    /// a file of that size cannot be content seen before.
+    public func mayHoldSource(ofSize bytes: Int) throws -> Bool {
+        try db.scalar(sql: "SELECT EXISTS (SELECT 1 FROM sources WHERE size_bytes = ? OR size_bytes IS NULL)",
+                      bindings: [bytes]).int64 == 1
+    }
+
     /// Records a file as ingested; returns its `source_id`.
-    public func insertSource(path: String, sha256: String, format: String, table: String?, encoding: String?) throws -> Int64 {
+    public func insertSource(path: String, sha256: String, format: String, table: String?, encoding: String?,
+                             sizeBytes: Int? = nil) throws -> Int64 {
         try db.execute(
             sql: """
-                INSERT INTO sources (path, sha256, format, table_name, encoding, ingested_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO sources (path, sha256, format, table_name, encoding, ingested_at, size_bytes)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            bindings: [path, sha256, format, table, encoding, Self.timestamp()])
+            bindings: [path, sha256, format, table, encoding, Self.timestamp(), sizeBytes])
         return db.lastInsertRowID
+    }
+
+    /// Sets a source's content hash once it is known (it was hashed while it loaded).
+    public func setSHA256(_ sha: String, sourceID: Int64) throws {
+        try db.execute(sql: "UPDATE sources SET sha256 = ? WHERE source_id = ?", bindings: [sha, sourceID])
     }
 
     public func finishSource(_ id: Int64, rows: Int, quarantined: Int, issues: Int) throws {

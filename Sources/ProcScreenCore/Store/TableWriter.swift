@@ -1,6 +1,65 @@
 import Foundation
 
-/// Writes the rows of one ingested file into one table with a reused prepared statement.
+/// Rows of SQL values in flat arrays: a cell per value and the text bytes side by side.
+///
+/// A parsed batch crosses from the parsing thread to the writer as a few buffers instead of an
+/// array and strings per row (freeing those on the writer was a tenth of its time), and text is
+/// bound to SQLite straight from `bytes` without SQLite copying it.
+public struct EncodedRows: Sendable {
+    public enum Cell: Sendable {
+        case null
+        case integer(Int64)
+        case real(Double)
+        case text(offset: Int32, count: Int32)
+    }
+
+    /// Values per row.
+    public let width: Int
+    private(set) var cells: [Cell] = []
+    private(set) var bytes: [UInt8] = []
+    /// Each row's line in its source file.
+    private(set) var lines: [Int] = []
+
+    public init(width: Int) { self.width = width }
+
+    public var count: Int { lines.count }
+    public var isEmpty: Bool { lines.isEmpty }
+
+    public mutating func append(_ values: [SQLValue], line: Int) {
+        precondition(values.count == width, "a row of \(values.count) values in rows of \(width)")
+        for value in values {
+            switch value {
+            case .null: cells.append(.null)
+            case .integer(let v): cells.append(.integer(v))
+            case .real(let v): cells.append(.real(v))
+            case .text(let v):
+                var text = v
+                let offset = bytes.count
+                text.withUTF8 { bytes.append(contentsOf: $0) }
+                cells.append(.text(offset: Int32(offset), count: Int32(bytes.count - offset)))
+            }
+        }
+        lines.append(line)
+    }
+
+    public mutating func removeAll() {
+        cells.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+    }
+
+    /// The value of one cell as text (group keys); nil for NULL.
+    func text(row: Int, column: Int) -> String? {
+        switch cells[row * width + column] {
+        case .null: return nil
+        case .integer(let v): return String(v)
+        case .real(let v): return String(v)
+        case .text(let offset, let count): return String(decoding: bytes[Int(offset)..<Int(offset + count)], as: UTF8.self)
+        }
+    }
+}
+
+/// Writes the rows of one ingested file into one table with reused prepared statements.
 ///
 /// Applies the table's replacement rule: an upsert replaces the row with the same primary key;
 /// a group replace deletes, the first time a parent key is seen in this file, every older row
@@ -8,32 +67,41 @@ import Foundation
 public final class TableWriter {
     public let table: String
     public let columns: [String]
+    private let dataWidth: Int
     private let insertOne: Statement
     private let insertMany: Statement
     private let deleteGroup: Statement?
-    private let groupKey: [String]
+    /// The positions of the group-replacement key among the data columns.
+    private let groupColumns: [Int]
     private var seenGroups = Set<String>()
     /// Whether the table held rows before this file; if not, group deletes are skipped.
     private let tableHadRows: Bool
     private let withLine: Bool
-    /// Rows waiting for the next multi-row INSERT (one statement step per `rowsPerInsert` rows
-    /// instead of one per row: SQLite's per-statement cost dominates narrow rows).
-    private var pending: [([SQLValue], Int64, Int)] = []
+    /// Rows given one at a time, waiting for the next multi-row INSERT (one statement step per
+    /// `rowsPerInsert` rows instead of one per row: SQLite's per-statement cost dominates narrow rows).
+    private var pending: EncodedRows
+    private var pendingSource: Int64 = 0
     private static let rowsPerInsert = 64
     private let rowsPerStatement: Int
+    nonisolated(unsafe) private static let emptyText = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 
     /// - Parameters:
     ///   - columns: the data columns, bound in this order by `write`; `source_id` (and
     ///     `source_line` when `withLine`) are appended.
     ///   - upsert: `INSERT OR REPLACE` on the primary key.
-    ///   - groupKey: the columns whose older rows a newer file replaces.
+    ///   - groupKey: the columns (among `columns`) whose older rows a newer file replaces.
     ///   - conflict: an `ON CONFLICT …` clause for upserts that merge instead of replacing.
     public init(db: Database, table: String, columns: [String], upsert: Bool, groupKey: [String], withLine: Bool,
                 conflict: String? = nil) throws {
         self.table = table
+        self.dataWidth = columns.count
         self.columns = columns + ["source_id"] + (withLine ? ["source_line"] : [])
-        self.groupKey = groupKey
+        self.groupColumns = groupKey.map { key in
+            guard let index = columns.firstIndex(of: key) else { preconditionFailure("group key \(key) is not a column of \(table)") }
+            return index
+        }
         self.withLine = withLine
+        self.pending = EncodedRows(width: columns.count)
         let tuple = "(" + Array(repeating: "?", count: self.columns.count).joined(separator: ", ") + ")"
         let verb = upsert ? "INSERT OR REPLACE" : "INSERT"
         let head = "\(verb) INTO \(table) (\(self.columns.joined(separator: ", "))) VALUES "
@@ -50,21 +118,23 @@ public final class TableWriter {
         } else {
             deleteGroup = nil
         }
-        pending.reserveCapacity(Self.rowsPerInsert)
     }
 
     /// Queues one row (values in `columns` order, without source id and line) for insertion.
     /// Call `finish()` after the last row.
-    public func write(_ values: [SQLValue], groupValues: [String?], sourceID: Int64, line: Int) throws {
-        if let deleteGroup, tableHadRows {
-            let key = groupValues.map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")
-            if seenGroups.insert(key).inserted {
-                for (i, v) in groupValues.enumerated() { deleteGroup.bind(text: v, at: Int32(i + 1)) }
-                try deleteGroup.run()
-            }
+    public func write(_ values: [SQLValue], sourceID: Int64, line: Int) throws {
+        if sourceID != pendingSource {
+            try flush()
+            pendingSource = sourceID
         }
-        pending.append((values, sourceID, line))
+        pending.append(values, line: line)
         if pending.count == rowsPerStatement { try flush() }
+    }
+
+    /// Inserts a batch of rows encoded elsewhere (the parsing thread), in order.
+    public func write(_ rows: EncodedRows, sourceID: Int64) throws {
+        try flush()
+        try insert(rows, sourceID: sourceID)
     }
 
     /// Inserts every queued row.
@@ -72,34 +142,57 @@ public final class TableWriter {
 
     private func flush() throws {
         guard !pending.isEmpty else { return }
-        if pending.count == rowsPerStatement {
-            var index: Int32 = 1
-            for row in pending { index = bind(row, into: insertMany, from: index) }
-            try insertMany.run()
-        } else {
-            for row in pending {
-                _ = bind(row, into: insertOne, from: 1)
-                try insertOne.run()
-            }
-        }
-        pending.removeAll(keepingCapacity: true)
+        try insert(pending, sourceID: pendingSource)
+        pending.removeAll()
     }
 
-    private func bind(_ row: ([SQLValue], Int64, Int), into statement: Statement, from start: Int32) -> Int32 {
+    /// Runs each new group's delete, then inserts the rows `rowsPerStatement` at a time.
+    private func insert(_ rows: EncodedRows, sourceID: Int64) throws {
+        precondition(rows.width == dataWidth, "rows of \(rows.width) values for \(dataWidth) columns of \(table)")
+        try rows.bytes.withUnsafeBytes { text in
+            var start = 0
+            while start < rows.count {
+                let end = rows.count - start >= rowsPerStatement ? start + rowsPerStatement : start + 1
+                if let deleteGroup, tableHadRows {
+                    for row in start..<end { try deleteIfNew(row: row, of: rows, with: deleteGroup) }
+                }
+                let statement = end - start == rowsPerStatement ? insertMany : insertOne
+                var index: Int32 = 1
+                for row in start..<end { index = bind(row: row, of: rows, text: text, sourceID: sourceID, into: statement, from: index) }
+                try statement.run()
+                start = end
+            }
+        }
+    }
+
+    /// Deletes the older rows of this row's group the first time the file shows the group.
+    private func deleteIfNew(row: Int, of rows: EncodedRows, with delete: Statement) throws {
+        let values = groupColumns.map { rows.text(row: row, column: $0) }
+        guard seenGroups.insert(values.map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")).inserted else { return }
+        for (i, value) in values.enumerated() { delete.bind(text: value, at: Int32(i + 1)) }
+        try delete.run()
+    }
+
+    /// Binds one row's values; text points into `text`, which stays put until the statement ran.
+    private func bind(row: Int, of rows: EncodedRows, text: UnsafeRawBufferPointer, sourceID: Int64, into statement: Statement,
+                      from start: Int32) -> Int32 {
         var index = start
-        for value in row.0 {
-            switch value {
+        let first = row * rows.width
+        for cell in rows.cells[first..<first + rows.width] {
+            switch cell {
             case .null: statement.bind(text: nil, at: index)
             case .integer(let v): statement.bind(int: v, at: index)
             case .real(let v): statement.bind(double: v, at: index)
-            case .text(let v): statement.bind(text: v, at: index)
+            case .text(let offset, let count):
+                // An empty array's base address may be nil; an empty text still needs a real pointer.
+                statement.bind(unownedText: text.baseAddress.map { $0 + Int(offset) } ?? Self.emptyText, count: Int(count), at: index)
             }
             index += 1
         }
-        statement.bind(int: row.1, at: index)
+        statement.bind(int: sourceID, at: index)
         index += 1
         if withLine {
-            statement.bind(int: Int64(row.2), at: index)
+            statement.bind(int: Int64(rows.lines[row]), at: index)
             index += 1
         }
         return index

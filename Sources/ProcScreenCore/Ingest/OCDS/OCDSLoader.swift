@@ -192,14 +192,14 @@ final class OCDSLoader {
             t(p.date), t(p.procurementMethodDetails),
             t(thai?.projectType), t(thai?.province), t(thai?.ministry), t(thai?.budgetType), i(thai?.multiYear.map { $0 ? 1 : 0 }),
             i(thai?.numDocBuyers.map(Int64.init)), i(p.tenderAmendments.map(Int64.init)),
-        ], groupValues: [], sourceID: sourceID, line: line)
+        ], sourceID: sourceID, line: line)
         counts.processes += 1
         if let id = p.buyer.id ?? p.procuringEntity.id {
             // Once per agency and name in a file (a buyer publishes thousands of processes).
             let name = p.buyer.name ?? p.procuringEntity.name
             if agenciesWritten[id] != .some(name) {
                 agenciesWritten[id] = .some(name)
-                try agencies.write([t(id), t(name)], groupValues: [], sourceID: sourceID, line: line)
+                try agencies.write([t(id), t(name)], sourceID: sourceID, line: line)
             }
         }
 
@@ -223,7 +223,7 @@ final class OCDSLoader {
                     let won = bid.relatedLot.flatMap { lotWinners.isEmpty ? nil : lotWinners[$0] }.map { $0.contains(id) } ?? winners.contains(id)
                     return won ? 1 : 0
                 }), t(bid.date), i(Int64(bid.tenderers.count)), t(bid.value.currency), t(bid.relatedLot),
-            ], groupValues: [], sourceID: sourceID, line: childLine)
+            ], sourceID: sourceID, line: childLine)
             counts.bids += 1
         }
         for (index, award) in p.awards.enumerated() {
@@ -237,10 +237,10 @@ final class OCDSLoader {
                 t(contract?.endDate), i(contract?.value.minor ?? award.value.minor), t(award.status), t(awardKey),
                 i(Int64(award.suppliers.count)), t(contract?.value.currency ?? award.value.currency), t(contract?.status),
                 t(award.relatedLots.first),
-            ], groupValues: [], sourceID: sourceID, line: childLine)
+            ], sourceID: sourceID, line: childLine)
             counts.contracts += 1
             for c in award.classifications {
-                try items.write([t(ocid), t(awardKey), t(c)], groupValues: [], sourceID: sourceID, line: 0)
+                try items.write([t(ocid), t(awardKey), t(c)], sourceID: sourceID, line: 0)
             }
         }
         // Contracts without an award (some publishers skip awards).
@@ -249,17 +249,17 @@ final class OCDSLoader {
             try contracts.write([
                 t(ocid), t(contract.id), SQLValue.null, SQLValue.null, t(contract.dateSigned), t(contract.endDate), i(contract.value.minor),
                 t(contract.status), t(contract.awardID), SQLValue.null, t(contract.value.currency), t(contract.status), SQLValue.null,
-            ], groupValues: [], sourceID: sourceID, line: childLine)
+            ], sourceID: sourceID, line: childLine)
             counts.contracts += 1
         }
         for c in p.tenderClassifications {
-            try items.write([t(ocid), SQLValue.null, t(c)], groupValues: [], sourceID: sourceID, line: 0)
+            try items.write([t(ocid), SQLValue.null, t(c)], sourceID: sourceID, line: 0)
         }
         for party in p.parties {
             guard let id = party.id else { continue }
             try parties.write([t(ocid), t(id), t(party.roles.joined(separator: ","))] + party.address.map(t)
                                 + [t(party.contactName), t(party.email), t(party.telephone), t(party.fax), t(party.url)],
-                              groupValues: [], sourceID: sourceID, line: 0)
+                              sourceID: sourceID, line: 0)
         }
         // Firms: tenderer and supplier parties, and organisations written out in full on bids.
         let embedded = p.bids.flatMap(\.tenderers).filter { $0.identifierID != nil || $0.address.contains { $0 != nil } }
@@ -274,7 +274,7 @@ final class OCDSLoader {
             try firms.write([
                 t(id), t(party.name), t(address.isEmpty ? nil : address.joined(separator: ", ")), t(party.telephone),
                 t(party.email), t(Self.country(scheme: party.identifierScheme) ?? party.countryName),
-            ], groupValues: [], sourceID: sourceID, line: 0)
+            ], sourceID: sourceID, line: 0)
             counts.firms += 1
         }
     }
