@@ -85,25 +85,55 @@ public final class TitleSimilarity {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The set of character 3-grams of a normalised title (by Unicode scalar).
-    public static func trigrams(_ normalized: String) -> Set<String> {
-        let scalars = Array(normalized.unicodeScalars)
-        guard scalars.count >= 3 else { return [normalized] }
-        var grams = Set<String>()
-        for i in 0...(scalars.count - 3) {
-            var g = String.UnicodeScalarView()
-            g.append(contentsOf: scalars[i..<i + 3])
-            grams.insert(String(g))
+    /// The distinct character 3-grams (by Unicode scalar) of a normalised title, each packed
+    /// exactly into 63 bits (three 21-bit scalars) and sorted: a few bytes per gram instead of a
+    /// String in a Set (LP-13 keeps them for every candidate), and Jaccard by one merge.
+    /// A title shorter than three scalars keeps itself instead: it is compared for equality.
+    public struct Trigrams: Sendable, Equatable {
+        let grams: [UInt64]
+        let short: String?
+
+        public init(_ normalized: String) {
+            var packed: [UInt64] = []
+            var window: (UInt64, UInt64) = (0, 0)
+            var seen = 0
+            for scalar in normalized.unicodeScalars {
+                let v = UInt64(scalar.value)
+                if seen >= 2 { packed.append(window.0 << 42 | window.1 << 21 | v) }
+                window = (window.1, v)
+                seen += 1
+            }
+            if seen < 3 {
+                grams = []
+                short = normalized
+            } else {
+                packed.sort()
+                var distinct: [UInt64] = []
+                distinct.reserveCapacity(packed.count)
+                for g in packed where distinct.last != g { distinct.append(g) }
+                grams = distinct
+                short = nil
+            }
         }
-        return grams
+
+        /// The number of distinct 3-grams (0 for a short title).
+        public var count: Int { grams.count }
+
+        /// `sim`: the Jaccard index of the two gram sets; short titles are equal (1) or not (0).
+        public func similarity(to other: Trigrams) -> Double {
+            if short != nil || other.short != nil { return short == other.short ? 1 : 0 }
+            var (i, j, shared) = (0, 0, 0)
+            while i < grams.count && j < other.grams.count {
+                if grams[i] == other.grams[j] { shared += 1; i += 1; j += 1 } else if grams[i] < other.grams[j] { i += 1 } else { j += 1 }
+            }
+            let union = grams.count + other.grams.count - shared
+            return union == 0 ? 0 : Double(shared) / Double(union)
+        }
     }
 
     /// `sim(a, b)` of two normalised titles: Jaccard of their 3-gram sets; titles shorter than
     /// three characters are compared for equality.
-    public static func similarity(_ a: String, _ b: String, gramsA: Set<String>? = nil, gramsB: Set<String>? = nil) -> Double {
-        if a.unicodeScalars.count < 3 || b.unicodeScalars.count < 3 { return a == b ? 1 : 0 }
-        let ga = gramsA ?? trigrams(a), gb = gramsB ?? trigrams(b)
-        let union = ga.union(gb).count
-        return union == 0 ? 0 : Double(ga.intersection(gb).count) / Double(union)
+    public static func similarity(_ a: String, _ b: String) -> Double {
+        Trigrams(a).similarity(to: Trigrams(b))
     }
 }

@@ -34,8 +34,7 @@ struct SlicingBelowThresholdIndicator: DatasetIndicator {
         var projectID: String
         var agencyID: String?
         var ministry: String?
-        var title: String
-        var grams: Set<String>
+        var title: TitleSimilarity.Trigrams
         var budget: Int64
         var day: Int
         var fiscalYear: Int?
@@ -54,11 +53,11 @@ struct SlicingBelowThresholdIndicator: DatasetIndicator {
                   case .tiered(false, _, _, _) = indicator.tier.classify(r),
                   let date = r.announceDate ?? r.awardDate, let day = DateMath.days(fromISO: date),
                   let name = r.projectName else { return }
-            let title = titles.normalize(name)
+            let title = TitleSimilarity.Trigrams(titles.normalize(name))
             let key = (r.agencyID ?? "") + "\u{1}" + (r.projectType ?? "")
             blocks[key, default: []].append(Candidate(
                 projectID: r.projectID, agencyID: r.agencyID, ministry: r.ministry, title: title,
-                grams: TitleSimilarity.trigrams(title), budget: budget, day: day, fiscalYear: r.fiscalYear, inScope: inScope))
+                budget: budget, day: day, fiscalYear: r.fiscalYear, inScope: inScope))
         }
 
         func finish() -> DatasetResult { indicator.decide(blocks) }
@@ -85,7 +84,7 @@ struct SlicingBelowThresholdIndicator: DatasetIndicator {
             for i in members.indices {
                 for j in members.indices where j > i {
                     guard Self.monthsApart(members[i].day, members[j].day) <= windowMonths else { continue }
-                    let sim = TitleSimilarity.similarity(members[i].title, members[j].title, gramsA: members[i].grams, gramsB: members[j].grams)
+                    let sim = members[i].title.similarity(to: members[j].title)
                     guard sim >= similarity else { continue }
                     parent[find(i)] = find(j)
                     bestSimilarity[i] = max(bestSimilarity[i] ?? 0, sim)

@@ -150,11 +150,21 @@ final class CoBiddingTenders {
 /// Firms as nodes, shared tenders as edge weights, per market: built by sorting the packed pair
 /// keys of every tender (no dictionary per pair), then counting runs.
 struct CoBiddingGraph {
+    /// One market's pairs a < b that bid together, sorted by key, with their shared tenders: two
+    /// flat arrays (12 bytes a pair; the 1 M screen has millions of pairs).
+    struct PairCounts: RandomAccessCollection {
+        let keys: [UInt64]
+        let counts: [Int32]
+        var startIndex: Int { 0 }
+        var endIndex: Int { keys.count }
+        subscript(i: Int) -> (key: UInt64, count: Int32) { (keys[i], counts[i]) }
+    }
+
     /// Per tender: its market's index, or -1 when outside the window or without a market key.
     let marketOf: [Int32]
     let marketNames: [String]
     /// Per market: (a << 32 | b, shared tenders) for every pair a < b that bid together, sorted.
-    let pairs: [[(key: UInt64, count: Int32)]]
+    let pairs: [PairCounts]
     /// Per market: firm → the number of window tenders it submitted a bid to.
     let tenderCounts: [[Int32: Int32]]
 
@@ -164,39 +174,59 @@ struct CoBiddingGraph {
     init(_ table: CoBiddingTenders, scope: MarketScope, window: FiscalYearWindow) {
         var markets = Interner()
         var marketOf = [Int32](repeating: -1, count: table.tenders.count)
-        var keys: [[UInt64]] = []
         var counts: [[Int32: Int32]] = []
+        // 1. Each tender's market, and how many pairs each market will hold (so the key arrays
+        //    are allocated once, at their size, instead of doubling).
+        var pairTotals: [Int] = []
         for (t, tender) in table.tenders.enumerated() where window.contains(tender.fiscalYear) && tender.count > 0 {
             guard let name = table.market(of: tender, scope) else { continue }
             let m = markets.id(name)
-            if Int(m) == keys.count {
-                keys.append([])
+            if Int(m) == pairTotals.count {
+                pairTotals.append(0)
                 counts.append([:])
             }
             marketOf[t] = m
+            let n = Int(tender.count)
+            pairTotals[Int(m)] += n * (n - 1) / 2
+            for a in table.bidders(of: t) { counts[Int(m)][a, default: 0] += 1 }
+        }
+        // 2. Every pair key, per market.
+        var keys: [[UInt64]] = pairTotals.map { total in
+            var k: [UInt64] = []
+            k.reserveCapacity(total)
+            return k
+        }
+        for t in table.tenders.indices where marketOf[t] >= 0 && table.tenders[t].count >= 2 {
             let bidders = table.bidders(of: t)
-            for a in bidders { counts[Int(m)][a, default: 0] += 1 }
-            guard bidders.count >= 2 else { continue }
+            let m = Int(marketOf[t])
             for i in bidders.indices {
-                for j in bidders.indices where j > i { keys[Int(m)].append(Self.pairKey(bidders[i], bidders[j])) }
+                for j in bidders.indices where j > i { keys[m].append(Self.pairKey(bidders[i], bidders[j])) }
             }
         }
         self.marketOf = marketOf
         marketNames = markets.names
         tenderCounts = counts
-        pairs = keys.map { raw in
-            var sorted = raw
+        // 3. Sorted in place, runs counted, distinct keys kept.
+        var pairs: [PairCounts] = []
+        pairs.reserveCapacity(keys.count)
+        for m in keys.indices {
+            var sorted = keys[m]
+            keys[m] = []   // the only reference now: sorted in place, not copied
             sorted.sort()
-            var runs: [(key: UInt64, count: Int32)] = []
+            var runCounts: [Int32] = []
+            var distinct = 0
             var i = 0
             while i < sorted.count {
                 var j = i + 1
                 while j < sorted.count && sorted[j] == sorted[i] { j += 1 }
-                runs.append((sorted[i], Int32(j - i)))
+                sorted[distinct] = sorted[i]
+                runCounts.append(Int32(j - i))
+                distinct += 1
                 i = j
             }
-            return runs
+            pairs.append(PairCounts(keys: Array(sorted.prefix(distinct)), counts: runCounts))
         }
+        self.pairs = pairs
     }
 }
 

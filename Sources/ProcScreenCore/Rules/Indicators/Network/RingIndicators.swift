@@ -224,7 +224,7 @@ struct WinnerRotationRingIndicator: DatasetIndicator, CoBiddingRule {
         }
 
         /// Connected components of the edges with weight ≥ m; large ones split into maximal cliques.
-        private func candidateGroups(_ pairs: [(key: UInt64, count: Int32)], market: Int32,
+        private func candidateGroups(_ pairs: CoBiddingGraph.PairCounts, market: Int32,
                                      uncomputable: inout [(members: [Int32], market: Int32)]) -> [[Int32]] {
             var adjacency: [Int32: [Int32]] = [:]
             for p in pairs where Int(p.count) >= rule.m {

@@ -412,11 +412,10 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
                 result.everywhereNotComputable = (.missingColumn, "the titles of the candidate projects could not be read: \(error)")
                 return result
             }
-            var normalized: [Int32: (String, Set<String>)] = [:]
-            func title(_ a: Announcement) -> (String, Set<String>) {
+            var normalized: [Int32: TitleSimilarity.Trigrams] = [:]
+            func title(_ a: Announcement) -> TitleSimilarity.Trigrams {
                 if let known = normalized[a.project] { return known }
-                let n = titles.normalize(stored[projects[Int(a.project)].projectID] ?? "")
-                let made = (n, TitleSimilarity.trigrams(n))
+                let made = TitleSimilarity.Trigrams(titles.normalize(stored[projects[Int(a.project)].projectID] ?? ""))
                 normalized[a.project] = made
                 return made
             }
@@ -424,8 +423,7 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
             var linked = LinkedFindings()
             for (pi, qi) in pairs {
                 let p = announcements[pi], q = announcements[qi]
-                let (np, gp) = title(p), (nq, gq) = title(q)
-                let sim = TitleSimilarity.similarity(np, nq, gramsA: gp, gramsB: gq)
+                let sim = title(p).similarity(to: title(q))
                 guard sim >= rule.s else { continue }
                 let pid = projects[Int(p.project)].projectID
                 let growth = zip([q.budget], [p.budget]).compactMap { qb, pb -> Double? in
