@@ -375,7 +375,9 @@ if phase == "scan" { try benchScan(sizes: scanSizes, batch: batchSize) }
 /// table to BENCHMARKS.md with the machine, build mode and commit.
 @MainActor func benchSuite(sizes: [Int], batch: Int) throws {
     struct Line { var n: Int; var bids: Int; var bidsSeconds: Double; var ingest: Double; var ingestKB: Int; var screen: Double
-                  var screenKB: Int; var report: Double; var scan: Double; var scanKB: Int }
+                  var screenKB: Int; var report: Double; var scan: Double; var scanKB: Int
+                  /// bids.csv's own load rate (0 when the bundle has no bids file).
+                  var bidsRate: Double { bidsSeconds > 0 ? Double(bids) / bidsSeconds : 0 } }
     let inbox = try batchInbox(batch)
     var lines: [Line] = []
     for n in sizes {
@@ -421,7 +423,7 @@ if phase == "scan" { try benchScan(sizes: scanSizes, batch: batchSize) }
 
         """
     for l in lines {
-        text += "| \(l.n) | \(l.bids) | \(fmt(l.ingest, 1)) s (bids.csv alone: \(fmt(Double(l.bids) / l.bidsSeconds)) rows/s; bids ÷ whole ingest: \(fmt(Double(l.bids) / l.ingest))/s) | \(mb(l.ingestKB)) MB "
+        text += "| \(l.n) | \(l.bids) | \(fmt(l.ingest, 1)) s (bids.csv alone: \(fmt(l.bidsRate)) rows/s; bids ÷ whole ingest: \(fmt(Double(l.bids) / l.ingest))/s) | \(mb(l.ingestKB)) MB "
             + "| \(fmt(l.screen, 1)) s | \(mb(l.screenKB)) MB | \(fmt(l.report, 1)) s | \(fmt(l.scan, 1)) s | \(mb(l.scanKB)) MB |\n"
     }
     if let first = lines.first, let last = lines.last, last.n > first.n {
@@ -434,7 +436,7 @@ if phase == "scan" { try benchScan(sizes: scanSizes, batch: batchSize) }
         text += "\nTargets at 1 M (DESIGN.md): ingest + full screen \(fmt(m.ingest + m.screen, 1)) s (< 60 s: \(m.ingest + m.screen < 60 ? "met" : "not met")), "
             + "peak memory \(mb(max(m.ingestKB, m.screenKB))) MB (< 1 GB: \(max(m.ingestKB, m.screenKB) < 1_048_576 ? "met" : "not met")), "
             + "scan of \(batch) \(fmt(m.scan, 1)) s (< 10 s: \(m.scan < 10 ? "met" : "not met")), "
-            + "CSV ingest of bids.csv \(fmt(Double(m.bids) / m.bidsSeconds)) rows/s (≥ 300,000: \(Double(m.bids) / m.bidsSeconds >= 300_000 ? "met" : "not met")).\n"
+            + "CSV ingest of bids.csv \(fmt(m.bidsRate)) rows/s (≥ 300,000: \(m.bidsRate >= 300_000 ? "met" : "not met")).\n"
     }
     print(text)
     if let handle = FileHandle(forWritingAtPath: "BENCHMARKS.md") {

@@ -185,6 +185,20 @@ struct IngestTests {
         #expect(try fixture.scalar("SELECT count(*) FROM sources WHERE sha256 LIKE 'pending:%'").int64 == 0)
     }
 
+    @Test func aStoreWithoutRecordedSizesStillSkipsSeenContent() throws {
+        // Sources ingested before sizes were recorded: any file may be one of them, so it is
+        // hashed before loading and a renamed copy is skipped, not loaded and refused.
+        let fixture = try StoreFixture()
+        let first = try fixture.directory.write("a/projects.csv", "project_id,project_name,budget\nP1,one,100\n")
+        let copy = try fixture.directory.write("b/renamed.csv", "project_id,project_name,budget\nP1,one,100\n")
+        _ = try fixture.ingest([first])
+        try fixture.store.db.execute(sql: "UPDATE sources SET size_bytes = NULL")
+        let again = try fixture.ingest([copy]).files.first
+        #expect(again?.status == .skipped)
+        #expect(again?.sameAs == first)
+        #expect(try fixture.scalar("SELECT count(*) FROM sources").int64 == 1)
+    }
+
     @Test func invalidTINsAreKeptAndRecorded() throws {
         let fixture = try StoreFixture()
         let path = try fixture.directory.write("b/bids.csv", """
@@ -349,6 +363,9 @@ struct CGDIngestTests {
         #expect(p[0][0].string == "66069005470" && p[0][1].int64 == 1_069_849_926 && p[0][2].string == "2023-07-26")
         #expect(p[0][3].int64 == 2568 && p[0][4].string == "e_bidding")
         #expect(try fixture.scalar("SELECT winner_id || ' ' || amount FROM contracts").string == "0105537149566 976495829")
+        // Hashed once, during the OCDS attempt, and recorded on the CGD source.
+        let path = Paths.realData.appendingPathComponent("thai/govspending_cgdcontract_example_document.json").path
+        #expect(try fixture.scalar("SELECT sha256 FROM sources").string == (try Ingestor.sha256(ofFile: path)))
     }
 
     @Test func everyThaiFileIngests() throws {

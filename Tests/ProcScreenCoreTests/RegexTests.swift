@@ -130,6 +130,35 @@ struct TitleSimilarityTests {
         #expect(fast > titles.count * 9 / 10)
     }
 
+    /// The packed 3-grams give the Jaccard index of the 3-gram sets, as Strings would, on Thai
+    /// titles (marks, repeated grams) of SampleData, each against its neighbours.
+    @Test func packedTrigramsEqualTheSetDefinition() throws {
+        func reference(_ a: String, _ b: String) -> Double {
+            func grams(_ s: String) -> Set<String> {
+                let u = Array(s.unicodeScalars)
+                return Set((0...(u.count - 3)).map { i in var g = String.UnicodeScalarView(); g.append(contentsOf: u[i..<i + 3]); return String(g) })
+            }
+            if a.unicodeScalars.count < 3 || b.unicodeScalars.count < 3 { return a == b ? 1 : 0 }
+            let (ga, gb) = (grams(a), grams(b))
+            return Double(ga.intersection(gb).count) / Double(ga.union(gb).count)
+        }
+        let t = TitleSimilarity()
+        let text = try String(contentsOfFile: Paths.sampleData.appendingPathComponent("projects.csv").path, encoding: .utf8)
+        let titles = text.split(separator: "\n").dropFirst().prefix(400)
+            .compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(2).first.map { t.normalize(String($0)) } }
+            + ["", "ก", "กข", "กขค", "กขคก", "aaaa"]
+        #expect(titles.count > 300)
+        var similarPairs = 0
+        for (i, a) in titles.enumerated() {
+            for b in titles[i ..< min(i + 12, titles.count)] {
+                let packed = TitleSimilarity.Trigrams(a).similarity(to: TitleSimilarity.Trigrams(b))
+                #expect(packed == reference(a, b), "\(a) | \(b)")
+                if packed >= 0.5 && a != b { similarPairs += 1 }
+            }
+        }
+        #expect(similarPairs > 0, "the sample has alike but different titles")
+    }
+
     @Test func jaccardOfTrigrams() {
         #expect(TitleSimilarity.similarity("abcd", "abcd") == 1)
         #expect(TitleSimilarity.similarity("abcd", "abce") == 1.0 / 3.0)   // {abc, bcd} vs {abc, bce}

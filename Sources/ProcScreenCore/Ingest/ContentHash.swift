@@ -33,10 +33,14 @@ final class ContentHash {
     /// What `sources.sha256` holds until the hash is known (the column is unique).
     var placeholder: String { known ?? "pending:" + UUID().uuidString }
 
+    /// The hash from the hashing thread, once it has answered (a rolled-back load may ask again).
+    private var computed: String?
+
     /// The hash, waiting for the hashing thread if needed.
     func value() throws -> String {
-        if let known { return known }
+        if let sha = known ?? computed { return sha }
         guard let sha = try hashing?.pop() else { throw IngestError.unreadableFile(path: path, reason: "cannot hash") }
+        computed = sha
         return sha
     }
 

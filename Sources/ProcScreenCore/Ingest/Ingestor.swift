@@ -398,8 +398,11 @@ public final class Ingestor {
         let started = Date()
         var result = FileSummary(path: file.path, table: "projects", format: "ocds", status: .failed)
         result.encoding = "utf-8"
+        // Kept past the rolled-back OCDS attempt: a govspending JSON file is not hashed twice.
+        var hashed: ContentHash?
         do {
             let hash = try ContentHash(path: file.path, store: store)
+            hashed = hash
             if let sha = hash.known, try skipIfSeen(sha, &result) { return result }
             try store.db.transaction {
                 let sourceID = try store.insertSource(path: file.path, sha256: hash.placeholder, format: "ocds",
@@ -421,7 +424,7 @@ public final class Ingestor {
             result.status = .ingested
         } catch IngestError.noInput {
             // JSON that is not OCDS: govspending's CGD documents (MongoDB export), else not ours.
-            if let cgd = ingestCGDDocuments(file, index: index, count: count, options: options) { return cgd }
+            if let cgd = ingestCGDDocuments(file, hash: hashed, index: index, count: count, options: options) { return cgd }
             result.status = .skipped
             result.error = "not OCDS: no ocid, releases, records or compiledRelease"
         } catch {
@@ -434,12 +437,14 @@ public final class Ingestor {
     }
 
     /// govspending's CGD documents as JSON, through the CGD loader; nil when the file is not such.
-    private func ingestCGDDocuments(_ file: PlannedFile, index: Int, count: Int, options: IngestOptions) -> FileSummary? {
+    /// `hash` is the file's hash from the OCDS attempt (rolled back, so still valid), if any.
+    private func ingestCGDDocuments(_ file: PlannedFile, hash given: ContentHash?, index: Int, count: Int,
+                                    options: IngestOptions) -> FileSummary? {
         guard let documents = try? CGDDocuments(path: file.path, mapping: mapping) else { return nil }
         let started = Date()
         var result = FileSummary(path: file.path, table: "projects", format: "cgd", status: .failed)
         do {
-            let hash = try ContentHash(path: file.path, store: store)
+            let hash = try given ?? ContentHash(path: file.path, store: store)
             if let sha = hash.known, try skipIfSeen(sha, &result) { return result }
             var iterator = documents.records.makeIterator()
             try store.db.transaction {

@@ -128,7 +128,7 @@ public final class Statement {
     }
 
     /// Binds bytes SQLite does not copy: they must stay unchanged until the statement has run
-    /// (the bulk writer's arena), saving SQLite a malloc, a copy and a free per value.
+    /// (the bulk writer's `EncodedRows` buffer), saving SQLite a malloc, a copy and a free per value.
     @inline(__always) public func bind(unownedText bytes: UnsafeRawPointer, count: Int, at index: Int32) {
         sqlite3_bind_text(handle, index, bytes.assumingMemoryBound(to: CChar.self), Int32(count), nil)
     }

@@ -48,6 +48,20 @@ public struct EncodedRows: Sendable {
         lines.removeAll(keepingCapacity: true)
     }
 
+    /// Whether two rows hold the same values in `columns` (compared in place, no allocation).
+    func sameValues(_ a: Int, _ b: Int, in columns: [Int]) -> Bool {
+        columns.allSatisfy { column in
+            switch (cells[a * width + column], cells[b * width + column]) {
+            case (.null, .null): return true
+            case (.integer(let x), .integer(let y)): return x == y
+            case (.real(let x), .real(let y)): return x == y
+            case (.text(let o1, let n1), .text(let o2, let n2)):
+                return n1 == n2 && bytes[Int(o1)..<Int(o1 + n1)].elementsEqual(bytes[Int(o2)..<Int(o2 + n2)])
+            default: return false
+            }
+        }
+    }
+
     /// The value of one cell as text (group keys); nil for NULL.
     func text(row: Int, column: Int) -> String? {
         switch cells[row * width + column] {
@@ -83,7 +97,6 @@ public final class TableWriter {
     private var pendingSource: Int64 = 0
     private static let rowsPerInsert = 64
     private let rowsPerStatement: Int
-    nonisolated(unsafe) private static let emptyText = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 
     /// - Parameters:
     ///   - columns: the data columns, bound in this order by `write`; `source_id` (and
@@ -166,7 +179,10 @@ public final class TableWriter {
     }
 
     /// Deletes the older rows of this row's group the first time the file shows the group.
+    /// A group's rows are usually consecutive: a row of the previous row's group is known
+    /// without building its key.
     private func deleteIfNew(row: Int, of rows: EncodedRows, with delete: Statement) throws {
+        if row > 0 && rows.sameValues(row, row - 1, in: groupColumns) { return }
         let values = groupColumns.map { rows.text(row: row, column: $0) }
         guard seenGroups.insert(values.map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")).inserted else { return }
         for (i, value) in values.enumerated() { delete.bind(text: value, at: Int32(i + 1)) }
@@ -185,7 +201,8 @@ public final class TableWriter {
             case .real(let v): statement.bind(double: v, at: index)
             case .text(let offset, let count):
                 // An empty array's base address may be nil; an empty text still needs a real pointer.
-                statement.bind(unownedText: text.baseAddress.map { $0 + Int(offset) } ?? Self.emptyText, count: Int(count), at: index)
+                statement.bind(unownedText: text.baseAddress.map { $0 + Int(offset) } ?? UnsafeRawPointer(("" as StaticString).utf8Start),
+                               count: Int(count), at: index)
             }
             index += 1
         }
