@@ -116,6 +116,27 @@ struct EngineTests {
         #expect(rows.map { $0[2].int64 ?? 0 } == Array(1...Int64(rows.count)))
     }
 
+    /// Rules finish in an order chosen for memory, and a scan carries findings over after the
+    /// pass: a project's score must not depend on the order its findings arrive in.
+    @Test func scoreDoesNotDependOnTheOrderOfFindings() {
+        let weights = [0.05, 0.15, 0.35, 0.1, 0.2, 0.3, 0.05, 0.4, 0.25, 0.1]
+        var rng = SystemRandomNumberGenerator()
+        var first = ProjectScore()
+        for w in weights { first.add(weight: w) }
+        let expected = 1 - weights.reduce(1) { $0 * (1 - $1) }
+        #expect(abs(first.score - expected) < 1e-10)
+        #expect(first.findings == weights.count)
+        for _ in 0 ..< 50 {
+            var shuffled = ProjectScore()
+            for w in weights.shuffled(using: &rng) { shuffled.add(weight: w) }
+            #expect(shuffled.score.bitPattern == first.score.bitPattern)
+        }
+        var certain = ProjectScore()
+        for w in [0.2, 1.0, 0.1] { certain.add(weight: w) }
+        #expect(certain.score == 1)
+        #expect(ProjectScore().score == 0)
+    }
+
     @Test func subsetAndFiscalYearScopes() throws {
         let fixture = try sampleStore()
         let catalog = try RuleCatalog.load(directory: Paths.rules)

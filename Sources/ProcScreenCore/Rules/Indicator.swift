@@ -85,6 +85,14 @@ public protocol RecordObserver: AnyObject {
 /// One run of a dataset indicator: sees the whole population, then returns the outcomes.
 public protocol DatasetRun: RecordObserver {
     func finish() -> DatasetResult
+    /// Whether `finish()` builds a large structure of its own (the co-bidding graph): such runs
+    /// finish after the others have freed their populations, which keeps the run's peak memory
+    /// at the end of the pass instead of on top of it.
+    var finishesLate: Bool { get }
+}
+
+extension DatasetRun {
+    public var finishesLate: Bool { false }
 }
 
 /// A raised finding of the current run, as a rule evaluated after the others sees it.

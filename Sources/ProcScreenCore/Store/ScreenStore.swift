@@ -514,11 +514,27 @@ public struct RuleStats: Sendable, Codable, Equatable {
 }
 
 /// A project's running score during a run.
+/// A project's score, 1 − Π(1 − wᵢ) over its raised findings, kept as a fixed-point sum of
+/// ln(1 − wᵢ): an integer sum does not depend on the order the findings arrive in. A product of
+/// Doubles did, in its last bits, and equal scores then ranked by the order rules finished in.
 struct ProjectScore {
-    var product = 1.0
+    /// 2⁻⁵⁰ per finding: a score is exact to about 1e-14.
+    static let scale = 0x1p50
+    private var logSum: Int64 = 0
+    /// A finding of weight 1 or more makes the score 1.
+    private var certain = false
     var findings = 0
     var maxSeverity = Severity.info
-    var score: Double { 1 - product }
+
+    mutating func add(weight: Double) {
+        findings += 1
+        guard weight < 1 else { certain = true; return }
+        // Saturates where the score is 1 in every digit anyway (thousands of heavy findings).
+        let (sum, overflow) = logSum.addingReportingOverflow(Int64((log1p(-weight) * Self.scale).rounded()))
+        logSum = overflow ? Int64.min : sum
+    }
+
+    var score: Double { certain ? 1 : -expm1(Double(logSum) / Self.scale) }
 }
 
 // MARK: - Reading results

@@ -29,19 +29,25 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, shared: shared) }
 
     final class Run: DatasetRun {
-        /// One pair's rounded ratio in one tender; firms are interned to keep 3 M of these small.
-        struct Occurrence: Comparable {
-            var a: Int32, b: Int32, ratio: Int64, tender: Int32
+        /// One pair's rounded ratio in one tender, in 16 bytes: firms are interned, and a ratio
+        /// that does not fit 32 bits (prices millions of times apart) is kept apart in `Wide`.
+        struct Occurrence<Ratio: FixedWidthInteger>: Comparable {
+            var a: Int32, b: Int32, ratio: Ratio, tender: Int32
             static func < (x: Self, y: Self) -> Bool { (x.a, x.b, x.ratio, x.tender) < (y.a, y.b, y.ratio, y.tender) }
         }
-        struct Tender: ProjectReferencing { var project: ProjectRef, fiscalYear: Int?, inScope: Bool, pairs: Bool }
+        struct Tender: ProjectReferencing {
+            var project: ProjectRef, year: Int32, inScope: Bool, pairs: Bool
+            var fiscalYear: Int? { year == Int32.min ? nil : Int(year) }
+        }
 
         let rule: RecurringPriceRatioIndicator
         let scale: Double
         var window: FiscalYearWindow
         var firms = Interner()
         var tenders: [Tender] = []
-        var occurrences: [Occurrence] = []
+        var occurrences: [Occurrence<Int32>] = []
+        /// The rare occurrences whose ratio needs 64 bits: never equal to one of `occurrences`.
+        var wide: [Occurrence<Int64>] = []
 
         init(_ rule: RecurringPriceRatioIndicator, shared: RunSharedState) {
             self.rule = rule
@@ -55,6 +61,7 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             // before the window moved on are dropped.
             if window.startMoved() {
                 occurrences.removeAll { window.excludesForGood(tenders[Int($0.tender)].fiscalYear) }
+                wide.removeAll { window.excludesForGood(tenders[Int($0.tender)].fiscalYear) }
             }
             let v = r.validPrices(nullStatusAsValid: rule.nullStatusAsValid)
             guard !window.excludesForGood(r.fiscalYear) else {
@@ -65,34 +72,46 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             }
             guard v.count >= 2 || inScope else { return }
             let tender = Int32(tenders.count)
-            tenders.append(Tender(project: r.projectRef, fiscalYear: r.fiscalYear,
+            tenders.append(Tender(project: r.projectRef, year: r.fiscalYear.map(Int32.init) ?? Int32.min,
                                   inScope: inScope, pairs: v.count >= 2))
             guard v.count >= 2 else { return }
             let ids = v.bidders.map { firms.id($0) }
             for i in ids.indices {
                 for j in ids.indices where j != i && v.bidders[i] < v.bidders[j] && v.prices[i] != v.prices[j] {
                     let ratio = Int64((Double(v.prices[i]) / Double(v.prices[j]) * scale).rounded())
-                    occurrences.append(Occurrence(a: ids[i], b: ids[j], ratio: ratio, tender: tender))
+                    if let narrow = Int32(exactly: ratio) {
+                        occurrences.append(Occurrence(a: ids[i], b: ids[j], ratio: narrow, tender: tender))
+                    } else {
+                        wide.append(Occurrence(a: ids[i], b: ids[j], ratio: ratio, tender: tender))
+                    }
                 }
             }
         }
 
         func finish() -> DatasetResult {
             var result = DatasetResult()
-            occurrences.removeAll { !window.contains(tenders[Int($0.tender)].fiscalYear) }
-            occurrences.sort()
             // Runs of one (pair, ratio): the distinct tenders sharing it.
             var hits: [Int32: [(a: Int32, b: Int32, ratio: Int64, count: Int)]] = [:]
-            var start = 0
-            while start < occurrences.count {
-                var end = start + 1
-                let o = occurrences[start]
-                while end < occurrences.count, occurrences[end].a == o.a, occurrences[end].b == o.b, occurrences[end].ratio == o.ratio { end += 1 }
-                let shared = Set(occurrences[start..<end].map(\.tender))
-                if shared.count >= rule.minTenders {
-                    for t in shared where tenders[Int(t)].inScope { hits[t, default: []].append((o.a, o.b, o.ratio, shared.count)) }
+            func collect<R>(_ occurrences: inout [Occurrence<R>]) {
+                occurrences.removeAll { !window.contains(tenders[Int($0.tender)].fiscalYear) }
+                occurrences.sort()
+                var start = 0
+                while start < occurrences.count {
+                    var end = start + 1
+                    let o = occurrences[start]
+                    while end < occurrences.count, occurrences[end].a == o.a, occurrences[end].b == o.b, occurrences[end].ratio == o.ratio { end += 1 }
+                    let shared = Set(occurrences[start..<end].map(\.tender))
+                    if shared.count >= rule.minTenders {
+                        for t in shared where tenders[Int(t)].inScope { hits[t, default: []].append((o.a, o.b, Int64(o.ratio), shared.count)) }
+                    }
+                    start = end
                 }
-                start = end
+            }
+            collect(&occurrences)
+            if !wide.isEmpty {
+                collect(&wide)
+                // A tender's pairs in (a, b, ratio) order, as one sorted list would give them.
+                for (t, pairs) in hits where pairs.count > 1 { hits[t] = pairs.sorted { ($0.a, $0.b, $0.ratio) < ($1.a, $1.b, $1.ratio) } }
             }
             let format = "%.\(rule.decimals)f"
             for (index, t) in tenders.enumerated() where t.inScope {

@@ -19,20 +19,27 @@ enum MarketScope: String {
 /// rules (BP-05, BP-06, BP-07): a tender's submitted bidders are a sorted slice of one flat
 /// `[Int32]`, so 3 million bids cost a few dozen megabytes, and each rule reads the same copy.
 final class CoBiddingTenders {
+    /// 32 bytes: the province interned and the year in 32 bits (a String and an Int? took 48).
     struct Tender: LinkableProject, ProjectReferencing {
         var project: ProjectRef
-        var province: String?
-        var fiscalYear: Int?
-        var inScope: Bool
+        /// The interned province; -1 when the project has none.
+        var province: Int32
+        /// The fiscal year; `noYear` when unknown.
+        var year: Int32
         /// The tender's submitted bidders: `bidders[start ..< start + count]`, sorted, distinct.
         var start: Int32
         var count: Int32
         /// The interned winner; -1 when unknown or several (lots).
         var winner: Int32
+        var inScope: Bool
+
+        static let noYear = Int32.min
+        var fiscalYear: Int? { year == Self.noYear ? nil : Int(year) }
     }
 
     let nullStatusAsValid: Bool
     private(set) var firms = Interner()
+    private var provinces = Interner()
     private(set) var bidders: [Int32] = []
     /// Parallel to `bidders`: the bidder has a valid bid with a price (not only a submitted one).
     private(set) var valid: [Bool] = []
@@ -93,9 +100,9 @@ final class CoBiddingTenders {
         guard !local.isEmpty || winner >= 0, !kept.excludesForGood(r.fiscalYear) else { return }
         local.sort { $0.firm < $1.firm }
         tenders.append(Tender(project: r.projectRef,
-                              province: r.province,
-                              fiscalYear: r.fiscalYear, inScope: inScope, start: Int32(bidders.count), count: Int32(local.count),
-                              winner: winner))
+                              province: r.province.map { provinces.id($0) } ?? -1,
+                              year: r.fiscalYear.map(Int32.init) ?? Tender.noYear, start: Int32(bidders.count), count: Int32(local.count),
+                              winner: winner, inScope: inScope))
         for entry in local {
             bidders.append(entry.firm)
             valid.append(entry.valid)
@@ -130,7 +137,7 @@ final class CoBiddingTenders {
     func market(of t: Tender, _ scope: MarketScope) -> String? {
         switch scope {
         case .all: return ""
-        case .province: return t.province
+        case .province: return t.province < 0 ? nil : provinces.name(t.province)
         case .ministry: return t.ministry
         case .agency: return t.agencyID
         }

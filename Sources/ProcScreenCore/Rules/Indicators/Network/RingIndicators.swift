@@ -24,6 +24,9 @@ class CoBiddingRun<Rule: CoBiddingRule>: DatasetRun {
 
     func finish() -> DatasetResult { fatalError("a network rule decides in its own finish()") }
 
+    /// The graph and its pair counts are built when the rule finishes.
+    var finishesLate: Bool { true }
+
     func firmNames(_ ids: [Int32]) -> [String] { ids.map(table.firms.name) }
 }
 
