@@ -210,7 +210,7 @@ public final class Engine {
             // Dataset indicators observe on a second thread, fed the same batches, while this one
             // evaluates the record rules and writes (CPU use was 114 % of two cores with one).
             let datasetRules = scoped ? [] : datasetRuns.map(\.0)
-            let observed = DatasetRunSlots(scoped ? [] : datasetRuns.map(\.1))
+            let observed = DatasetRunSlots(scoped ? [] : datasetRuns.map(\.1), ids: datasetRules.map(\.id))
             // From here on the slots (or the scoped pass) hold the runs, and the shared state no
             // longer holds the populations: each is freed once its last rule is written.
             datasetRuns = []
@@ -260,15 +260,11 @@ public final class Engine {
             let timing = ProcessInfo.processInfo.environment["PROCSCREEN_TIMING"] != nil ? RunTiming() : nil
             let observerTiming = UncheckedSendable(timing.map { _ in RunTiming() })
             let findingsRuleIDs = findingsRuns.map(\.0.id)
-            let observerThread = observed.isEmpty ? nil : ConsumerThread<[ProcurementRecord]>(capacity: 4) { [datasetRules] batch in
+            let observerThread = observed.isEmpty ? nil : ConsumerThread<[ProcurementRecord]>(capacity: 4) { batch in
                 for var r in batch {
                     // The memo is filled lazily by the thread reading it: this thread gets its own.
                     r.memo = r.memo?.forAnotherThread()
-                    if let timing = observerTiming.value {
-                        for (i, rule) in datasetRules.enumerated() { timing.measure("observe " + rule.id) { observed.observe(r, with: i) } }
-                    } else {
-                        observed.observe(r)
-                    }
+                    observed.observe(r, timing: observerTiming.value)
                 }
             }
             do {
@@ -310,9 +306,12 @@ public final class Engine {
             timing?.markMemory("after the pass (populations observed, record rules' findings written)")
             if let carry = options.carryOver {
                 let ids = perRecordRules.enumerated().filter { carried[$0.offset] }.map(\.element)
-                try carryOver(from: carry, rules: ids, into: runID, screenStore: screenStore, writer: writer, keep: keep) { rule in
-                    stats[rule, default: RuleStats()].notComputable += 1
+                func carryOutcomes() throws {
+                    try carryOver(from: carry, rules: ids, into: runID, screenStore: screenStore, writer: writer, keep: keep) { rule in
+                        stats[rule, default: RuleStats()].notComputable += 1
+                    }
                 }
+                if let timing { try timing.measure("carry over the record rules' outcomes", carryOutcomes) } else { try carryOutcomes() }
             }
 
             // Store-wide rules: SQL rules return only raised projects (the rest are computed, not
@@ -557,16 +556,25 @@ public final class Engine {
 /// instead of when the run ends.
 final class DatasetRunSlots: @unchecked Sendable {
     private var runs: [(any DatasetRun)?]
+    /// The rule of each run, for the timing labels.
+    private let ids: [String]
 
-    init(_ runs: [any DatasetRun]) { self.runs = runs }
+    init(_ runs: [any DatasetRun], ids: [String]) {
+        self.runs = runs
+        self.ids = ids
+    }
 
     var isEmpty: Bool { runs.isEmpty }
 
-    func observe(_ r: ProcurementRecord) {
-        for run in runs { run?.observe(r, inScope: true) }
-    }
 
-    func observe(_ r: ProcurementRecord, with index: Int) { runs[index]?.observe(r, inScope: true) }
+    /// Shows `r` to every run, timed per rule when `timing` is set.
+    func observe(_ r: ProcurementRecord, timing: RunTiming?) {
+        if let timing {
+            for (i, run) in runs.enumerated() { timing.measure("observe " + ids[i]) { run?.observe(r, inScope: true) } }
+        } else {
+            for run in runs { run?.observe(r, inScope: true) }
+        }
+    }
 
     /// The order to finish the runs in: those that build large structures when they finish
     /// come last, once the other populations are freed.
@@ -662,6 +670,7 @@ final class RunTiming {
     }
 
     private var residentAt: [(String, Int)] = []
+    private let started = DispatchTime.now().uptimeNanoseconds
     /// The highest resident memory a sampling thread saw, and the last mark before it.
     private let peak = PeakSampler()
 
@@ -670,7 +679,8 @@ final class RunTiming {
         // Resident pages can be freed heap the allocator keeps: the heap in use tells them apart
         // (mallinfo2 locks every arena while it counts: at marks only, never while sampling).
         let heap = procscreen_heap_in_use()
-        residentAt.append((label + ", heap in use \(heap / 1_048_576) MB", PeakSampler.residentMB()))
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        residentAt.append((label + ", heap in use \(heap / 1_048_576) MB, at " + String(format: "%.1f s", elapsed), PeakSampler.residentMB()))
         peak.phase = label
     }
 

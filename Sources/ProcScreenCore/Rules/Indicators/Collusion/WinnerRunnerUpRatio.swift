@@ -19,6 +19,21 @@ struct WinnerRunnerUp: Sendable, Equatable, ProjectReferencing {
     /// Cardinal: whether the awards meet R024's conditions (else the process is skipped).
     var awardsQualify = true
 
+    init(project: ProjectRef, method: ProcurementMethod?, projectType: String?, bandValue: Int64?, fiscalYear: Int?, winners: Int,
+         winningBid: Int64?, winner: String?, runnerUpBid: Int64?, runnerUp: String?, awardsQualify: Bool) {
+        self.project = project
+        self.method = method
+        self.projectType = projectType
+        self.bandValue = bandValue
+        self.fiscalYear = fiscalYear
+        self.winners = winners
+        self.winningBid = winningBid
+        self.winner = winner
+        self.runnerUpBid = runnerUpBid
+        self.runnerUp = runnerUp
+        self.awardsQualify = awardsQualify
+    }
+
     /// The winner is the bidder flagged `is_winner`, else the single contract winner. Cardinal
     /// (R024, R058): awards final, one active award with one supplier, valid bids of one tenderer.
     init(_ r: ProcurementRecord, nullStatusAsValid: Bool, semantics: Semantics = .thai) {
@@ -130,22 +145,61 @@ struct WinnerRunnerUpRatio {
     /// status and stratum are worked out again from its row when needed rather than kept with
     /// it (an outcome and a stratum per project took 170 MB of a 1 M-project screen).
     final class Population {
+        /// A candidate row in 64 bytes: strings interned, optionals as sentinels (a
+        /// `WinnerRunnerUp` takes 144, which held 74 MB of a 1 M-project screen).
+        struct Compact {
+            static let none = Int64.min
+            var project: ProjectRef
+            var bandValue: Int64, winningBid: Int64, runnerUpBid: Int64
+            /// Interned; -1 when none.
+            var projectType: Int32, winner: Int32, runnerUp: Int32
+            var fiscalYear: Int32
+            var winners: Int32
+            var method: ProcurementMethod?
+            var awardsQualify: Bool
+        }
+
         let ratio: WinnerRunnerUpRatio
-        var candidates: [WinnerRunnerUp] = []
+        private var compact: [Compact] = []
+        /// Firms (winner, runner-up) and project types.
+        private let names: SharedInterner
         /// The ratios of the projects out of scope, which the fences count too.
         var outOfScopeValues: [(Stratum, Double)] = []
 
-        init(_ ratio: WinnerRunnerUpRatio) { self.ratio = ratio }
+        init(_ ratio: WinnerRunnerUpRatio, names: SharedInterner) {
+            self.ratio = ratio
+            self.names = names
+        }
+
+        /// The in-scope projects that need a decision, in the order observed.
+        var candidates: LazyMapSequence<[Compact], WinnerRunnerUp> { compact.lazy.map(expand) }
 
         func observe(_ record: ProcurementRecord, inScope: Bool) {
             // Methods outside PRICE_ONLY never enter the ratio's population.
             if !ratio.priceOnly.isEmpty, let method = record.method, !ratio.priceOnly.contains(method) { return }
             let row = WinnerRunnerUp(record, nullStatusAsValid: ratio.nullStatusAsValid, semantics: ratio.semantics)
             if inScope {
-                candidates.append(row)
+                compact.append(compress(row))
             } else if case .ratio(let r) = ratio.status(row), let s = ratio.stratum(row) {
                 outOfScopeValues.append((s, r))
             }
+        }
+
+        private func compress(_ row: WinnerRunnerUp) -> Compact {
+            func id(_ s: String?) -> Int32 { s.map { names.id($0) } ?? -1 }
+            return Compact(project: row.project, bandValue: row.bandValue ?? Compact.none, winningBid: row.winningBid ?? Compact.none,
+                           runnerUpBid: row.runnerUpBid ?? Compact.none, projectType: id(row.projectType), winner: id(row.winner),
+                           runnerUp: id(row.runnerUp), fiscalYear: row.fiscalYear.map(Int32.init) ?? Int32.min, winners: Int32(row.winners),
+                           method: row.method, awardsQualify: row.awardsQualify)
+        }
+
+        private func expand(_ c: Compact) -> WinnerRunnerUp {
+            func value(_ v: Int64) -> Int64? { v == Compact.none ? nil : v }
+            func name(_ i: Int32) -> String? { i < 0 ? nil : names.name(i) }
+            return WinnerRunnerUp(project: c.project, method: c.method, projectType: name(c.projectType), bandValue: value(c.bandValue),
+                                  fiscalYear: c.fiscalYear == Int32.min ? nil : Int(c.fiscalYear), winners: Int(c.winners),
+                                  winningBid: value(c.winningBid), winner: name(c.winner), runnerUpBid: value(c.runnerUpBid),
+                                  runnerUp: name(c.runnerUp), awardsQualify: c.awardsQualify)
         }
 
         /// Built once, after the pass, for both BR-21 and BR-22.
@@ -193,7 +247,7 @@ final class WinnerRunnerUpRun: DatasetRun {
         var created = false
         population = shared.value(ratio.sharingKey) {
             created = true
-            return WinnerRunnerUpRatio.Population(ratio)
+            return WinnerRunnerUpRatio.Population(ratio, names: SharedInterner.firms(shared))
         }
         feeds = created
     }

@@ -68,11 +68,16 @@ struct FiscalYearWindow {
 struct OrganisationYearCounts<Value> {
     struct Key: Hashable { var organisation: Int32; var fiscalYear: Int32 }
 
-    private var organisations = Interner()
+    private let organisations: SharedInterner
     private var values: [Key: Value] = [:]
     let zero: Value
 
-    init(zero: Value) { self.zero = zero }
+    /// - Parameter names: the interner of the organisations' names; the run's firm interner
+    ///   for bidders.
+    init(zero: Value, names: SharedInterner = SharedInterner()) {
+        self.zero = zero
+        organisations = names
+    }
 
     @inline(__always) mutating func update(_ name: String, fiscalYear: Int?, _ body: (inout Value) -> Void) {
         update(id: organisations.id(name), fiscalYear: fiscalYear, body)
@@ -85,7 +90,7 @@ struct OrganisationYearCounts<Value> {
     }
 
     /// The organisation's id, assigned on first sight.
-    mutating func id(_ name: String) -> Int32 { organisations.id(name) }
+    func id(_ name: String) -> Int32 { organisations.id(name) }
     func existingID(_ name: String) -> Int32? { organisations.existingID(name) }
     func name(_ id: Int32) -> String { organisations.name(id) }
 
@@ -178,7 +183,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
         let rule: ExcessiveDisqualifiedBidsIndicator
         var window: FiscalYearWindow
         /// Per group, organisation × fiscal year → counts (the window is known only at the end).
-        var counts = [OrganisationYearCounts](repeating: OrganisationYearCounts(zero: Counts()), count: Group.allCases.count)
+        var counts: [OrganisationYearCounts<Counts>]
         var linked: [Linked] = []
         var inScopeWithBids = 0
         var inScopeWithBidsByFY: [Int?: Int] = [:]
@@ -186,6 +191,8 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
         init(_ rule: ExcessiveDisqualifiedBidsIndicator, shared: RunSharedState) {
             self.rule = rule
             window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
+            let firms = SharedInterner.firms(shared)
+            counts = Group.allCases.map { OrganisationYearCounts(zero: Counts(), names: $0 == .bidder ? firms : SharedInterner()) }
         }
 
         /// "agency / sub-agency", normalised once per distinct pair (not once per project).
@@ -340,13 +347,14 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
         let rule: ExcessiveUnsuccessfulBidsIndicator
         var window: FiscalYearWindow
         /// Bidder × fiscal year → (valid tenders, won).
-        var record = OrganisationYearCounts(zero: (den: 0, num: 0))
+        var record: OrganisationYearCounts<(den: Int, num: Int)>
         var tenders: [Tender] = []
         var losers: [Int32] = []
 
         init(_ rule: ExcessiveUnsuccessfulBidsIndicator, shared: RunSharedState) {
             self.rule = rule
             window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
+            record = OrganisationYearCounts(zero: (den: 0, num: 0), names: SharedInterner.firms(shared))
         }
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {

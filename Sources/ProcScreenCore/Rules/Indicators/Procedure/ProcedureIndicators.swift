@@ -354,16 +354,25 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
     func makeRun(shared: RunSharedState) -> any DatasetRun { Run(self, titles: shared.projectText) }
 
     final class Run: DatasetRun {
-        /// A project with an announce date and a title. The title itself is read from the store
-        /// only for the candidates found after the pass (a million titles held 290 MB).
-        struct Announcement { var agency: Int32, day: Int32, project: Int32, budget: Int64?, cancelled: Bool }
+        /// A project with an announce date and a title, in 32 bytes. The title itself is read
+        /// from the store only for the candidates found after the pass (a million titles held
+        /// 290 MB).
+        struct Announcement: LinkableProject, ProjectReferencing {
+            var project: ProjectRef
+            /// Satang; `noBudget` when none.
+            var budget: Int64
+            var agency: Int32, day: Int32
+            var cancelled: Bool, inScope: Bool
+
+            static let noBudget = Int64.min
+            var budgetValue: Int64? { budget == Self.noBudget ? nil : budget }
+        }
 
         let rule: CancelledAndRelaunchedIndicator
         let cancelled: RepeatedValueMatcher
         let titleSource: ProjectTextLookup?
         let titles = TitleSimilarity()
         var names = Interner()
-        var projects: [AwardsTable.Project] = []
         var announcements: [Announcement] = []
 
         init(_ rule: CancelledAndRelaunchedIndicator, titles: ProjectTextLookup?) {
@@ -376,9 +385,8 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
             guard let agency = r.agencyID, r.projectName != nil, let day = r.announceDate.flatMap(DateMath.days(fromISO:)) else { return }
             let isCancelled = cancelled.matches(r.status)
             guard inScope || isCancelled else { return }
-            let p = Int32(projects.count)
-            projects.append(.init(project: r.projectRef, fiscalYear: r.fiscalYear, inScope: inScope))
-            announcements.append(Announcement(agency: names.id(agency), day: Int32(day), project: p, budget: r.budget, cancelled: isCancelled))
+            announcements.append(Announcement(project: r.projectRef, budget: r.budget ?? Announcement.noBudget, agency: names.id(agency),
+                                              day: Int32(day), cancelled: isCancelled, inScope: inScope))
         }
 
         func finish() -> DatasetResult {
@@ -395,13 +403,13 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
                     return c }()
                 for c in candidates {
                     let q = announcements[c]
-                    guard !q.cancelled || q.day > p.day, projects[Int(q.project)].inScope, q.project != p.project else { continue }
+                    guard !q.cancelled || q.day > p.day, q.inScope, c != i else { continue }
                     pairs.append((i, c))
                 }
             }
             // 2. Their titles, from the store (none to read when no pair was found).
             var result = DatasetResult()
-            let wanted = pairs.flatMap { [announcements[$0.p].project, announcements[$0.q].project] }.map { projects[Int($0)].projectID }
+            let wanted = pairs.flatMap { [announcements[$0.p].projectID, announcements[$0.q].projectID] }
             var stored: [String: String] = [:]
             do {
                 if !wanted.isEmpty {
@@ -412,21 +420,21 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
                 result.everywhereNotComputable = (.missingColumn, "the titles of the candidate projects could not be read: \(error)")
                 return result
             }
-            var normalized: [Int32: TitleSimilarity.Trigrams] = [:]
-            func title(_ a: Announcement) -> TitleSimilarity.Trigrams {
-                if let known = normalized[a.project] { return known }
-                let made = TitleSimilarity.Trigrams(titles.normalize(stored[projects[Int(a.project)].projectID] ?? ""))
-                normalized[a.project] = made
+            var normalized: [Int: TitleSimilarity.Trigrams] = [:]
+            func title(_ index: Int) -> TitleSimilarity.Trigrams {
+                if let known = normalized[index] { return known }
+                let made = TitleSimilarity.Trigrams(titles.normalize(stored[announcements[index].projectID] ?? ""))
+                normalized[index] = made
                 return made
             }
             // 3. The pairs whose titles are alike enough.
             var linked = LinkedFindings()
             for (pi, qi) in pairs {
                 let p = announcements[pi], q = announcements[qi]
-                let sim = title(p).similarity(to: title(q))
+                let sim = title(pi).similarity(to: title(qi))
                 guard sim >= rule.s else { continue }
-                let pid = projects[Int(p.project)].projectID
-                let growth = zip([q.budget], [p.budget]).compactMap { qb, pb -> Double? in
+                let pid = p.projectID
+                let growth = zip([q.budgetValue], [p.budgetValue]).compactMap { qb, pb -> Double? in
                     guard let qb, let pb, pb > 0 else { return nil }
                     return Double(qb) / Double(pb)
                 }.first
@@ -436,13 +444,13 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
                 if let growth {
                     evidence.append(Evidence(field: "budget_ratio", observed: String(format: "%.3f", growth), note: growth >= 1.3 ? "value raised" : nil))
                 }
-                linked.add(tender: Int(q.project), .init(
-                    subjectType: .project, subjectID: projects[Int(q.project)].projectID, firms: [],
+                linked.add(tender: qi, .init(
+                    subjectType: .project, subjectID: q.projectID, firms: [],
                     summary: Message(en: "Relaunched \(Int(q.day) - Int(p.day)) days after cancelled project \(pid)" + (growth.map { String(format: " (budget × %.2f)", $0) } ?? ""),
                                      th: "ประกาศใหม่หลังยกเลิกโครงการ \(pid) \(Int(q.day) - Int(p.day)) วัน"),
                     evidence: evidence, value: sim, rank: Int(sim * 1000)))
             }
-            linked.write(into: &result, tenders: projects) { _ in true }
+            linked.write(into: &result, tenders: announcements) { _ in true }
             return result
         }
     }
