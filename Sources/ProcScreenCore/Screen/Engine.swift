@@ -573,7 +573,6 @@ final class DatasetRunSlots: @unchecked Sendable {
 
     var isEmpty: Bool { runs.isEmpty }
 
-
     /// Shows `r` to every run, timed per rule when `timing` is set.
     func observe(_ r: ProcurementRecord, timing: RunTiming?) {
         if let timing {
