@@ -116,6 +116,28 @@ struct EngineTests {
         #expect(rows.map { $0[2].int64 ?? 0 } == Array(1...Int64(rows.count)))
     }
 
+    /// Runs that build a large structure when they finish (the co-bidding graph) finish after
+    /// the others, in rule order within each group: their populations are freed first.
+    @Test func runsThatBuildOnFinishFinishLast() throws {
+        final class Stub: DatasetRun {
+            let late: Bool
+            init(late: Bool) { self.late = late }
+            func observe(_ record: ProcurementRecord, inScope: Bool) {}
+            func finish() -> DatasetResult { DatasetResult() }
+            var finishesLate: Bool { late }
+        }
+        let lateness = [true, false, true, false, false]
+        let slots = DatasetRunSlots(lateness.map { Stub(late: $0) }, ids: lateness.indices.map { "R-\($0)" })
+        #expect(slots.finishingOrder == [1, 3, 4, 0, 2])
+        // The network rules of the catalog are the late ones.
+        let shared = RunSharedState()
+        let late = try RuleCatalog.load(directory: Paths.rules).evaluators(only: nil).compactMap { e -> String? in
+            guard case .dataset(let rule, let indicator) = e, indicator.makeRun(shared: shared).finishesLate else { return nil }
+            return rule.id
+        }
+        #expect(late == ["BP-05", "BP-06", "BP-07"])
+    }
+
     /// Rules finish in an order chosen for memory, and a scan carries findings over after the
     /// pass: a project's score must not depend on the order its findings arrive in.
     @Test func scoreDoesNotDependOnTheOrderOfFindings() {
