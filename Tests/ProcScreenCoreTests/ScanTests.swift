@@ -85,6 +85,17 @@ struct ScanTests {
             try store.db.query(sql: "SELECT project_id, round(score, 9), priority FROM project_scores WHERE run_id = ? ORDER BY project_id", bindings: [run])
         }
         #expect(try scores(last) == scores(full.runID))
+        // The not-computable records (copied by SQL for the untouched projects) and the rules' counts.
+        let notComputable = { (run: Int64) in
+            try store.db.query(sql: "SELECT rule_id, project_id, reason, detail FROM not_computable WHERE run_id = ? ORDER BY 1, 2, 3", bindings: [run])
+        }
+        #expect(try notComputable(last) == notComputable(full.runID))
+        let stats = { (run: Int64) in
+            try store.db.query(sql: "SELECT rule_id, raised, not_raised, not_applicable, not_computable FROM run_rule_stats WHERE run_id = ? ORDER BY 1", bindings: [run])
+        }
+        let (incrementalStats, fullStats) = (try stats(last), try stats(full.runID))
+        #expect(incrementalStats.count == fullStats.count)
+        for (a, b) in zip(incrementalStats, fullStats) { #expect(a == b) }
         // New and resolved findings add up between snapshots, and the reports are written.
         let previous = Int64(try #require(results[1].runID))
         #expect(results[2].newFindings - results[2].resolvedFindings == incremental.count - (try Self.findings(store, run: previous)).count)
@@ -119,6 +130,44 @@ struct ScanTests {
         try text.write(toFile: inbox + "/one-more-bid.csv", atomically: true, encoding: .utf8)
         let third = try Self.scan(store, inbox: inbox, rules: URL(fileURLWithPath: rules))
         #expect(third.mode == "full" && third.reason.contains("parameters changed"), "\(third.reason)")
+    }
+
+    /// A batch that changes projects already screened: their earlier outcomes are gone, and the
+    /// run's counts must still equal a full screen's (not raised and not applicable are counts,
+    /// not rows to carry over).
+    @Test func aScanThatChangesScreenedProjectsCountsLikeAFullScreen() throws {
+        let dir = try TemporaryDirectory()
+        let batches = try Self.splitBundle(Paths.sampleData, into: dir.path("batches"), count: 2)
+        let inbox = dir.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        let store = try Store(path: dir.path("scan.db"))
+        try FileManager.default.copyItem(atPath: batches[0], toPath: inbox + "/batch1")
+        _ = try Self.scan(store, inbox: inbox)
+        // Fifty projects of the first batch come again with three times their budget.
+        let rows = try String(contentsOfFile: batches[0] + "/projects.csv", encoding: .utf8).split(separator: "\n")
+        let header = rows[0].split(separator: ",", omittingEmptySubsequences: false)
+        let budget = try #require(header.firstIndex(of: "budget"))
+        let changed = rows.dropFirst().prefix(50).map { line -> String in
+            var cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            cells[budget] = Double(cells[budget]).map { String(format: "%.2f", $0 * 3) } ?? cells[budget]
+            return cells.joined(separator: ",")
+        }
+        try ([String(rows[0])] + changed).joined(separator: "\n").appending("\n")
+            .write(toFile: inbox + "/changed-projects.csv", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: batches[1], toPath: inbox + "/batch2")
+        let second = try Self.scan(store, inbox: inbox)
+        #expect(second.mode == "incremental", "\(second.reason)")
+        let last = try #require(second.runID)
+        var options = ScreenOptions()
+        options.runDate = "2026-11-27"
+        let full = try Engine(store: store, catalog: try RuleCatalog.load(directory: Paths.rules)).screen(options)
+        #expect(try Self.findings(store, run: last) == Self.findings(store, run: full.runID))
+        let stats = { (run: Int64) in
+            try store.db.query(sql: "SELECT rule_id, raised, not_raised, not_applicable, not_computable FROM run_rule_stats WHERE run_id = ? ORDER BY 1", bindings: [run])
+        }
+        let (incremental, reference) = (try stats(last), try stats(full.runID))
+        #expect(incremental.count == reference.count)
+        for (a, b) in zip(incremental, reference) { #expect(a == b) }
     }
 
     @Test func aSecondScanWaitsThenGivesUpWithAClearMessage() throws {

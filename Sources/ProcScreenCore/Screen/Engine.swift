@@ -259,6 +259,8 @@ public final class Engine {
                 return true
             }
             let touched = options.carryOver?.touched
+            /// Projects of the pass whose carried rules were not evaluated.
+            var untouchedCount = 0
             var notRaisedCounts = [Int](repeating: 0, count: jobs.count)
             var notApplicableCounts = [Int](repeating: 0, count: jobs.count)
             // PROCSCREEN_TIMING=1: where the time of a run goes, per rule (stderr). Off: no clock reads.
@@ -283,6 +285,7 @@ public final class Engine {
                             for run in findingsObservers { run.observe(r, inScope: true) }
                         }
                         let untouched = touched.map { !$0.contains(r.projectID) } ?? false
+                        if untouched { untouchedCount += 1 }
                         for i in jobs.indices {
                             if untouched && carried[i] { continue }
                             let outcome = timing.map { t in t.measure("evaluate " + perRecordRules[i].id) { jobs[i](r) } } ?? jobs[i](r)
@@ -294,10 +297,6 @@ public final class Engine {
                             }
                         }
                     }
-                }
-                for (i, rule) in perRecordRules.enumerated() {
-                    stats[rule.id, default: RuleStats()].notRaised += notRaisedCounts[i]
-                    stats[rule.id, default: RuleStats()].notApplicable += notApplicableCounts[i]
                 }
                 if let observerThread { try timing?.measure("wait for observers") { observerThread.finish() } ?? observerThread.finish() }
             } catch {
@@ -317,6 +316,40 @@ public final class Engine {
                     }
                 }
                 if let timing { try timing.measure("carry over the record rules' outcomes", carryOutcomes) } else { try carryOutcomes() }
+                // Not raised and not applicable are counts, not rows. When the untouched projects
+                // are exactly the previous run's (the new data only added projects), its counts
+                // are theirs; when some were changed, their earlier outcomes are gone, so the
+                // untouched projects are read again and the carried rules counted on them.
+                let previous = try screenStore.ruleStats(carry.previousRun)
+                let totals = Dictionary(previous.map { ($0.ruleID, $0) }, uniquingKeysWith: { a, _ in a })
+                let exact = ids.allSatisfy { rule in
+                    totals[rule.id].map { $0.raised + $0.notRaised + $0.notApplicable + $0.notComputable == untouchedCount } ?? false
+                }
+                let carriedJobs = perRecord.indices.filter { carried[$0] }
+                if exact {
+                    for i in carriedJobs {
+                        guard let previous = totals[perRecordRules[i].id] else { continue }
+                        notRaisedCounts[i] += previous.notRaised
+                        notApplicableCounts[i] += previous.notApplicable
+                    }
+                } else {
+                    let again = Self.readRecords(path: store.db.path, projectIDs: nil, fiscalYear: nil, fields: fields, filter: filter, rates: rates)
+                    while let batch = try again.pop() {
+                        for r in batch where !(touched?.contains(r.projectID) ?? true) {
+                            for i in carriedJobs {
+                                switch jobs[i](r) {
+                                case .computedNotRaised: notRaisedCounts[i] += 1
+                                case .notApplicable: notApplicableCounts[i] += 1
+                                case .raised, .notComputable: break   // carried over as rows above
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for (i, rule) in perRecordRules.enumerated() {
+                stats[rule.id, default: RuleStats()].notRaised += notRaisedCounts[i]
+                stats[rule.id, default: RuleStats()].notApplicable += notApplicableCounts[i]
             }
 
             // Store-wide rules: SQL rules return only raised projects (the rest are computed, not
