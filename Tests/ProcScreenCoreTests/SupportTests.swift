@@ -76,3 +76,26 @@ struct SupportTests {
         #expect(seen.count == 1)
     }
 }
+
+/// The packed rows of the dataset populations: their sizes are what their comments promise (a
+/// million of each are held at once).
+@Suite("Packed population rows")
+struct PackedRowTests {
+    @Test func packedOptionalKeepsValuesAndNil() {
+        #expect(PackedOptional<Int32>(2567).int == 2567)
+        #expect(PackedOptional<Int32>(Int?.none).int == nil)
+        #expect(PackedOptional<Int64>(Int64(0)).value == 0)
+        #expect(PackedOptional<Int64>(Int64(-5)).value == -5)
+        // Does not fit 32 bits: nil rather than a trap.
+        #expect(PackedOptional<Int32>(Int(Int32.max) + 1).value == nil)
+        #expect(MemoryLayout<PackedOptional<Int32>>.size == 4)
+    }
+
+    @Test func rowSizes() {
+        #expect(MemoryLayout<CoBiddingTenders.Tender>.stride == 32)
+        #expect(MemoryLayout<RecurringPriceRatioIndicator.Run.Occurrence<Int32>>.stride == 16)
+        #expect(MemoryLayout<WinnerRunnerUpRatio.Population.Compact>.stride == 56)
+        #expect(MemoryLayout<WinnerRunnerUp>.stride == 144, "the row it replaces")
+        #expect(MemoryLayout<CancelledAndRelaunchedIndicator.Run.Announcement>.stride == 32)
+    }
+}

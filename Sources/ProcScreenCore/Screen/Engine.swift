@@ -123,8 +123,9 @@ public final class Engine {
 
         // The run's findings are written in one transaction that mostly appends: a small page
         // cache does as well, where the ingest's 64 MB stayed resident through the pass.
+        let cacheSize = try store.db.scalar(sql: "PRAGMA cache_size").int64 ?? -65536
         try store.db.execute(sql: "PRAGMA cache_size=-16384")
-        defer { try? store.db.execute(sql: "PRAGMA cache_size=-65536") }
+        defer { try? store.db.execute(sql: "PRAGMA cache_size=\(cacheSize)") }
         return try store.db.transaction {
             let runID = try screenStore.beginRun(
                 kind: options.kind, rulesDirectory: catalog.directory.path, parameters: try Self.parametersJSON(evaluators, directory: catalog.directory))
@@ -385,16 +386,8 @@ public final class Engine {
             // findings until the last one finished grew the finishing phase from 1.85 to 2.11 GB at
             // 1 M projects (peak RSS of the run 2.19 -> 2.02 GB).
             for i in observed.finishingOrder {
-                let rule = datasetRules[i]
-                // The run is released before its outcomes are written: the marks then tell its
-                // population (freed) from its outcomes (still held).
-                let result = { (run: any DatasetRun) -> DatasetResult in
-                    let result = timing?.measure("finish " + rule.id, run.finish) ?? run.finish()
-                    timing?.markMemory("after finishing " + rule.id + ", population held")
-                    return result
-                }(observed.take(i))
-                timing?.markMemory("after releasing " + rule.id + "'s population")
-                try write(StoreWideResult(rule: rule, result: result, restIsNotRaised: false))
+                let result = observed.finish(i, timing: timing)
+                try write(StoreWideResult(rule: datasetRules[i], result: result, restIsNotRaised: false))
             }
             while let item = try storeWide.pop() { try write(item) }
             timing?.markMemory("after writing the dataset rules' findings")
@@ -622,10 +615,21 @@ final class DatasetRunSlots: @unchecked Sendable {
         return runs.indices.filter { !late[$0] } + runs.indices.filter { late[$0] }
     }
 
-    /// The run at `index`, which the slots no longer hold.
-    func take(_ index: Int) -> any DatasetRun {
-        defer { runs[index] = nil }
-        return runs[index]!
+    /// Finishes the run at `index` and releases it, before its outcomes are written: the
+    /// timing marks then tell its population (freed) from its outcomes (still held).
+    func finish(_ index: Int, timing: RunTiming?) -> DatasetResult {
+        let result = finishAndRelease(index, timing: timing)
+        timing?.markMemory("after releasing " + ids[index] + "'s population")
+        return result
+    }
+
+    /// The run's last reference is the local one here: it is gone when this returns.
+    private func finishAndRelease(_ index: Int, timing: RunTiming?) -> DatasetResult {
+        let run = runs[index]!
+        runs[index] = nil
+        let result = timing?.measure("finish " + ids[index], run.finish) ?? run.finish()
+        timing?.markMemory("after finishing " + ids[index] + ", population held")
+        return result
     }
 }
 

@@ -513,7 +513,6 @@ public struct RuleStats: Sendable, Codable, Equatable {
     }
 }
 
-/// A project's running score during a run.
 /// A project's score, 1 − Π(1 − wᵢ) over its raised findings, kept as a fixed-point sum of
 /// ln(1 − wᵢ): an integer sum does not depend on the order the findings arrive in. A product of
 /// Doubles did, in its last bits, and equal scores then ranked by the order rules finished in.

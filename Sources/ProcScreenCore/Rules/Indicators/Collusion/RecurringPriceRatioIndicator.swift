@@ -30,14 +30,14 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
 
     final class Run: DatasetRun {
         /// One pair's rounded ratio in one tender, in 16 bytes: firms are interned, and a ratio
-        /// that does not fit 32 bits (prices millions of times apart) is kept apart in `Wide`.
+        /// that does not fit 32 bits (prices millions of times apart) is kept apart in `wide`.
         struct Occurrence<Ratio: FixedWidthInteger>: Comparable {
             var a: Int32, b: Int32, ratio: Ratio, tender: Int32
             static func < (x: Self, y: Self) -> Bool { (x.a, x.b, x.ratio, x.tender) < (y.a, y.b, y.ratio, y.tender) }
         }
         struct Tender: ProjectReferencing {
-            var project: ProjectRef, year: Int32, inScope: Bool, pairs: Bool
-            var fiscalYear: Int? { year == Int32.min ? nil : Int(year) }
+            var project: ProjectRef, year: PackedOptional<Int32>, inScope: Bool, pairs: Bool
+            var fiscalYear: Int? { year.int }
         }
 
         let rule: RecurringPriceRatioIndicator
@@ -72,7 +72,7 @@ struct RecurringPriceRatioIndicator: DatasetIndicator {
             }
             guard v.count >= 2 || inScope else { return }
             let tender = Int32(tenders.count)
-            tenders.append(Tender(project: r.projectRef, year: r.fiscalYear.map(Int32.init) ?? Int32.min,
+            tenders.append(Tender(project: r.projectRef, year: PackedOptional(r.fiscalYear),
                                   inScope: inScope, pairs: v.count >= 2))
             guard v.count >= 2 else { return }
             let ids = v.bidders.map { firms.id($0) }

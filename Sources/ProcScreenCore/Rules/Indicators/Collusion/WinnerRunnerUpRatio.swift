@@ -145,15 +145,14 @@ struct WinnerRunnerUpRatio {
     /// status and stratum are worked out again from its row when needed rather than kept with
     /// it (an outcome and a stratum per project took 170 MB of a 1 M-project screen).
     final class Population {
-        /// A candidate row in 64 bytes: strings interned, optionals as sentinels (a
+        /// A candidate row in 56 bytes: strings interned, optionals as sentinels (a
         /// `WinnerRunnerUp` takes 144, which held 74 MB of a 1 M-project screen).
         struct Compact {
-            static let none = Int64.min
             var project: ProjectRef
-            var bandValue: Int64, winningBid: Int64, runnerUpBid: Int64
+            var bandValue: PackedOptional<Int64>, winningBid: PackedOptional<Int64>, runnerUpBid: PackedOptional<Int64>
             /// Interned; -1 when none.
             var projectType: Int32, winner: Int32, runnerUp: Int32
-            var fiscalYear: Int32
+            var fiscalYear: PackedOptional<Int32>
             var winners: Int32
             var method: ProcurementMethod?
             var awardsQualify: Bool
@@ -187,18 +186,17 @@ struct WinnerRunnerUpRatio {
 
         private func compress(_ row: WinnerRunnerUp) -> Compact {
             func id(_ s: String?) -> Int32 { s.map { names.id($0) } ?? -1 }
-            return Compact(project: row.project, bandValue: row.bandValue ?? Compact.none, winningBid: row.winningBid ?? Compact.none,
-                           runnerUpBid: row.runnerUpBid ?? Compact.none, projectType: id(row.projectType), winner: id(row.winner),
-                           runnerUp: id(row.runnerUp), fiscalYear: row.fiscalYear.map(Int32.init) ?? Int32.min, winners: Int32(row.winners),
+            return Compact(project: row.project, bandValue: PackedOptional(row.bandValue), winningBid: PackedOptional(row.winningBid),
+                           runnerUpBid: PackedOptional(row.runnerUpBid), projectType: id(row.projectType), winner: id(row.winner),
+                           runnerUp: id(row.runnerUp), fiscalYear: PackedOptional(row.fiscalYear), winners: Int32(row.winners),
                            method: row.method, awardsQualify: row.awardsQualify)
         }
 
         private func expand(_ c: Compact) -> WinnerRunnerUp {
-            func value(_ v: Int64) -> Int64? { v == Compact.none ? nil : v }
             func name(_ i: Int32) -> String? { i < 0 ? nil : names.name(i) }
-            return WinnerRunnerUp(project: c.project, method: c.method, projectType: name(c.projectType), bandValue: value(c.bandValue),
-                                  fiscalYear: c.fiscalYear == Int32.min ? nil : Int(c.fiscalYear), winners: Int(c.winners),
-                                  winningBid: value(c.winningBid), winner: name(c.winner), runnerUpBid: value(c.runnerUpBid),
+            return WinnerRunnerUp(project: c.project, method: c.method, projectType: name(c.projectType), bandValue: c.bandValue.value,
+                                  fiscalYear: c.fiscalYear.int, winners: Int(c.winners),
+                                  winningBid: c.winningBid.value, winner: name(c.winner), runnerUpBid: c.runnerUpBid.value,
                                   runnerUp: name(c.runnerUp), awardsQualify: c.awardsQualify)
         }
 

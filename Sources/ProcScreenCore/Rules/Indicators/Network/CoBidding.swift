@@ -24,8 +24,7 @@ final class CoBiddingTenders {
         var project: ProjectRef
         /// The interned province; -1 when the project has none.
         var province: Int32
-        /// The fiscal year; `noYear` when unknown.
-        var year: Int32
+        var year: PackedOptional<Int32>
         /// The tender's submitted bidders: `bidders[start ..< start + count]`, sorted, distinct.
         var start: Int32
         var count: Int32
@@ -33,8 +32,7 @@ final class CoBiddingTenders {
         var winner: Int32
         var inScope: Bool
 
-        static let noYear = Int32.min
-        var fiscalYear: Int? { year == Self.noYear ? nil : Int(year) }
+        var fiscalYear: Int? { year.int }
     }
 
     let nullStatusAsValid: Bool
@@ -101,7 +99,7 @@ final class CoBiddingTenders {
         local.sort { $0.firm < $1.firm }
         tenders.append(Tender(project: r.projectRef,
                               province: r.province.map { provinces.id($0) } ?? -1,
-                              year: r.fiscalYear.map(Int32.init) ?? Tender.noYear, start: Int32(bidders.count), count: Int32(local.count),
+                              year: PackedOptional(r.fiscalYear), start: Int32(bidders.count), count: Int32(local.count),
                               winner: winner, inScope: inScope))
         for entry in local {
             bidders.append(entry.firm)

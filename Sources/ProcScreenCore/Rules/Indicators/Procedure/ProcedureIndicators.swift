@@ -359,13 +359,10 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
         /// 290 MB).
         struct Announcement: LinkableProject, ProjectReferencing {
             var project: ProjectRef
-            /// Satang; `noBudget` when none.
-            var budget: Int64
+            /// Satang.
+            var budget: PackedOptional<Int64>
             var agency: Int32, day: Int32
             var cancelled: Bool, inScope: Bool
-
-            static let noBudget = Int64.min
-            var budgetValue: Int64? { budget == Self.noBudget ? nil : budget }
         }
 
         let rule: CancelledAndRelaunchedIndicator
@@ -385,7 +382,7 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
             guard let agency = r.agencyID, r.projectName != nil, let day = r.announceDate.flatMap(DateMath.days(fromISO:)) else { return }
             let isCancelled = cancelled.matches(r.status)
             guard inScope || isCancelled else { return }
-            announcements.append(Announcement(project: r.projectRef, budget: r.budget ?? Announcement.noBudget, agency: names.id(agency),
+            announcements.append(Announcement(project: r.projectRef, budget: PackedOptional(r.budget), agency: names.id(agency),
                                               day: Int32(day), cancelled: isCancelled, inScope: inScope))
         }
 
@@ -434,7 +431,7 @@ struct CancelledAndRelaunchedIndicator: DatasetIndicator {
                 let sim = title(pi).similarity(to: title(qi))
                 guard sim >= rule.s else { continue }
                 let pid = p.projectID
-                let growth = zip([q.budgetValue], [p.budgetValue]).compactMap { qb, pb -> Double? in
+                let growth = zip([q.budget.value], [p.budget.value]).compactMap { qb, pb -> Double? in
                     guard let qb, let pb, pb > 0 else { return nil }
                     return Double(qb) / Double(pb)
                 }.first
