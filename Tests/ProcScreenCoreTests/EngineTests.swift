@@ -159,6 +159,18 @@ struct EngineTests {
         #expect(ProjectScore().score == 0)
     }
 
+    /// Carrying over counts needs the untouched projects to be exactly the earlier run's: from a
+    /// run that screened one fiscal year, the engine refuses (and writes nothing).
+    @Test func carryingOverFromARunOfOtherProjectsIsRefused() throws {
+        let fixture = try sampleStore()
+        let engine = Engine(store: fixture.store, catalog: try RuleCatalog.load(directory: Paths.rules))
+        let partial = try engine.screen(ScreenOptions(fiscalYear: 2567))
+        var options = ScreenOptions()
+        options.carryOver = ScreenOptions.CarryOver(previousRun: partial.runID, touched: [])
+        #expect(throws: StoreError.self) { try engine.screen(options) }
+        #expect(try fixture.store.db.scalar(sql: "SELECT count(*) FROM runs").int64 == 1)
+    }
+
     @Test func subsetAndFiscalYearScopes() throws {
         let fixture = try sampleStore()
         let catalog = try RuleCatalog.load(directory: Paths.rules)

@@ -9,8 +9,9 @@ import Foundation
 /// snapshot run; cross-project rules (fences, rings, shares, SQL) run on the whole store. The run
 /// is therefore equal to a full re-screen (a test holds them equal), and it falls back to a full
 /// run when carrying over would not be exact: no previous snapshot, other rules or parameters,
-/// or new register rows (firms, directors, lists, agencies), which change what every record
-/// rule may see.
+/// new register rows (firms, directors, lists, agencies), which change what every record rule
+/// may see, or new rows for projects the snapshot screened (their earlier not-raised and
+/// not-applicable outcomes are counts, not rows, and cannot be taken back out).
 ///
 /// Crash safety: each file is ingested in its own transaction and the screening run in another;
 /// a run records the newest source it saw (`runs.sources_through`). A scan killed at any point
@@ -122,16 +123,21 @@ public struct BatchScan {
         let parameters = try Engine.parametersJSON(catalog: catalog)
         if let previous {
             let registers = try screens.registerSources(after: previous.through)
+            let changed = try screens.changedProjects(after: previous.through, previousRun: previous.run)
             if previous.parameters != parameters {
                 result.mode = "full"
                 result.reason = "rules or parameters changed since run \(previous.run)"
             } else if !registers.isEmpty {
                 result.mode = "full"
                 result.reason = "new register rows (\(registers.sorted().joined(separator: ", "))) can change any project's record rules"
+            } else if changed != 0 {
+                result.mode = "full"
+                result.reason = changed.map { "\($0) projects screened by run \(previous.run) changed since: their earlier outcomes are not kept" }
+                    ?? "run \(previous.run) did not record the store's size"
             } else {
                 let touched = try screens.touchedProjects(after: previous.through)
                 result.mode = "incremental"
-                result.reason = "\(touched.count) new or changed projects since run \(previous.run)"
+                result.reason = "\(touched.count) new projects since run \(previous.run)"
                 result.touchedProjects = touched.count
                 screen.carryOver = ScreenOptions.CarryOver(previousRun: previous.run, touched: touched)
             }

@@ -14,9 +14,10 @@ public struct ScreenOptions: Sendable {
     public var runDate: String?
     public var kind = "screen"
     /// Incremental screening (the batch scan): record rules run only on `touched` projects, and
-    /// their findings on every other project are carried over from `previousRun` (an unchanged
+    /// their outcomes on every other project are carried over from `previousRun` (an unchanged
     /// record gives an unchanged outcome); cross-project rules run on the whole store, so the
-    /// run equals a full one.
+    /// run equals a full one. Every project not touched must have been screened by `previousRun`
+    /// (the store only grew since): its not-raised and not-applicable counts are carried too.
     public var carryOver: CarryOver?
     /// The highest source id whose rows this run sees (where the next scan resumes).
     public var sourcesThrough: Int64?
@@ -71,6 +72,9 @@ public struct RunSummary: Sendable, Codable {
     public var runID: Int64
     public var seconds: Double
     public var projects: Int
+    /// The projects in the store when the run began (a scan tells from it whether the store only
+    /// grew since, so that this run's counts can be carried over); nil in runs before it was kept.
+    public var storeProjects: Int?
     public var findings: Int
     public var flaggedProjects: Int
     public var maxSeverity: Severity?
@@ -79,7 +83,7 @@ public struct RunSummary: Sendable, Codable {
     public var topProjects: [TopProject]
 
     enum CodingKeys: String, CodingKey {
-        case runID = "run_id", seconds, projects, findings, flaggedProjects = "flagged_projects", maxSeverity = "max_severity"
+        case runID = "run_id", seconds, projects, storeProjects = "store_projects", findings, flaggedProjects = "flagged_projects", maxSeverity = "max_severity"
         case rules, findingsByMinistry = "findings_by_ministry", topProjects = "top_projects"
     }
 }
@@ -135,6 +139,7 @@ public final class Engine {
                 let through = try options.sourcesThrough ?? store.db.scalar(sql: "SELECT coalesce(max(source_id), 0) FROM sources").int64 ?? 0
                 try store.db.execute(sql: "UPDATE runs SET sources_through = ? WHERE run_id = ?", bindings: [through, runID])
             }
+            let storeProjects = Int(try store.db.scalar(sql: "SELECT count(*) FROM projects").int64 ?? 0)
             let writer = try ScreenStore.FindingWriter(db: store.db)
             var stats: [String: RuleStats] = [:]
             var scores: [String: ProjectScore] = [:]
@@ -317,35 +322,18 @@ public final class Engine {
                     }
                 }
                 if let timing { try timing.measure("carry over the record rules' outcomes", carryOutcomes) } else { try carryOutcomes() }
-                // Not raised and not applicable are counts, not rows. When the untouched projects
-                // are exactly the previous run's (the new data only added projects), its counts
-                // are theirs; when some were changed, their earlier outcomes are gone, so the
-                // untouched projects are read again and the carried rules counted on them.
-                let previous = try screenStore.ruleStats(carry.previousRun)
-                let totals = Dictionary(previous.map { ($0.ruleID, $0) }, uniquingKeysWith: { a, _ in a })
-                let exact = ids.allSatisfy { rule in
-                    totals[rule.id].map { $0.raised + $0.notRaised + $0.notApplicable + $0.notComputable == untouchedCount } ?? false
-                }
-                let carriedJobs = perRecord.indices.filter { carried[$0] }
-                if exact {
-                    for i in carriedJobs {
-                        guard let previous = totals[perRecordRules[i].id] else { continue }
-                        notRaisedCounts[i] += previous.notRaised
-                        notApplicableCounts[i] += previous.notApplicable
+                // Not raised and not applicable are counts, not rows: the untouched projects are
+                // exactly the previous run's (the caller checked that the store only grew), so
+                // its counts are theirs. The pass confirms it for every carried rule.
+                let previous = Dictionary(try screenStore.ruleStats(carry.previousRun).map { ($0.ruleID, $0) }, uniquingKeysWith: { a, _ in a })
+                for (i, rule) in perRecordRules.enumerated() where carried[i] {
+                    guard let counts = previous[rule.id],
+                          counts.raised + counts.notRaised + counts.notApplicable + counts.notComputable == untouchedCount else {
+                        throw StoreError(code: 0, message: "run \(carry.previousRun) did not screen exactly the \(untouchedCount) untouched projects "
+                                         + "with \(rule.id): its outcomes cannot be carried over (changed projects must be touched)")
                     }
-                } else {
-                    let again = Self.readRecords(path: store.db.path, projectIDs: nil, fiscalYear: nil, fields: fields, filter: filter, rates: rates)
-                    while let batch = try again.pop() {
-                        for r in batch where !(touched?.contains(r.projectID) ?? true) {
-                            for i in carriedJobs {
-                                switch jobs[i](r) {
-                                case .computedNotRaised: notRaisedCounts[i] += 1
-                                case .notApplicable: notApplicableCounts[i] += 1
-                                case .raised, .notComputable: break   // carried over as rows above
-                                }
-                            }
-                        }
-                    }
+                    notRaisedCounts[i] += counts.notRaised
+                    notApplicableCounts[i] += counts.notApplicable
                 }
             }
             for (i, rule) in perRecordRules.enumerated() {
@@ -408,7 +396,7 @@ public final class Engine {
             timing?.report(total: Date().timeIntervalSince(started))
 
             var summary = RunSummary(
-                runID: runID, seconds: 0, projects: projectCount, findings: findingCount, flaggedProjects: scores.count,
+                runID: runID, seconds: 0, projects: projectCount, storeProjects: storeProjects, findings: findingCount, flaggedProjects: scores.count,
                 maxSeverity: maxSeverity,
                 rules: evaluators.map { e in
                     RunSummary.RuleLine(id: e.rule.id, version: e.rule.version, title: e.rule.title.en, titleTH: e.rule.title.th,

@@ -29,14 +29,29 @@ extension ScreenStore {
     /// Projects with rows from sources after `sourceID`: their own row, bids, contracts, register
     /// entries, items or parties.
     func touchedProjects(after sourceID: Int64) throws -> Set<String> {
-        Set(try db.query(sql: """
-            SELECT project_id FROM projects WHERE source_id > ?1
-            UNION SELECT project_id FROM bids WHERE source_id > ?1
-            UNION SELECT project_id FROM contracts WHERE source_id > ?1
-            UNION SELECT project_id FROM risk_assessments WHERE source_id > ?1
-            UNION SELECT project_id FROM project_items WHERE source_id > ?1
-            UNION SELECT project_id FROM project_parties WHERE source_id > ?1
-            """, bindings: [sourceID]).compactMap { $0[0].string })
+        Set(try db.query(sql: Self.touchedSQL, bindings: [sourceID]).compactMap { $0[0].string })
+    }
+
+    private static let touchedSQL = """
+        SELECT project_id FROM projects WHERE source_id > ?1
+        UNION SELECT project_id FROM bids WHERE source_id > ?1
+        UNION SELECT project_id FROM contracts WHERE source_id > ?1
+        UNION SELECT project_id FROM risk_assessments WHERE source_id > ?1
+        UNION SELECT project_id FROM project_items WHERE source_id > ?1
+        UNION SELECT project_id FROM project_parties WHERE source_id > ?1
+        """
+
+    /// How many projects `previousRun` screened that rows after `sourceID` touched. Projects are
+    /// never deleted, so those the run saw are the store now less the projects new since:
+    /// changed = (projects then) − (projects now − touched projects now in the store). Nil when
+    /// the run did not record the store's size.
+    func changedProjects(after sourceID: Int64, previousRun: Int64) throws -> Int? {
+        guard let then = try db.scalar(sql: "SELECT json_extract(summary, '$.store_projects') FROM runs WHERE run_id = ?",
+                                       bindings: [previousRun]).int64 else { return nil }
+        let now = try db.scalar(sql: "SELECT count(*) FROM projects").int64 ?? 0
+        let touched = try db.scalar(sql: "SELECT count(*) FROM projects WHERE project_id IN (\(Self.touchedSQL))",
+                                    bindings: [sourceID]).int64 ?? 0
+        return Int(then - (now - touched))
     }
 
     /// Findings of `run` that `previous` did not have (same rule, project and subject), those of
