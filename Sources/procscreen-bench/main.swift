@@ -325,14 +325,14 @@ if phase == "screen" || phase == "all" { try benchScreen() }
     var lines: [String] = []
     for n in sizes {
         let snapshot = "\(cache)/bench-scan-\(n).snapshot.db"
-        // A snapshot screened with other rules or parameters makes the scan a full run: screen
-        // it again with the current ones (the cache outlives commits).
+        // A snapshot screened with other rules or parameters, or by a version that did not record
+        // the store's size, makes the scan a full run: screen it again (the cache outlives commits).
         if FileManager.default.fileExists(atPath: snapshot) {
             let current = try Engine.parametersJSON(catalog: try RuleCatalog.load(directory: rulesDirectory))
-            let recorded = try Store(path: snapshot, readOnly: true).db
-                .scalar(sql: "SELECT parameters FROM runs WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1").string
-            if recorded != current {
-                print("the \(n)-project snapshot was screened with other rules or parameters: screening it again …")
+            let recorded = try Store(path: snapshot, readOnly: true).db.query(
+                sql: "SELECT parameters, json_extract(summary, '$.store_projects') FROM runs WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1").first
+            if recorded?[0].string != current || recorded?[1].int64 == nil {
+                print("the \(n)-project snapshot was screened with other rules or parameters, or by an older version: screening it again …")
                 let (wall, _, _) = try runProcscreen(["screen", "--db", snapshot, "--rules", rulesDirectory.path])
                 print("full screen of \(n) projects: \(fmt(wall, 1)) s")
             }
