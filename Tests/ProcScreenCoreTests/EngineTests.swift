@@ -21,7 +21,7 @@ struct EngineTests {
         let summary = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["LP-01", "LP-02"]))
         let truth = try truth()
         func flagged(_ rule: String) throws -> Set<String> {
-            Set(try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ? AND rule_id = ?",
+            Set(try fixture.store.db.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ? AND rule_id = ?",
                                            bindings: [summary.runID, rule]).compactMap { $0[0].string })
         }
         #expect(try flagged("LP-01") == Set(truth.largeProjects))
@@ -33,7 +33,7 @@ struct EngineTests {
         let fixture = try sampleStore()
         let catalog = try RuleCatalog.load(directory: Paths.rules)
         let summary = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["TH-01"]))
-        let flagged = Set(try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ?",
+        let flagged = Set(try fixture.store.db.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ?",
                                                      bindings: [summary.runID]).compactMap { $0[0].string })
         // Every planted case is found; large specific-method projects are above the limit too.
         #expect(Set(try truth().specificAboveLimit).isSubset(of: flagged))
@@ -47,7 +47,7 @@ struct EngineTests {
         let rules = ["BR-01", "BR-02", "BR-04", "BR-08", "BR-21", "BP-08"]
         let summary = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: Set(rules)))
         let ring = try truth().rings[0].projects
-        let raised = try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ? AND rule_id = 'BR-01'",
+        let raised = try fixture.store.db.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ? AND rule_id = 'BR-01'",
                                                 bindings: [summary.runID]).compactMap { $0[0].string }
         let project = try #require(raised.first(where: ring.contains) ?? raised.first)
         let view = try #require(try ProjectView.load(store: fixture.store, projectID: project))
@@ -78,7 +78,7 @@ struct EngineTests {
         let rows = try fixture.store.db.query(sql: """
             SELECT f.rule_id, f.route_to, f.agency_id, f.ministry, p.agency_id, p.ministry, f.evidence, f.rule_version, f.subject_type,
                    f.subject_id, f.project_id
-            FROM findings f JOIN projects p USING (project_id) WHERE f.run_id = ?
+            FROM run_findings f JOIN projects p USING (project_id) WHERE f.run_id = ?
             """, bindings: [summary.runID])
         #expect(rows.count == summary.findings)
         #expect(!rows.isEmpty)
@@ -100,8 +100,8 @@ struct EngineTests {
         let run = try Engine(store: fixture.store, catalog: catalog).screen().runID
         let rows = try fixture.store.db.query(sql: """
             SELECT s.project_id, s.score, s.priority, p.budget,
-                   (SELECT group_concat(weight) FROM findings f WHERE f.run_id = s.run_id AND f.project_id = s.project_id)
-            FROM project_scores s JOIN projects p USING (project_id) WHERE s.run_id = ? ORDER BY s.priority
+                   (SELECT group_concat(weight) FROM run_findings f WHERE f.run_id = s.run_id AND f.project_id = s.project_id)
+            FROM run_priorities s JOIN projects p USING (project_id) WHERE s.run_id = ? ORDER BY s.priority
             """, bindings: [run])
         #expect(!rows.isEmpty)
         for row in rows {
@@ -178,7 +178,7 @@ struct EngineTests {
         let fy = try engine.screen(ScreenOptions(fiscalYear: 2567))
         #expect(fy.projects == Int(try fixture.scalar("SELECT count(*) FROM projects WHERE fiscal_year = 2567").int64 ?? -1))
         #expect(try fixture.store.db.scalar(sql: """
-            SELECT count(*) FROM findings f JOIN projects p USING (project_id) WHERE f.run_id = ? AND p.fiscal_year <> 2567
+            SELECT count(*) FROM run_findings f JOIN projects p USING (project_id) WHERE f.run_id = ? AND p.fiscal_year <> 2567
             """, bindings: [fy.runID]).int64 == 0)
         let ids = try fixture.store.db.query(sql: "SELECT project_id FROM projects ORDER BY project_id LIMIT 25").compactMap { $0[0].string }
         let subset = try engine.screen(ScreenOptions(projectIDs: ids))
@@ -187,7 +187,7 @@ struct EngineTests {
         let full = try engine.screen()
         let findings = { (run: Int64) in
             try fixture.store.db.query(sql: """
-                SELECT rule_id, project_id, evidence FROM findings WHERE run_id = ? AND project_id IN (SELECT value FROM json_each(?))
+                SELECT rule_id, project_id, evidence FROM run_findings WHERE run_id = ? AND project_id IN (SELECT value FROM json_each(?))
                 ORDER BY rule_id, project_id
                 """, bindings: [run, String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)])
         }
@@ -238,7 +238,7 @@ struct DatasetFenceTests {
         try population(in: store.db, outlierGap: 0.9)
         let catalog = try RuleCatalog.load(directory: Paths.rules)
         let run = try Engine(store: store, catalog: catalog).screen(ScreenOptions(only: ["BR-22"]))
-        let rows = try store.db.query(sql: "SELECT project_id, evidence FROM findings WHERE run_id = ?", bindings: [run.runID])
+        let rows = try store.db.query(sql: "SELECT project_id, evidence FROM run_findings WHERE run_id = ?", bindings: [run.runID])
         #expect(rows.map { $0[0].string } == ["S0"])
         let evidence = try JSONDecoder().decode([Evidence].self, from: Data((rows.first?[1].string ?? "[]").utf8))
         let stratum = try #require(evidence.first { $0.field == "stratum" })

@@ -17,13 +17,13 @@ struct NetworkTests {
 
     @Test func everyPlantedRingIsFoundWholeAndSplitsAreFound() throws {
         let (fixture, run, truth) = try screened(["BP-06", "TH-03"])
-        let rings = try fixture.store.db.query(sql: "SELECT DISTINCT firms FROM findings WHERE run_id = ? AND rule_id = 'BP-06'", bindings: [run])
+        let rings = try fixture.store.db.query(sql: "SELECT DISTINCT firms FROM run_findings WHERE run_id = ? AND rule_id = 'BP-06'", bindings: [run])
             .compactMap { $0[0].string.map { Set($0.split(separator: ",").map(String.init)) } }
         for planted in truth.rings {
             #expect(rings.contains(Set(planted.members)), "ring \(planted.members) not found whole")
         }
         // Every ring tender of the window is linked to its ring's finding, with the winner listed.
-        let linked = Set(try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ? AND rule_id = 'BP-06'", bindings: [run])
+        let linked = Set(try fixture.store.db.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ? AND rule_id = 'BP-06'", bindings: [run])
             .compactMap { $0[0].string })
         let window = try fixture.store.db.query(sql: "SELECT max(fiscal_year) FROM projects")[0][0].int64.map(Int.init)!
         for planted in truth.rings {
@@ -33,7 +33,7 @@ struct NetworkTests {
             }
             #expect(Set(inWindow).isSubset(of: linked))
         }
-        let split = Set(try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ? AND rule_id = 'TH-03'", bindings: [run])
+        let split = Set(try fixture.store.db.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ? AND rule_id = 'TH-03'", bindings: [run])
             .compactMap { $0[0].string })
         #expect(Set(truth.splits.flatMap(\.projects)).isSubset(of: split))
     }

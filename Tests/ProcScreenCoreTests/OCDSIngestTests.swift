@@ -59,7 +59,7 @@ struct OCDSIngestTests {
         let catalog = try RuleCatalog.load(directory: Paths.rules)
         let summary = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["BP-01", "BP-04"]))
         func raised(_ rule: String) throws -> Set<String> {
-            Set(try fixture.store.db.query(sql: "SELECT project_id FROM findings WHERE run_id = ? AND rule_id = ?",
+            Set(try fixture.store.db.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ? AND rule_id = ?",
                                            bindings: [summary.runID, rule]).compactMap { $0[0].string })
         }
         // The lowest bid lost (its award unsuccessful, the next bid won) in three Ukrainian tenders.
@@ -205,7 +205,7 @@ struct MarketFormatsTests {
             var options = ScreenOptions()
             options.runDate = "2026-11-27"
             let run = try Engine(store: store, catalog: catalog).screen(options)
-            findings.append(try store.db.query(sql: "SELECT rule_id || ' ' || coalesce(project_id, '') || ' ' || subject_id FROM findings WHERE run_id = ? ORDER BY 1",
+            findings.append(try store.db.query(sql: "SELECT rule_id || ' ' || coalesce(project_id, '') || ' ' || subject_id FROM run_findings WHERE run_id = ? ORDER BY 1",
                                                bindings: [run.runID]).compactMap { $0[0].string })
             stores.append(store)
         }
@@ -246,8 +246,8 @@ struct CurrencyTests {
         func lp01(rules: URL) throws -> (raised: Int64, notComputable: String?) {
             let catalog = try RuleCatalog.load(directory: rules)
             let run = try Engine(store: fixture.store, catalog: catalog).screen(ScreenOptions(only: ["LP-01"]))
-            let raised = try fixture.store.db.scalar(sql: "SELECT count(*) FROM findings WHERE run_id = ?", bindings: [run.runID]).int64 ?? 0
-            let detail = try fixture.store.db.query(sql: "SELECT detail FROM not_computable WHERE run_id = ?", bindings: [run.runID]).first?[0].string
+            let raised = try fixture.store.db.scalar(sql: "SELECT count(*) FROM run_findings WHERE run_id = ?", bindings: [run.runID]).int64 ?? 0
+            let detail = try fixture.store.db.query(sql: "SELECT detail FROM run_not_computable WHERE run_id = ?", bindings: [run.runID]).first?[0].string
             return (raised, detail)
         }
         let without = try lp01(rules: Paths.rules)

@@ -58,7 +58,7 @@ struct ReportTests {
     @Test func filtersSelectProjectsAndFindings() throws {
         let (fixture, catalog) = try Self.screenedSample()
         let all = try Self.report(fixture, catalog, ReportFilters())
-        #expect(all.projects.count == Int(try fixture.scalar("SELECT count(DISTINCT project_id) FROM findings WHERE run_id = 1").int64 ?? -1))
+        #expect(all.projects.count == Int(try fixture.scalar("SELECT count(DISTINCT project_id) FROM run_findings WHERE run_id = 1").int64 ?? -1))
         // Ranked by priority.
         #expect(all.projects.map(\.info.priority) == all.projects.map(\.info.priority).sorted())
         let ministry = try #require(all.ministries.first?.ministry)

@@ -58,7 +58,7 @@ struct ScanTests {
 
     /// (rule, project, subject, evidence) of every finding of a run.
     static func findings(_ store: Store, run: Int64) throws -> Set<String> {
-        Set(try store.db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id || '|' || evidence FROM findings WHERE run_id = ?",
+        Set(try store.db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id || '|' || evidence FROM run_findings WHERE run_id = ?",
                                bindings: [run]).compactMap { $0[0].string })
     }
 
@@ -95,12 +95,12 @@ struct ScanTests {
         #expect(incremental == reference)
         // The scores and priorities too.
         let scores = { (run: Int64) in
-            try store.db.query(sql: "SELECT project_id, round(score, 9), priority FROM project_scores WHERE run_id = ? ORDER BY project_id", bindings: [run])
+            try store.db.query(sql: "SELECT project_id, round(score, 9), priority FROM run_priorities WHERE run_id = ? ORDER BY project_id", bindings: [run])
         }
         #expect(try scores(last) == scores(full.runID))
         // The not-computable records (copied by SQL for the untouched projects) and the rules' counts.
         let notComputable = { (run: Int64) in
-            try store.db.query(sql: "SELECT rule_id, project_id, reason, detail FROM not_computable WHERE run_id = ? ORDER BY 1, 2, 3", bindings: [run])
+            try store.db.query(sql: "SELECT rule_id, project_id, reason, detail FROM run_not_computable WHERE run_id = ? ORDER BY 1, 2, 3", bindings: [run])
         }
         #expect(try notComputable(last) == notComputable(full.runID))
         let stats = { (run: Int64) in
@@ -109,12 +109,71 @@ struct ScanTests {
         let (incrementalStats, fullStats) = (try stats(last), try stats(full.runID))
         #expect(incrementalStats.count == fullStats.count)
         for (a, b) in zip(incrementalStats, fullStats) { #expect(a == b) }
-        // New and resolved findings add up between snapshots, and the reports are written.
+        // The scan wrote only what changed: the earlier run's unchanged findings stay current.
         let previous = Int64(try #require(results[1].runID))
+        let written = try store.db.scalar(sql: "SELECT count(*) FROM findings WHERE run_id = ?", bindings: [last]).int64 ?? -1
+        let dropped = try store.db.scalar(sql: "SELECT count(*) FROM findings WHERE until_run = ?", bindings: [last]).int64 ?? -1
+        // (Here the batch grows the store by half, which moves many fences in the evidence: 1,249
+        // of 1,627 findings are written.)
+        #expect(written > 0 && written < Int64(incremental.count))
+        #expect(Int64(incremental.count) == Int64(try Self.findings(store, run: previous).count) + written - dropped)
+        // New and resolved findings add up between snapshots, and the reports are written.
         #expect(results[2].newFindings - results[2].resolvedFindings == incremental.count - (try Self.findings(store, run: previous)).count)
         for report in results[2].reports { #expect(FileManager.default.fileExists(atPath: report)) }
         let summary = try store.db.scalar(sql: "SELECT json_extract(summary, '$.scan.new_findings') FROM runs WHERE run_id = ?", bindings: [last])
         #expect(summary.int64 == Int64(results[2].newFindings))
+    }
+
+    @Test func aScopedRunBetweenTwoScansIsNotPartOfTheLaterOnes() throws {
+        let (dir, batches, inbox, store) = try Self.firstOfTwoBatchesScanned()
+        defer { withExtendedLifetime(dir) {} }
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        var scoped = ScreenOptions(fiscalYear: 2567)
+        scoped.runDate = "2026-11-27"
+        let scopedRun = try Engine(store: store, catalog: catalog).screen(scoped)
+        #expect(scopedRun.findings > 0)
+        try FileManager.default.copyItem(atPath: batches[1], toPath: inbox + "/batch2")
+        let second = try Self.scan(store, inbox: inbox)
+        #expect(second.mode == "incremental")
+        var options = ScreenOptions()
+        options.runDate = "2026-11-27"
+        let full = try Engine(store: store, catalog: catalog).screen(options)
+        #expect(try Self.findings(store, run: try #require(second.runID)) == Self.findings(store, run: full.runID))
+        // The scoped run still shows its own findings.
+        #expect(try Self.findings(store, run: scopedRun.runID).count == scopedRun.findings)
+        // A scoped run cannot be continued.
+        var continuing = ScreenOptions()
+        continuing.continues = scopedRun.runID
+        continuing.fiscalYear = 2567
+        #expect(throws: StoreError.self) { try Engine(store: store, catalog: catalog).screen(continuing) }
+    }
+
+    @Test func aStoreFromBeforeRunIntervalsKeepsEveryRunsFindingsAndPriorities() throws {
+        let dir = try TemporaryDirectory()
+        let db = try Database(path: dir.path("old.db"))
+        // The schema as it was before migration 012, with two runs written the old way: every
+        // finding copied into each run, priorities stored.
+        for migration in Schema.migrations.prefix(11) { try db.execute(sql: migration.sql) }
+        try db.execute(sql: "PRAGMA user_version = 11")
+        try db.execute(sql: """
+            INSERT INTO projects (project_id, budget) VALUES ('P1', 100), ('P2', 900);
+            INSERT INTO runs (run_id, kind, started_at, finished_at, sources_through) VALUES (1, 'scan', 'x', 'y', 1), (2, 'scan', 'x', 'y', 2);
+            INSERT INTO findings (run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id)
+            VALUES (1, 'BP-01', 1, 'competition', 'medium', 0.2, 'project', 'P1', 'P1'),
+                   (2, 'BP-01', 1, 'competition', 'medium', 0.2, 'project', 'P1', 'P1'),
+                   (2, 'BP-02', 1, 'competition', 'low', 0.2, 'project', 'P2', 'P2');
+            INSERT INTO project_scores (run_id, project_id, score, priority, findings, max_severity)
+            VALUES (1, 'P1', 0.2, 1, 1, 'medium'), (2, 'P1', 0.2, 2, 1, 'medium'), (2, 'P2', 0.2, 1, 1, 'low');
+            """)
+        try Schema.migrate(db)
+        let findings = { (run: Int64) in
+            try db.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ? ORDER BY 1", bindings: [run]).compactMap { $0[0].string }
+        }
+        #expect(try findings(1) == ["P1"])
+        #expect(try findings(2) == ["P1", "P2"])
+        // Priorities are ranked when read: equal scores by budget.
+        let priorities = try db.query(sql: "SELECT project_id, priority FROM run_priorities WHERE run_id = 2 ORDER BY priority")
+        #expect(priorities.map { $0[0].string ?? "" } == ["P2", "P1"])
     }
 
     @Test func newRegisterRowsMakeTheScanFull() throws {
@@ -226,7 +285,7 @@ struct ScanTests {
         func finalState(_ db: String) throws -> (Set<String>, String?) {
             let store = try Store(path: db, readOnly: true)
             let run = try #require(try store.db.scalar(sql: "SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL").int64)
-            let rows = try store.db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id || '|' || evidence FROM findings WHERE run_id = ?",
+            let rows = try store.db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id || '|' || evidence FROM run_findings WHERE run_id = ?",
                                           bindings: [run]).compactMap { $0[0].string }
             return (Set(rows), try store.db.scalar(sql: "PRAGMA integrity_check").string)
         }

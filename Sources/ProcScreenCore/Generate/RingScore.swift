@@ -29,7 +29,7 @@ public struct RingScore: Sendable {
         var byCategory: [String: Set<String>] = [:]
         var ruleCategory: [String: String] = [:]
         let names = categories.map(\.rawValue)
-        for row in try store.db.query(sql: "SELECT rule_id, category, project_id FROM findings WHERE run_id = ? AND project_id IS NOT NULL",
+        for row in try store.db.query(sql: "SELECT rule_id, category, project_id FROM run_findings WHERE run_id = ? AND project_id IS NOT NULL",
                                       bindings: [runID]) {
             guard let rule = row[0].string, let category = row[1].string, names.contains(category), let project = row[2].string else { continue }
             byRule[rule, default: []].insert(project)
@@ -85,7 +85,7 @@ public struct NetworkScore: Sendable {
     public var splittingFlagged: Int
 
     public init(store: Store, runID: Int64, truth: MarketGenerator.Truth) throws {
-        let flagged = Set(try store.db.query(sql: "SELECT DISTINCT firms FROM findings WHERE run_id = ? AND rule_id = 'BP-06'", bindings: [runID])
+        let flagged = Set(try store.db.query(sql: "SELECT DISTINCT firms FROM run_findings WHERE run_id = ? AND rule_id = 'BP-06'", bindings: [runID])
             .compactMap { $0[0].string.map { Set($0.split(separator: ",").map(String.init)) } })
         let planted = truth.rings.map { Set($0.members) }
         let plantedMembers = planted.reduce(into: Set<String>()) { $0.formUnion($1) }
@@ -94,7 +94,7 @@ public struct NetworkScore: Sendable {
         ringsPartial = planted.filter { p in !flagged.contains(p) && flagged.contains { !$0.isDisjoint(with: p) } }.count
         ringsFlagged = flagged.count
         ringsSpurious = flagged.filter { $0.isDisjoint(with: plantedMembers) }.count
-        let split = Set(try store.db.query(sql: "SELECT DISTINCT project_id FROM findings WHERE run_id = ? AND rule_id = 'TH-03'", bindings: [runID])
+        let split = Set(try store.db.query(sql: "SELECT DISTINCT project_id FROM run_findings WHERE run_id = ? AND rule_id = 'TH-03'", bindings: [runID])
             .compactMap { $0[0].string })
         let plantedSplit = truth.splits.flatMap(\.projects)
         splitProjects = plantedSplit.count

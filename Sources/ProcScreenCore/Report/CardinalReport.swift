@@ -19,7 +19,7 @@ public enum CardinalReport {
         var groups: Groups = [:]
         func set(_ group: String, _ id: String, _ code: String, _ value: Double) { groups[group, default: [:]][id, default: [:]][code] = value }
         let rows = try store.db.query(sql: """
-            SELECT rule_id, subject_type, subject_id, project_id, value, firms, evidence FROM findings WHERE run_id = ? ORDER BY finding_id
+            SELECT rule_id, subject_type, subject_id, project_id, value, firms, evidence FROM run_findings WHERE run_id = ? ORDER BY finding_id
             """, bindings: [runID])
         for row in rows {
             guard let rule = row[0].string, let code = codeByRule[rule] else { continue }

@@ -122,6 +122,8 @@ public struct BatchScan {
         screen.sourcesThrough = newest
         let parameters = try Engine.parametersJSON(catalog: catalog)
         if let previous {
+            // Incremental or full, the run is stored as changes to the previous snapshot's.
+            screen.continues = previous.run
             let registers = try screens.registerSources(after: previous.through)
             let changed = try screens.changedProjects(after: previous.through, previousRun: previous.run)
             if previous.parameters != parameters {

@@ -21,6 +21,10 @@ public struct ScreenOptions: Sendable {
     public var carryOver: CarryOver?
     /// The highest source id whose rows this run sees (where the next scan resumes).
     public var sourcesThrough: Int64?
+    /// The snapshot run this run continues (a scan continues the last one): its outcomes are
+    /// stored as changes to that run's, so an unchanged finding is not written again. A carry-over
+    /// continues its previous run. Not with a scope (a fiscal year, projects).
+    public var continues: Int64?
 
     public struct CarryOver: Sendable {
         public var previousRun: Int64
@@ -130,9 +134,27 @@ public final class Engine {
         let cacheSize = try store.db.scalar(sql: "PRAGMA cache_size").int64 ?? -65536
         try store.db.execute(sql: "PRAGMA cache_size=-16384")
         defer { try? store.db.execute(sql: "PRAGMA cache_size=\(cacheSize)") }
+        let isScoped = options.fiscalYear != nil || options.projectIDs != nil
+        let continued = options.continues ?? options.carryOver?.previousRun
+        if let carry = options.carryOver, continued != carry.previousRun {
+            throw StoreError(code: 0, message: "a carry-over from run \(carry.previousRun) must continue that run, not run \(continued ?? 0)")
+        }
+        if isScoped && continued != nil {
+            throw StoreError(code: 0, message: "a run scoped to a fiscal year or projects cannot continue another run")
+        }
+        // Record rules whose outcomes on untouched projects are carried over: all but those that
+        // read the run date, whose outcome can change with the calendar.
+        let carriedRuleIDs: Set<String> = options.carryOver == nil ? [] : Set(evaluators.compactMap { e in
+            switch e {
+            case .record(let rule, let indicator): type(of: indicator).readsRunDate ? nil : rule.id
+            case .pattern(let rule, _): rule.id
+            case .sql, .dataset, .findings: nil
+            }
+        })
         return try store.db.transaction {
             let runID = try screenStore.beginRun(
-                kind: options.kind, rulesDirectory: catalog.directory.path, parameters: try Self.parametersJSON(evaluators, directory: catalog.directory))
+                kind: options.kind, rulesDirectory: catalog.directory.path, parameters: try Self.parametersJSON(evaluators, directory: catalog.directory),
+                continuing: continued)
             // A run that saw the whole store is a snapshot a scan can resume from: it records the
             // newest source it saw. Scoped runs (a fiscal year, a subset) record none.
             if options.fiscalYear == nil && options.projectIDs == nil {
@@ -140,7 +162,13 @@ public final class Engine {
                 try store.db.execute(sql: "UPDATE runs SET sources_through = ? WHERE run_id = ?", bindings: [through, runID])
             }
             let storeProjects = Int(try store.db.scalar(sql: "SELECT count(*) FROM projects").int64 ?? 0)
-            let writer = try ScreenStore.FindingWriter(db: store.db)
+            // A continuing run keeps the continued run's rows it writes again unchanged; the carried
+            // rules' rows stay as they are (untouched projects are not evaluated again).
+            let writer = try ScreenStore.FindingWriter(
+                db: store.db,
+                keptFindings: try continued.map { try screenStore.keptRows(.findings, run: $0, except: carriedRuleIDs.sorted()) },
+                keptNotComputable: try continued.map { try screenStore.keptRows(.notComputable, run: $0, except: carriedRuleIDs.sorted()) },
+                untilRun: isScoped ? runID + 1 : nil)
             var stats: [String: RuleStats] = [:]
             var scores: [String: ProjectScore] = [:]
             var byMinistry: [String: Int] = [:]
@@ -257,13 +285,8 @@ public final class Engine {
                 guard filter.priceComparisonRules.contains(id) || filter.mainCurrencyRules.contains(id) else { return job }
                 return { r in filter.view(r, ruleID: id, mainCurrency: mainCurrency).map(job) ?? .notApplicable }
             }
-            // Incremental: which record rules carry their outcomes over for untouched projects
-            // (all but those that read the run date, whose outcome can change with the calendar).
-            let carried: [Bool] = perRecord.map { e in
-                guard options.carryOver != nil else { return false }
-                if case .record(_, let indicator) = e { return !type(of: indicator).readsRunDate }
-                return true
-            }
+            // Incremental: which record rules carry their outcomes over for untouched projects.
+            let carried: [Bool] = perRecord.map { carriedRuleIDs.contains($0.rule.id) }
             let touched = options.carryOver?.touched
             /// Projects of the pass whose carried rules were not evaluated.
             var untouchedCount = 0
@@ -317,7 +340,7 @@ public final class Engine {
             if let carry = options.carryOver {
                 let ids = perRecordRules.enumerated().filter { carried[$0.offset] }.map(\.element)
                 func carryOutcomes() throws {
-                    try carryOver(from: carry, rules: ids, into: runID, count: count) { rule, projects in
+                    try carryOver(from: carry, rules: ids, count: count) { rule, projects in
                         stats[rule, default: RuleStats()].notComputable += projects
                     }
                 }
@@ -391,7 +414,16 @@ public final class Engine {
                 try writer.writeStats(runID: runID, rule: rule, stats: stats[rule.id] ?? RuleStats(),
                                       parametersJSON: String(decoding: try encoder.encode(rule.parameterSummary), as: UTF8.self))
             }
-            try timing?.measure("write scores") { try screenStore.writeScores(runID: runID, scores: scores) } ?? screenStore.writeScores(runID: runID, scores: scores)
+            // The continued run's rows that no write matched are not current any more.
+            func dropUnmatched() throws {
+                try screenStore.drop(.findings, rowIDs: writer.keptFindings?.unmatched ?? [], inRun: runID)
+                try screenStore.drop(.notComputable, rowIDs: writer.keptNotComputable?.unmatched ?? [], inRun: runID)
+            }
+            try timing?.measure("drop the continued run's changed rows", dropUnmatched) ?? dropUnmatched()
+            func writeScores() throws {
+                try screenStore.writeScores(runID: runID, scores: scores, continued: continued, untilRun: isScoped ? runID + 1 : nil)
+            }
+            try timing?.measure("write scores", writeScores) ?? writeScores()
             timing?.markMemory("after writing the scores")
             timing?.report(total: Date().timeIntervalSince(started))
 
@@ -433,11 +465,11 @@ public final class Engine {
         try parametersJSON(try catalog.evaluators(only: nil), directory: catalog.directory)
     }
 
-    /// Copies the previous run's findings and not-computable records of `rules` on the projects
-    /// not touched since, into run `runID`, and counts them. The rows are copied by SQL, as
-    /// stored: read into Swift and bound again, the 1.7 million rows of a 1 M-project store took
-    /// 10 s of a scan.
-    private func carryOver(from carry: ScreenOptions.CarryOver, rules: [RuleFile], into runID: Int64,
+    /// Counts the previous run's findings and not-computable records of `rules` on the projects
+    /// not touched since: they stay current in this run, which continues that one, without being
+    /// written again. The findings are read narrowly (rule, project, ministry, firms), for the
+    /// run's stats and scores and for the rules that read other rules' findings.
+    private func carryOver(from carry: ScreenOptions.CarryOver, rules: [RuleFile],
                            count: (_ projectID: String?, _ ministry: String?, _ firms: [String], _ rule: RuleFile) -> Void,
                            countNotComputable: (_ rule: String, _ projects: Int) -> Void) throws {
         guard !rules.isEmpty else { return }
@@ -448,26 +480,14 @@ public final class Engine {
             insert.bind(text: id, at: 1)
             try insert.run()
         }
-        let ruleList = "(" + rules.map { "'" + $0.id.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ",") + ")"
+        let ruleList = "(" + rules.map { ScreenStore.sqlQuoted($0.id) }.joined(separator: ",") + ")"
         let carried = "run_id = ?1 AND rule_id IN \(ruleList) AND project_id NOT IN (SELECT project_id FROM temp.touched)"
-        let columns = """
-            rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
-            agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
-            """
-        try store.db.execute(sql: """
-            INSERT INTO findings (run_id, \(columns))
-            SELECT ?2, \(columns) FROM findings WHERE \(carried) ORDER BY finding_id
-            """, bindings: [carry.previousRun, runID])
-        try store.db.forEachRow(sql: "SELECT rule_id, project_id, ministry, firms FROM findings WHERE \(carried) ORDER BY finding_id",
+        try store.db.forEachRow(sql: "SELECT rule_id, project_id, ministry, firms FROM run_findings WHERE \(carried) ORDER BY finding_id",
                                 bindings: [carry.previousRun]) { row in
             guard let rule = row[0].string.flatMap({ byID[$0] }) else { return }
             count(row[1].string, row[2].string, (row[3].string ?? "").split(separator: ",").map(String.init), rule)
         }
-        try store.db.execute(sql: """
-            INSERT INTO not_computable (run_id, rule_id, project_id, reason, detail)
-            SELECT ?2, rule_id, project_id, reason, detail FROM not_computable WHERE \(carried)
-            """, bindings: [carry.previousRun, runID])
-        try store.db.forEachRow(sql: "SELECT rule_id, count(*) FROM not_computable WHERE \(carried) GROUP BY rule_id",
+        try store.db.forEachRow(sql: "SELECT rule_id, count(*) FROM run_not_computable WHERE \(carried) GROUP BY rule_id",
                                 bindings: [carry.previousRun]) { row in
             if let rule = row[0].string { countNotComputable(rule, Int(row[1].int64 ?? 0)) }
         }
@@ -547,13 +567,11 @@ public final class Engine {
     func topProjects(runID: Int64, limit: Int) throws -> [RunSummary.TopProject] {
         try store.db.query(sql: """
             SELECT s.priority, s.project_id, p.project_name, p.ministry, p.agency_name, p.budget, s.score,
-                   (SELECT group_concat(rule_id, ',') FROM (SELECT DISTINCT rule_id FROM findings f INDEXED BY findings_run_project
+                   (SELECT group_concat(rule_id, ',') FROM (SELECT DISTINCT rule_id FROM run_findings f
                      WHERE f.run_id = s.run_id AND f.project_id = s.project_id ORDER BY rule_id))
             -- The top rows first: a correlated subquery in the select list of the sorted query
-            -- would run once per scored project (41 s for 266,000 projects). INDEXED BY: for the
-            -- DISTINCT rule_id SQLite otherwise walks the (run, rule) index, every finding of the
-            -- run per top project (11 s for 505,000 findings).
-            FROM (SELECT * FROM project_scores WHERE run_id = ? AND score > 0 ORDER BY priority LIMIT ?) s
+            -- would run once per scored project (41 s for 266,000 projects).
+            FROM (SELECT * FROM run_priorities WHERE run_id = ? AND score > 0 ORDER BY priority LIMIT ?) s
             LEFT JOIN projects p USING (project_id)
             ORDER BY s.priority
             """, bindings: [runID, limit]).map { row in

@@ -106,7 +106,7 @@ extension ScreenStore {
         let rows = try db.query(sql: """
             SELECT run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
                    agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
-            FROM findings WHERE run_id = ? AND instr(',' || firms || ',', ',' || ? || ',') > 0
+            FROM run_findings WHERE run_id = ? AND instr(',' || firms || ',', ',' || ? || ',') > 0
             ORDER BY weight DESC, rule_id, subject_id, project_id
             """, bindings: [runID, firmID]).map { [decoder = JSONDecoder()] in Self.finding($0, decoder: decoder) }
         var order: [String] = []

@@ -46,15 +46,18 @@ extension ScreenStore {
     /// priority order (then weight and rule).
     public func reportFindings(runID: Int64, filter: ProjectFilter) throws -> [(finding: Finding, project: ReportProject)] {
         let decoder = JSONDecoder()
+        // The run's priorities are ranked once, in a CTE (joined directly, the ranking view would
+        // be computed for every run).
         return try db.query(sql: """
+            WITH s AS (SELECT project_id, score, priority FROM run_priorities WHERE run_id = ?1)
             SELECT f.run_id, f.rule_id, f.rule_version, f.category, f.severity, f.weight, f.subject_type, f.subject_id, f.project_id,
                    f.agency_id, f.ministry, f.route_to, f.evidence, f.summary, f.summary_th, f.value, f.firms,
                    p.project_name, coalesce(p.ministry, a.ministry), p.agency_id, coalesce(p.agency_name, a.agency_name),
                    p.sub_agency_name, coalesce(p.province, a.province), p.method, p.method_raw, p.fiscal_year, p.budget,
                    p.reference_price, p.agreed_price, coalesce(p.currency, 'THB'), coalesce(s.score, 0), coalesce(s.priority, 0)
-            FROM findings f JOIN projects p ON p.project_id = f.project_id
+            FROM run_findings f JOIN projects p ON p.project_id = f.project_id
                  LEFT JOIN agencies a ON a.agency_id = p.agency_id
-                 LEFT JOIN project_scores s ON s.run_id = f.run_id AND s.project_id = f.project_id
+                 LEFT JOIN s ON s.project_id = f.project_id
             WHERE f.run_id = ?1
               AND (?2 IS NULL OR coalesce(p.ministry, a.ministry) = ?2)
               AND (?3 IS NULL OR p.agency_id = ?3 OR coalesce(p.agency_name, a.agency_name) = ?3)
@@ -130,7 +133,7 @@ extension ScreenStore {
     /// Not-computable records of the run per rule and reason.
     public func notComputableCounts(_ runID: Int64) throws -> [(rule: String, reason: String, records: Int)] {
         try db.query(sql: """
-            SELECT rule_id, reason, count(*) FROM not_computable WHERE run_id = ? GROUP BY rule_id, reason ORDER BY rule_id, reason
+            SELECT rule_id, reason, count(*) FROM run_not_computable WHERE run_id = ? GROUP BY rule_id, reason ORDER BY rule_id, reason
             """, bindings: [runID]).map { ($0[0].string ?? "", $0[1].string ?? "", Int($0[2].int64 ?? 0)) }
     }
 }

@@ -57,27 +57,42 @@ extension ScreenStore {
     /// Findings of `run` that `previous` did not have (same rule, project and subject), those of
     /// `previous` that `run` no longer has, and the highest severity among the new ones.
     func findingChanges(run: Int64, previous: Int64) throws -> (new: Int, resolved: Int, maxNewSeverity: Severity?) {
-        // Set differences (sorted once), not a correlated lookup per finding: the planner picks the
-        // (run_id, rule_id) index for that lookup and scans a rule's findings for every row.
-        let fresh = try db.query(sql: """
-            SELECT rule_id, count(*) FROM (SELECT rule_id, project_id, subject_id FROM findings WHERE run_id = ?1
-                                           EXCEPT SELECT rule_id, project_id, subject_id FROM findings WHERE run_id = ?2)
-            GROUP BY rule_id
-            """, bindings: [run, previous])
-        let resolved = try db.scalar(sql: """
-            SELECT count(*) FROM (SELECT rule_id, project_id, subject_id FROM findings WHERE run_id = ?2
-                                  EXCEPT SELECT rule_id, project_id, subject_id FROM findings WHERE run_id = ?1)
-            """, bindings: [run, previous]).int64 ?? 0
-        let severities = Dictionary(try db.query(sql: "SELECT DISTINCT rule_id, severity FROM findings WHERE run_id = ?", bindings: [run])
-            .compactMap { row in row[0].string.flatMap { id in row[1].string.flatMap(Severity.init(rawValue:)).map { (id, $0) } } },
-            uniquingKeysWith: max)
-        let newRules = fresh.compactMap { $0[0].string }
-        return (fresh.reduce(0) { $0 + Int($1[1].int64 ?? 0) }, Int(resolved), newRules.compactMap { severities[$0] }.max())
+        let key = "rule_id, project_id, subject_id"
+        let sameKey = "o.rule_id = w.rule_id AND o.project_id IS w.project_id AND o.subject_id = w.subject_id"
+        let continuesPrevious = try db.scalar(sql: "SELECT continues FROM runs WHERE run_id = ?", bindings: [run]).int64 == previous
+        // A run that continues `previous` differs from it only by the rows it wrote and dropped:
+        // each is looked up in the other run (by project), instead of comparing both whole runs.
+        // Rows (severity, new findings).
+        let (fresh, resolved): ([Row], Int64) = continuesPrevious ? (
+            try db.query(sql: """
+                SELECT severity, count(*) FROM (
+                    SELECT DISTINCT \(key), severity FROM findings w WHERE w.run_id = ?1
+                    AND NOT EXISTS (SELECT 1 FROM run_findings o WHERE o.run_id = ?2 AND \(sameKey)))
+                GROUP BY severity
+                """, bindings: [run, previous]),
+            try db.scalar(sql: """
+                SELECT count(*) FROM (SELECT DISTINCT \(key) FROM findings w WHERE w.until_run = ?1
+                    AND NOT EXISTS (SELECT 1 FROM run_findings o WHERE o.run_id = ?1 AND \(sameKey)))
+                """, bindings: [run]).int64 ?? 0
+        ) : (
+            // Set differences (sorted once), not a correlated lookup per finding. A rule has one
+            // severity, so a new finding's is its rule's.
+            try db.query(sql: """
+                SELECT (SELECT severity FROM run_findings s WHERE s.run_id = ?1 AND s.rule_id = d.rule_id LIMIT 1), count(*) FROM (
+                    SELECT \(key) FROM run_findings WHERE run_id = ?1 EXCEPT SELECT \(key) FROM run_findings WHERE run_id = ?2) d
+                GROUP BY d.rule_id
+                """, bindings: [run, previous]),
+            try db.scalar(sql: """
+                SELECT count(*) FROM (SELECT \(key) FROM run_findings WHERE run_id = ?2
+                                      EXCEPT SELECT \(key) FROM run_findings WHERE run_id = ?1)
+                """, bindings: [run, previous]).int64 ?? 0
+        )
+        return (fresh.reduce(0) { $0 + Int($1[1].int64 ?? 0) }, Int(resolved), fresh.compactMap { $0[0].string.flatMap(Severity.init(rawValue:)) }.max())
     }
 
     /// "rule|project|subject" of every finding of a run.
     func findingKeys(runID: Int64) throws -> Set<String> {
-        Set(try db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id FROM findings WHERE run_id = ?",
+        Set(try db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id FROM run_findings WHERE run_id = ?",
                          bindings: [runID]).compactMap { $0[0].string })
     }
 

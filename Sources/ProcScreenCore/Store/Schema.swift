@@ -277,6 +277,49 @@ public enum Schema {
         Migration(name: "011_source_sizes", sql: """
             ALTER TABLE sources ADD COLUMN size_bytes INTEGER;   -- the file's size: content of a size no source has is new without hashing first
             """),
+        // A run's outcomes are kept as changes to the run it continues (a scan to the last
+        // snapshot): an unchanged finding is not written again, it stays until a run drops it.
+        // Copying every finding per nightly scan grew the store by the whole findings table a night.
+        // Readers use the run_* views: the rows of a run R are those written in R's chain up to R
+        // and not dropped by R or before.
+        Migration(name: "012_outcomes_by_run_interval", sql: """
+            ALTER TABLE runs ADD COLUMN chain_start INTEGER;         -- the first run of the chain this run continues (itself: a full run)
+            ALTER TABLE runs ADD COLUMN continues INTEGER;           -- the run it continues (stores its outcomes as changes to)
+            UPDATE runs SET chain_start = run_id;
+            ALTER TABLE findings ADD COLUMN until_run INTEGER;       -- the run of its chain that dropped it; NULL: still current
+            ALTER TABLE findings ADD COLUMN digest INTEGER;          -- a hash of its content: an unchanged finding is kept, not rewritten
+            ALTER TABLE not_computable ADD COLUMN until_run INTEGER;
+            ALTER TABLE not_computable ADD COLUMN digest INTEGER;
+            ALTER TABLE project_scores ADD COLUMN until_run INTEGER;
+            ALTER TABLE project_scores ADD COLUMN budget INTEGER;    -- ranks equal scores (priority is ranked when read)
+            UPDATE project_scores SET budget = (SELECT budget FROM projects p WHERE p.project_id = project_scores.project_id);
+            ALTER TABLE project_scores DROP COLUMN priority;
+            DROP INDEX IF EXISTS findings_run_project;
+            CREATE INDEX IF NOT EXISTS findings_project ON findings(project_id, run_id);
+            CREATE INDEX findings_dropped ON findings(until_run) WHERE until_run IS NOT NULL;
+            CREATE INDEX not_computable_dropped ON not_computable(until_run) WHERE until_run IS NOT NULL;
+            CREATE VIEW run_findings AS
+                SELECT r.run_id AS run_id, f.finding_id, f.rule_id, f.rule_version, f.category, f.severity, f.weight,
+                       f.subject_type, f.subject_id, f.project_id, f.agency_id, f.ministry, f.route_to, f.evidence,
+                       f.summary, f.summary_th, f.value, f.firms, f.run_id AS written_run
+                FROM runs r JOIN findings f ON f.run_id BETWEEN r.chain_start AND r.run_id
+                                           AND (f.until_run IS NULL OR f.until_run > r.run_id);
+            CREATE VIEW run_not_computable AS
+                SELECT r.run_id AS run_id, n.rowid AS row_id, n.rule_id, n.project_id, n.reason, n.detail, n.run_id AS written_run
+                FROM runs r JOIN not_computable n ON n.run_id BETWEEN r.chain_start AND r.run_id
+                                                 AND (n.until_run IS NULL OR n.until_run > r.run_id);
+            CREATE VIEW run_scores AS
+                SELECT r.run_id AS run_id, s.rowid AS row_id, s.project_id, s.score, s.findings, s.max_severity, s.budget,
+                       s.run_id AS written_run
+                FROM runs r JOIN project_scores s ON s.run_id BETWEEN r.chain_start AND r.run_id
+                                                 AND (s.until_run IS NULL OR s.until_run > r.run_id);
+            -- Priority 1 = look first: score, then budget (materiality), then project id. Filter on
+            -- run_id directly (the filter then reaches inside the ranking); in a join, rank in a CTE.
+            CREATE VIEW run_priorities AS
+                SELECT run_id, project_id, score, findings, max_severity, budget,
+                       row_number() OVER (PARTITION BY run_id ORDER BY score DESC, budget DESC NULLS LAST, project_id) AS priority
+                FROM run_scores;
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.
@@ -315,7 +358,7 @@ public enum Indexes {
         Index(name: "lists_name", table: "lists", columns: "list_name, firm_id"),
         Index(name: "projects_agency", table: "projects", columns: "agency_id, fiscal_year"),
         Index(name: "issues_source", table: "ingest_issues", columns: "source_id"),
-        Index(name: "findings_run_project", table: "findings", columns: "run_id, project_id"),
+        Index(name: "findings_project", table: "findings", columns: "project_id, run_id"),
         Index(name: "findings_rule", table: "findings", columns: "run_id, rule_id"),
     ]
 

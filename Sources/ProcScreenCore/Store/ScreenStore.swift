@@ -342,10 +342,17 @@ public final class ScreenStore {
 
     // MARK: - Runs
 
-    public func beginRun(kind: String, rulesDirectory: String, parameters: String) throws -> Int64 {
+    /// Records a new run; one that continues `continuing` joins its chain, else it starts its own.
+    public func beginRun(kind: String, rulesDirectory: String, parameters: String, continuing: Int64? = nil) throws -> Int64 {
         try db.execute(sql: "INSERT INTO runs (kind, started_at, rules_dir, parameters) VALUES (?, ?, ?, ?)",
                        bindings: [kind, Store.timestamp(), rulesDirectory, parameters])
-        return db.lastInsertRowID
+        let runID = db.lastInsertRowID
+        let start = try continuing.map { run in
+            guard let start = try chainStart(of: run) else { throw StoreError(code: 0, message: "run \(run) to continue does not exist") }
+            return start
+        } ?? runID
+        try db.execute(sql: "UPDATE runs SET chain_start = ?, continues = ? WHERE run_id = ?", bindings: [start, continuing, runID])
+        return runID
     }
 
     public func finishRun(_ runID: Int64, summary: String) throws {
@@ -360,23 +367,37 @@ public final class ScreenStore {
 
     // MARK: - Writers
 
+    /// Writes a run's outcomes. A run that continues another (`kept` set) writes only the rows
+    /// that run did not have: an identical row of that run (by digest) stays current instead.
     final class FindingWriter {
         let insert: Statement
         let insertNotComputable: Statement
         let insertFence: Statement
         let insertStats: Statement
+        /// Rows of the continued run the writes may keep, nil when the run continues none.
+        let keptFindings: KeptRows?
+        let keptNotComputable: KeptRows?
+        /// Set for a run that no other run continues (a scoped run): its rows are current in it alone.
+        let untilRun: Int64?
+        private var digest = RowDigest()
+        /// Rows kept from the continued run instead of written.
+        private(set) var keptCount = 0
 
-        init(db: Database) throws {
+        init(db: Database, keptFindings: KeptRows? = nil, keptNotComputable: KeptRows? = nil, untilRun: Int64? = nil) throws {
+            self.keptFindings = keptFindings
+            self.keptNotComputable = keptNotComputable
+            self.untilRun = untilRun
             insert = try db.prepare(sql: """
                 INSERT INTO findings (run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id,
-                                      project_id, agency_id, ministry, route_to, evidence, summary, summary_th, value, firms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      project_id, agency_id, ministry, route_to, evidence, summary, summary_th, value, firms,
+                                      digest, until_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, persistent: true)
             insertFence = try db.prepare(sql: """
                 INSERT OR REPLACE INTO run_fences (run_id, rule_id, statistic, stratum, n, q1, q3, k) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, persistent: true)
             insertNotComputable = try db.prepare(
-                sql: "INSERT INTO not_computable (run_id, rule_id, project_id, reason, detail) VALUES (?, ?, ?, ?, ?)",
+                sql: "INSERT INTO not_computable (run_id, rule_id, project_id, reason, detail, digest, until_run) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 persistent: true)
             insertStats = try db.prepare(sql: """
                 INSERT OR REPLACE INTO run_rule_stats (run_id, rule_id, rule_version, raised, not_raised, not_applicable,
@@ -386,6 +407,29 @@ public final class ScreenStore {
         }
 
         func write(_ f: Finding, evidenceJSON: String) throws {
+            digest.add(f.ruleID)
+            digest.add(Int64(f.ruleVersion))
+            digest.add(f.category)
+            digest.add(f.severity.rawValue)
+            digest.add(f.weight)
+            digest.add(f.subjectType)
+            digest.add(f.subjectID)
+            digest.add(f.projectID)
+            digest.add(f.agencyID)
+            digest.add(f.ministry)
+            digest.add(f.routeTo.joined(separator: ","))
+            digest.add(evidenceJSON)
+            digest.add(f.summary)
+            digest.add(f.summaryTH)
+            digest.add(f.value)
+            digest.add(f.firms.joined(separator: ","))
+            let hash = digest.finish()
+            if keptFindings?.match(hash) == true {
+                keptCount += 1
+                return
+            }
+            insert.bind(int: hash, at: 18)
+            insert.bind(int: untilRun, at: 19)
             insert.bind(int: f.runID, at: 1)
             insert.bind(text: f.ruleID, at: 2)
             insert.bind(int: Int64(f.ruleVersion), at: 3)
@@ -412,6 +456,17 @@ public final class ScreenStore {
         }
 
         func writeNotComputable(runID: Int64, ruleID: String, projectID: String, reason: NotComputableReason, detail: String) throws {
+            digest.add(ruleID)
+            digest.add(projectID)
+            digest.add(reason.rawValue)
+            digest.add(detail)
+            let hash = digest.finish()
+            if keptNotComputable?.match(hash) == true {
+                keptCount += 1
+                return
+            }
+            insertNotComputable.bind(int: hash, at: 6)
+            insertNotComputable.bind(int: untilRun, at: 7)
             insertNotComputable.bind(int: runID, at: 1)
             insertNotComputable.bind(text: ruleID, at: 2)
             insertNotComputable.bind(text: projectID, at: 3)
@@ -440,15 +495,15 @@ public final class ScreenStore {
         return nil
     }
 
-    /// Writes each scored project and ranks them: score first, then budget (materiality).
-    func writeScores(runID: Int64, scores: [String: ProjectScore]) throws {
-        // Ranked while copied from a temporary table: inserting, then ranking with an UPDATE …
-        // FROM took twice as long (5 s for 311,000 scored projects).
+    /// Writes each scored project's score (its priority is ranked when read, `run_priorities`).
+    /// A run that continues `continued` writes only the scores that run did not have, and drops
+    /// that run's scores that changed or vanished.
+    func writeScores(runID: Int64, scores: [String: ProjectScore], continued: Int64?, untilRun: Int64?) throws {
         try db.execute(sql: """
-            DROP TABLE IF EXISTS temp.run_scores;
-            CREATE TEMP TABLE run_scores (project_id TEXT PRIMARY KEY, score REAL, findings INTEGER, max_severity TEXT) WITHOUT ROWID
+            DROP TABLE IF EXISTS temp.new_scores;
+            CREATE TEMP TABLE new_scores (project_id TEXT PRIMARY KEY, score REAL, findings INTEGER, max_severity TEXT) WITHOUT ROWID
             """)
-        let insert = try db.prepare(sql: "INSERT INTO temp.run_scores VALUES (?, ?, ?, ?)")
+        let insert = try db.prepare(sql: "INSERT INTO temp.new_scores VALUES (?, ?, ?, ?)")
         for (projectID, score) in scores {
             insert.bind(text: projectID, at: 1)
             insert.bind(double: score.score, at: 2)
@@ -456,14 +511,23 @@ public final class ScreenStore {
             insert.bind(text: score.maxSeverity.rawValue, at: 4)
             try insert.run()
         }
+        if let continued {
+            // Until this run drops them, the continued run's scores are current in this one too.
+            try db.execute(sql: """
+                UPDATE project_scores SET until_run = ?1 WHERE rowid IN (
+                    SELECT o.row_id FROM run_scores o LEFT JOIN temp.new_scores n USING (project_id) LEFT JOIN projects p USING (project_id)
+                    WHERE o.run_id = ?2 AND (n.project_id IS NULL OR n.score IS NOT o.score OR n.findings IS NOT o.findings
+                                             OR n.max_severity IS NOT o.max_severity OR p.budget IS NOT o.budget))
+                """, bindings: [runID, continued])
+        }
         try db.execute(sql: """
-            INSERT INTO project_scores (run_id, project_id, score, priority, findings, max_severity)
-            SELECT ?1, s.project_id, s.score,
-                   row_number() OVER (ORDER BY s.score DESC, p.budget DESC NULLS LAST, s.project_id), s.findings, s.max_severity
-            FROM temp.run_scores s LEFT JOIN projects p USING (project_id)
-            ORDER BY s.project_id
-            """, bindings: [runID])
-        try db.execute(sql: "DROP TABLE temp.run_scores")
+            INSERT INTO project_scores (run_id, project_id, score, findings, max_severity, budget, until_run)
+            SELECT ?1, n.project_id, n.score, n.findings, n.max_severity, p.budget, ?2
+            FROM temp.new_scores n LEFT JOIN projects p USING (project_id)
+            WHERE n.project_id NOT IN (SELECT project_id FROM run_scores WHERE run_id = ?1)
+            ORDER BY n.project_id
+            """, bindings: [runID, untilRun])
+        try db.execute(sql: "DROP TABLE temp.new_scores")
     }
 
     /// The projects a SQL rule returns, run on a separate read-only connection.
@@ -552,7 +616,7 @@ extension ScreenStore {
         try db.query(sql: """
             SELECT run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
                    agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
-            FROM findings WHERE run_id = ? AND project_id = ? ORDER BY weight DESC, rule_id
+            FROM run_findings WHERE run_id = ? AND project_id = ? ORDER BY weight DESC, rule_id
             """, bindings: [runID, projectID]).map { [decoder = JSONDecoder()] in Self.finding($0, decoder: decoder) }
     }
 
@@ -575,7 +639,7 @@ extension ScreenStore {
         // project_id '*': the rule could not be computed on any project of the run (a table missing);
         // 'agency:<id>|<fy>': on none of that agency's projects of the year (a group too small).
         try db.query(sql: """
-            SELECT rule_id, reason, detail FROM not_computable
+            SELECT rule_id, reason, detail FROM run_not_computable
             WHERE run_id = ?1 AND (project_id IN (?2, '*')
                   OR project_id = (SELECT 'agency:' || agency_id || '|' || fiscal_year FROM projects WHERE project_id = ?2))
             ORDER BY rule_id
@@ -584,7 +648,7 @@ extension ScreenStore {
 
     /// (score, priority) of a project in a run; nil when nothing was raised on it.
     public func score(runID: Int64, projectID: String) throws -> (score: Double, priority: Int)? {
-        try db.query(sql: "SELECT score, priority FROM project_scores WHERE run_id = ? AND project_id = ?",
+        try db.query(sql: "SELECT score, priority FROM run_priorities WHERE run_id = ? AND project_id = ?",
                      bindings: [runID, projectID]).first.map { ($0[0].double ?? 0, Int($0[1].int64 ?? 0)) }
     }
 }

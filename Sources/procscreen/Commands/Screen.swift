@@ -9,7 +9,7 @@ extension ProcScreen {
             discussion: """
                 Writes a row to `runs`, one row per finding to `findings` (with evidence, agency, ministry and
                 the oversight bodies it routes to), the not-computable outcomes to `not_computable`, and each
-                flagged project's score (1 − Π(1 − weight)) and priority to `project_scores`.
+                flagged project's score (1 − Π(1 − weight)) to `project_scores` (ranked into priorities when read).
                 Exit status 3 when a finding reaches --fail-on.
                 """)
 
