@@ -326,12 +326,15 @@ if phase == "screen" || phase == "all" { try benchScreen() }
     for n in sizes {
         let snapshot = "\(cache)/bench-scan-\(n).snapshot.db"
         // A snapshot screened with other rules or parameters, or by a version that did not record
-        // the store's size, makes the scan a full run: screen it again (the cache outlives commits).
+        // the store's size or its findings' digests, makes the scan a full run or a rewrite of
+        // every finding: screen it again (the cache outlives commits).
         if FileManager.default.fileExists(atPath: snapshot) {
             let current = try Engine.parametersJSON(catalog: try RuleCatalog.load(directory: rulesDirectory))
-            let recorded = try Store(path: snapshot, readOnly: true).db.query(
+            let stored = try Store(path: snapshot, readOnly: true)
+            let recorded = try stored.db.query(
                 sql: "SELECT parameters, json_extract(summary, '$.store_projects') FROM runs WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1").first
-            if recorded?[0].string != current || recorded?[1].int64 == nil {
+            let version = Int(try stored.db.scalar(sql: "PRAGMA user_version").int64 ?? 0)
+            if recorded?[0].string != current || recorded?[1].int64 == nil || version < Schema.currentVersion {
                 print("the \(n)-project snapshot was screened with other rules or parameters, or by an older version: screening it again …")
                 let (wall, _, _) = try runProcscreen(["screen", "--db", snapshot, "--rules", rulesDirectory.path])
                 print("full screen of \(n) projects: \(fmt(wall, 1)) s")

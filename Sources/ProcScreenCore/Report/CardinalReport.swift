@@ -18,8 +18,11 @@ public enum CardinalReport {
     public static func render(store: Store, runID: Int64) throws -> Groups {
         var groups: Groups = [:]
         func set(_ group: String, _ id: String, _ code: String, _ value: Double) { groups[group, default: [:]][id, default: [:]][code] = value }
+        // In an order of their content, not of their storage: a scan keeps earlier rows and adds
+        // new ones after them.
         let rows = try store.db.query(sql: """
-            SELECT rule_id, subject_type, subject_id, project_id, value, firms, evidence FROM run_findings WHERE run_id = ? ORDER BY finding_id
+            SELECT rule_id, subject_type, subject_id, project_id, value, firms, evidence FROM run_findings WHERE run_id = ?
+            ORDER BY rule_id, subject_type, subject_id, project_id, value
             """, bindings: [runID])
         for row in rows {
             guard let rule = row[0].string, let code = codeByRule[rule] else { continue }

@@ -60,19 +60,22 @@ extension ScreenStore {
         let key = "rule_id, project_id, subject_id"
         let sameKey = "o.rule_id = w.rule_id AND o.project_id IS w.project_id AND o.subject_id = w.subject_id"
         let continuesPrevious = try db.scalar(sql: "SELECT continues FROM runs WHERE run_id = ?", bindings: [run]).int64 == previous
-        // A run that continues `previous` differs from it only by the rows it wrote and dropped:
-        // each is looked up in the other run (by project), instead of comparing both whole runs.
+        // A run that continues `previous` differs from it only by the rows it wrote and dropped.
+        // A key both written and dropped is a changed finding, neither new nor resolved; the rest
+        // are looked up in the other run (a key may also have a kept row there).
+        let written = "SELECT \(key) FROM findings WHERE run_id = ?1"
+        let dropped = "SELECT \(key) FROM findings WHERE until_run = ?1"
         // Rows (severity, new findings).
         let (fresh, resolved): ([Row], Int64) = continuesPrevious ? (
             try db.query(sql: """
-                SELECT severity, count(*) FROM (
-                    SELECT DISTINCT \(key), severity FROM findings w WHERE w.run_id = ?1
-                    AND NOT EXISTS (SELECT 1 FROM run_findings o WHERE o.run_id = ?2 AND \(sameKey)))
-                GROUP BY severity
+                SELECT (SELECT severity FROM findings s WHERE s.run_id = ?1 AND s.rule_id = w.rule_id LIMIT 1), count(*)
+                FROM (\(written) EXCEPT \(dropped)) w
+                WHERE NOT EXISTS (SELECT 1 FROM run_findings o WHERE o.run_id = ?2 AND \(sameKey))
+                GROUP BY w.rule_id
                 """, bindings: [run, previous]),
             try db.scalar(sql: """
-                SELECT count(*) FROM (SELECT DISTINCT \(key) FROM findings w WHERE w.until_run = ?1
-                    AND NOT EXISTS (SELECT 1 FROM run_findings o WHERE o.run_id = ?1 AND \(sameKey)))
+                SELECT count(*) FROM (\(dropped) EXCEPT \(written)) w
+                WHERE NOT EXISTS (SELECT 1 FROM run_findings o WHERE o.run_id = ?1 AND \(sameKey))
                 """, bindings: [run]).int64 ?? 0
         ) : (
             // Set differences (sorted once), not a correlated lookup per finding. A rule has one

@@ -341,7 +341,9 @@ struct WinnerRotationRingIndicator: DatasetIndicator, CoBiddingRule {
             }
             let memberWins = wins.values.reduce(0, +)
             guard awarded > 0, Double(memberWins) / Double(awarded) >= rule.shareIn, wins.count >= rule.minWinners else { return nil }
-            let entropy = -wins.values.reduce(0.0) { sum, w in
+            // Summed in a fixed order: in the dictionary's (seeded per process) the last bit of
+            // the entropy changed from one run to the next.
+            let entropy = -wins.values.sorted().reduce(0.0) { sum, w in
                 let p = Double(w) / Double(awarded)
                 return sum + p * log(p)
             } / log(Double(group.count))
