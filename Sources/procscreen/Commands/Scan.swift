@@ -8,8 +8,8 @@ extension ProcScreen {
             abstract: "Batch scan: ingest the inbox files not seen before, screen incrementally, write the run's reports.",
             discussion: """
                 For cron or a systemd timer. Files already ingested (same sha256, whatever their name) are skipped. \
-                Record rules run only on new or changed projects, their other findings carried over from the last \
-                run; cross-project rules run on the whole store, so the result equals a full screen. Writes \
+                Record rules run only on new projects, their other findings kept from the last run; cross-project \
+                rules run on the whole store, so the result equals a full screen. Only new or changed findings are written. Writes \
                 scan-<run>-new-findings.csv/.json and scan-<run>-current.csv/.xlsx/.html to --out. One log line per event \
                 on stderr (journald-friendly). A second scan waits up to --wait seconds for the first, then exits 1 \
                 with "another scan is running". Exit status 3 when new findings reach --fail-on.
