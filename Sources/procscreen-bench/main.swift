@@ -361,7 +361,8 @@ if phase == "screen" || phase == "all" { try benchScreen() }
             last = try JSONDecoder().decode(BatchScan.Result.self, from: output)
             walls.append(wall)
             peak = max(peak, rss)
-            print("scan round \(round + 1)/\(rounds) on \(n) projects: \(fmt(wall, 2)) s (\(last!.mode), \(last!.touchedProjects) touched, \(last!.newFindings) new findings)")
+            print("scan round \(round + 1)/\(rounds) on \(n) projects: \(fmt(wall, 2)) s (\(last!.mode), \(last!.touchedProjects) touched, \(last!.newFindings) new findings; "
+                  + "\(last!.findingRowsWritten) finding rows written, \(last!.findingRowsDropped) dropped, of \(last!.findings))")
         }
         lines.append("  store \(n) projects + batch \(batch): scan \(fmt(median(walls), 2)) s (median of \(rounds)), peak RSS \(fmt(Double(peak) / 1024)) MB, \(last?.mode ?? "?")")
     }

@@ -116,6 +116,7 @@ struct ScanTests {
         // (Here the batch grows the store by half, which moves many fences in the evidence: 1,249
         // of 1,627 findings are written.)
         #expect(written > 0 && written < Int64(incremental.count))
+        #expect(results[2].findingRowsWritten == Int(written) && results[2].findingRowsDropped == Int(dropped))
         #expect(Int64(incremental.count) == Int64(try Self.findings(store, run: previous).count) + written - dropped)
         // New and resolved findings add up between snapshots, and the reports are written.
         #expect(results[2].newFindings - results[2].resolvedFindings == incremental.count - (try Self.findings(store, run: previous)).count)

@@ -40,6 +40,10 @@ public struct BatchScan {
         public var findings = 0
         public var newFindings = 0
         public var resolvedFindings = 0
+        /// Finding rows the run wrote (new or changed) and earlier rows it marked as no longer
+        /// current; the rest of its findings are the previous run's rows, kept as they were.
+        public var findingRowsWritten = 0
+        public var findingRowsDropped = 0
         public var maxNewSeverity: Severity?
         public var seconds = 0.0
         /// Where the time went: ingest, screen, reports.
@@ -52,6 +56,7 @@ public struct BatchScan {
             case runID = "run_id", mode, reason, filesIngested = "files_ingested", filesSkipped = "files_skipped"
             case filesFailed = "files_failed", rows, touchedProjects = "touched_projects", findings
             case newFindings = "new_findings", resolvedFindings = "resolved_findings", maxNewSeverity = "max_new_severity"
+            case findingRowsWritten = "finding_rows_written", findingRowsDropped = "finding_rows_dropped"
             case seconds, ingestSeconds = "ingest_seconds", screenSeconds = "screen_seconds", reportSeconds = "report_seconds", reports
         }
 
@@ -160,8 +165,10 @@ public struct BatchScan {
             result.newFindings = summary.findings
             result.maxNewSeverity = summary.maxSeverity
         }
+        (result.findingRowsWritten, result.findingRowsDropped) = try screens.findingRows(run: summary.runID)
         result.screenSeconds = Date().timeIntervalSince(screenStarted)
-        log("run \(summary.runID): \(summary.findings) findings, \(result.newFindings) new, \(result.resolvedFindings) resolved ("
+        log("run \(summary.runID): \(summary.findings) findings (\(result.findingRowsWritten) rows written, \(result.findingRowsDropped) dropped), "
+            + "\(result.newFindings) new, \(result.resolvedFindings) resolved ("
             + String(format: "ingest %.1f s, screen %.1f s", result.ingestSeconds, result.screenSeconds) + ")")
 
         // 5. Reports: the new findings, and the full current list.

@@ -93,6 +93,12 @@ extension ScreenStore {
         return (fresh.reduce(0) { $0 + Int($1[1].int64 ?? 0) }, Int(resolved), fresh.compactMap { $0[0].string.flatMap(Severity.init(rawValue:)) }.max())
     }
 
+    /// The finding rows run `run` wrote, and the earlier rows it dropped.
+    func findingRows(run: Int64) throws -> (written: Int, dropped: Int) {
+        (Int(try db.scalar(sql: "SELECT count(*) FROM findings WHERE run_id = ?", bindings: [run]).int64 ?? 0),
+         Int(try db.scalar(sql: "SELECT count(*) FROM findings WHERE until_run = ?", bindings: [run]).int64 ?? 0))
+    }
+
     /// "rule|project|subject" of every finding of a run.
     func findingKeys(runID: Int64) throws -> Set<String> {
         Set(try db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id FROM run_findings WHERE run_id = ?",
