@@ -97,5 +97,6 @@ struct PackedRowTests {
         #expect(MemoryLayout<WinnerRunnerUpRatio.Population.Compact>.stride == 56)
         #expect(MemoryLayout<WinnerRunnerUp>.stride == 144, "the row it replaces")
         #expect(MemoryLayout<CancelledAndRelaunchedIndicator.Run.Announcement>.stride == 32)
+        #expect(MemoryLayout<AwardsTable.Award>.stride == 32)
     }
 }

@@ -66,7 +66,7 @@ struct FiscalYearWindow {
 /// Counts per organisation and fiscal year, organisations interned: one hash of the name's bytes
 /// and one of a small key per update (nested dictionaries copied on write cost 4x more per bid).
 struct OrganisationYearCounts<Value> {
-    struct Key: Hashable { var organisation: Int32; var fiscalYear: Int32 }
+    struct Key: Hashable { var organisation: Int32; var fiscalYear: PackedOptional<Int32> }
 
     private let organisations: SharedInterner
     private var values: [Key: Value] = [:]
@@ -86,7 +86,7 @@ struct OrganisationYearCounts<Value> {
     /// The same for an organisation already interned with `id(_:)`.
     @inline(__always) mutating func update(id: Int32, fiscalYear: Int?, _ body: (inout Value) -> Void) {
         let start = zero
-        body(&values[Key(organisation: id, fiscalYear: Int32(fiscalYear ?? Int(Int32.min))), default: start])
+        body(&values[Key(organisation: id, fiscalYear: PackedOptional(fiscalYear)), default: start])
     }
 
     /// The organisation's id, assigned on first sight.
@@ -96,15 +96,14 @@ struct OrganisationYearCounts<Value> {
 
     /// Forgets the counts of the fiscal years `exclude` selects.
     mutating func dropYears(where exclude: (Int?) -> Bool) {
-        values = values.filter { key, _ in !exclude(key.fiscalYear == Int32.min ? nil : Int(key.fiscalYear)) }
+        values = values.filter { key, _ in !exclude(key.fiscalYear.int) }
     }
 
     /// Each organisation's total over the fiscal years `include` accepts.
     func totals(including include: (Int?) -> Bool, _ combine: (inout Value, Value) -> Void) -> [String: Value] {
         var result: [String: Value] = [:]
         for (key, value) in values {
-            let fy = key.fiscalYear == Int32.min ? nil : Int(key.fiscalYear)
-            guard include(fy) else { continue }
+            guard include(key.fiscalYear.int) else { continue }
             combine(&result[organisations.name(key.organisation), default: zero], value)
         }
         return result

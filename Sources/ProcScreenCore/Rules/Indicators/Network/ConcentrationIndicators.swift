@@ -15,12 +15,11 @@ final class AwardsTable {
         /// Interned agency; -1 when the project has none.
         var agency: Int32
         var supplier: Int32
-        var fiscalYear: Int32
+        var fiscalYear: PackedOptional<Int32>
         /// Satang; nil when the contract carries no amount.
         var amount: Int64?
     }
 
-    static let noYear = Int32.min
     private var names = Interner()
     private(set) var projects: [Project] = []
     private(set) var awards: [Award] = []
@@ -53,7 +52,7 @@ final class AwardsTable {
         let p = Int32(projects.count)
         projects.append(Project(project: r.projectRef, fiscalYear: r.fiscalYear, inScope: inScope))
         let agency = r.agencyID.map { names.id($0) } ?? -1
-        let fy = r.fiscalYear.map(Int32.init) ?? Self.noYear
+        let fy = PackedOptional<Int32>(r.fiscalYear)
         for (winner, amount) in found {
             awards.append(Award(project: p, agency: agency, supplier: names.id(winner), fiscalYear: fy, amount: amount))
         }
@@ -61,7 +60,7 @@ final class AwardsTable {
 
     func window(lookback: Int) -> FiscalYearWindow { window.with(lookback: lookback) }
 
-    func fiscalYear(_ a: Award) -> Int? { a.fiscalYear == Self.noYear ? nil : Int(a.fiscalYear) }
+    func fiscalYear(_ a: Award) -> Int? { a.fiscalYear.int }
 
     /// The awards grouped by `key` (sorted), each group handed to `body` once, its awards in
     /// the order they were observed.
@@ -77,9 +76,11 @@ final class AwardsTable {
             var owner: Int32, year: Int32, member: Int32
             static func < (a: Key, b: Key) -> Bool { (a.owner, a.year, a.member) < (b.owner, b.year, b.member) }
         }
-        let order = sortedIndices({ owner($0) >= 0 && $0.fiscalYear != Self.noYear }) { Key(owner: owner($0), year: $0.fiscalYear, member: member($0)) }
+        let order = sortedIndices({ owner($0) >= 0 && $0.fiscalYear.value != nil }) {
+            Key(owner: owner($0), year: $0.fiscalYear.value ?? 0, member: member($0))
+        }
         forEachRun(of: order, sameGroup: { owner($0) == owner($1) && $0.fiscalYear == $1.fiscalYear }) { group in
-            body(owner(group[group.startIndex]), group[group.startIndex].fiscalYear, group)
+            body(owner(group[group.startIndex]), group[group.startIndex].fiscalYear.value ?? 0, group)
         }
     }
 
