@@ -62,8 +62,9 @@ final class KeptRows {
         return false
     }
 
-    /// The row ids never matched: the new run drops them.
-    var unmatched: [Int64] { rows.indices.filter { !matched[$0] }.map { rows[$0].id } }
+    /// The row ids never matched, ascending: the new run drops them, in table order (in digest
+    /// order the updates hit pages at random: 7.6 s for 446,000 rows of a 2 M-project store).
+    var unmatched: [Int64] { rows.indices.filter { !matched[$0] }.map { rows[$0].id }.sorted() }
 }
 
 extension ScreenStore {
