@@ -380,8 +380,6 @@ public final class ScreenStore {
         /// Set for a run that no other run continues (a scoped run): its rows are current in it alone.
         let untilRun: Int64?
         private var digest = RowDigest()
-        /// Rows kept from the continued run instead of written.
-        private(set) var keptCount = 0
 
         init(db: Database, keptFindings: KeptRows? = nil, keptNotComputable: KeptRows? = nil, untilRun: Int64? = nil) throws {
             self.keptFindings = keptFindings
@@ -423,11 +421,7 @@ public final class ScreenStore {
             digest.add(f.summaryTH)
             digest.add(f.value)
             digest.add(f.firms.joined(separator: ","))
-            let hash = digest.finish()
-            if keptFindings?.match(hash) == true {
-                keptCount += 1
-                return
-            }
+            guard let hash = digestUnlessKept(keptFindings) else { return }
             insert.bind(int: hash, at: 18)
             insert.bind(int: untilRun, at: 19)
             insert.bind(int: f.runID, at: 1)
@@ -450,6 +444,13 @@ public final class ScreenStore {
             try insert.run()
         }
 
+        /// The digest of the row added to `digest`; nil when the continued run has an identical
+        /// row left to match, which then stays current instead of being written.
+        private func digestUnlessKept(_ kept: KeptRows?) -> Int64? {
+            let hash = digest.finish()
+            return kept?.match(hash) == true ? nil : hash
+        }
+
         func writeFence(runID: Int64, ruleID: String, _ f: FenceRecord) throws {
             try insertFence.bind([runID, ruleID, f.statistic, f.stratum.description, f.fence.n, f.fence.q1, f.fence.q3, f.fence.k])
             try insertFence.run()
@@ -460,11 +461,7 @@ public final class ScreenStore {
             digest.add(projectID)
             digest.add(reason.rawValue)
             digest.add(detail)
-            let hash = digest.finish()
-            if keptNotComputable?.match(hash) == true {
-                keptCount += 1
-                return
-            }
+            guard let hash = digestUnlessKept(keptNotComputable) else { return }
             insertNotComputable.bind(int: hash, at: 6)
             insertNotComputable.bind(int: untilRun, at: 7)
             insertNotComputable.bind(int: runID, at: 1)
