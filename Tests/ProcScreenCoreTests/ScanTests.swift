@@ -166,14 +166,15 @@ struct ScanTests {
             INSERT INTO project_scores (run_id, project_id, score, priority, findings, max_severity)
             VALUES (1, 'P1', 0.2, 1, 1, 'medium'), (2, 'P1', 0.2, 2, 1, 'medium'), (2, 'P2', 0.2, 1, 1, 'low');
             """)
-        try Schema.migrate(db)
+        // A read-only command (`show`, `report`) upgrades it before reading.
+        let upgraded = try Store(path: dir.path("old.db"), readOnly: true).db
         let findings = { (run: Int64) in
-            try db.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ? ORDER BY 1", bindings: [run]).compactMap { $0[0].string }
+            try upgraded.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ? ORDER BY 1", bindings: [run]).compactMap { $0[0].string }
         }
         #expect(try findings(1) == ["P1"])
         #expect(try findings(2) == ["P1", "P2"])
         // Priorities are ranked when read: equal scores by budget.
-        let priorities = try db.query(sql: "SELECT project_id, priority FROM run_priorities WHERE run_id = 2 ORDER BY priority")
+        let priorities = try upgraded.query(sql: "SELECT project_id, priority FROM run_priorities WHERE run_id = 2 ORDER BY priority")
         #expect(priorities.map { $0[0].string ?? "" } == ["P2", "P1"])
     }
 

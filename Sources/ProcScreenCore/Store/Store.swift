@@ -16,7 +16,21 @@ public final class Store {
     /// Opens or creates the store at `path` and applies pending migrations.
     ///
     /// - Throws: `StoreError` when the file cannot be opened or migrated.
+    /// A store opened read-only that an older version wrote is migrated first, on a writable
+    /// connection of its own: its readers query the current schema (the `run_*` views).
     public init(path: String, readOnly: Bool = false) throws {
+        if readOnly {
+            let reader = try Database(path: path, readOnly: true)
+            let version = Int(try reader.scalar(sql: "PRAGMA user_version").int64 ?? 0)
+            if version > 0 && version < Schema.currentVersion {
+                do {
+                    try Schema.migrate(try Database(path: path, readOnly: false))
+                } catch {
+                    throw StoreError(code: 0, message: "\(path) was written by an older procscreen (schema \(version) of "
+                                     + "\(Schema.currentVersion)) and could not be upgraded: \(error)")
+                }
+            }
+        }
         db = try Database(path: path, readOnly: readOnly)
         if !readOnly { try Schema.migrate(db) }
     }
