@@ -20,7 +20,8 @@
 //   prints the targets and the growth between sizes, and appends the table to BENCHMARKS.md.
 // scan: for each --store-projects size (default 1 M and 2 M), a snapshot store (ingested and
 //   screened once, cached), then R rounds of `procscreen scan` of one batch of --batch new
-//   projects (default 20,000) on a fresh copy; prints the medians per store size.
+//   projects (default 20,000; --batch-fiscal-years 2568 confines it to one year, as a nightly
+//   batch is) on a fresh copy; prints the medians per store size.
 import Foundation
 import ProcScreenCore
 #if canImport(Glibc)
@@ -35,6 +36,9 @@ var phase = "all"
 var only: String?
 var scanSizes = [1_000_000, 2_000_000]
 var batchSize = 20_000
+/// The fiscal years of the batch's projects (nil: the store's four, the default). A nightly
+/// batch of one country holds the current year: `--batch-fiscal-years 2568`.
+var batchFiscalYears: [Int]?
 var suiteSizes = [100_000, 1_000_000]
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let arg = arguments.next() {
@@ -44,13 +48,14 @@ while let arg = arguments.next() {
     case "--with-5m": suiteSizes.append(5_000_000)
     case "--store-projects": scanSizes = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--batch": batchSize = Int(arguments.next() ?? "") ?? batchSize
+    case "--batch-fiscal-years": batchFiscalYears = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--projects": projects = Int(arguments.next() ?? "") ?? projects
     case "--screen-projects": screenProjects = Int(arguments.next() ?? "") ?? screenProjects
     case "--rounds": rounds = Int(arguments.next() ?? "") ?? rounds
     case "--cache": cache = arguments.next() ?? cache
     case "--only": only = arguments.next()
     default:
-        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all|accuracy|ocds|scan|suite] [--sizes N,M] [--with-5m] [--projects N] [--screen-projects N] [--store-projects N,M] [--batch N] [--rounds R] [--cache DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: procscreen-bench [ingest|screen|all|accuracy|ocds|scan|suite] [--sizes N,M] [--with-5m] [--projects N] [--screen-projects N] [--store-projects N,M] [--batch N] [--batch-fiscal-years Y,Z] [--rounds R] [--cache DIR]\n".utf8))
         exit(2)
     }
 }
@@ -301,10 +306,11 @@ if phase == "screen" || phase == "all" { try benchScreen() }
 /// A nightly batch: `--batch` new projects (a market of their own, project ids prefixed with 9
 /// so none collides), as projects.csv, bids.csv and contracts.csv.
 @MainActor func batchInbox(_ size: Int) throws -> String {
-    let path = "\(cache)/batch-\(size)"
+    let path = "\(cache)/batch-\(size)" + (batchFiscalYears.map { "-fy" + $0.map(String.init).joined(separator: "-") } ?? "")
     if !FileManager.default.fileExists(atPath: path + "/inbox/batch/contracts.csv") {
         let source = path + "/market"
         var configuration = MarketGenerator.Configuration(projects: size, seed: 99)
+        if let batchFiscalYears { configuration.fiscalYears = batchFiscalYears }
         configuration.competitiveShare = 0.5
         configuration.meanBidders = 5
         _ = try MarketGenerator(configuration: configuration).write(to: source)
