@@ -35,9 +35,11 @@ struct ScanTests {
         return folders
     }
 
-    static func scan(_ store: Store, inbox: String, out: String? = nil, rules: URL = Paths.rules) throws -> BatchScan.Result {
+    static func scan(_ store: Store, inbox: String, out: String? = nil, rules: URL = Paths.rules,
+                     maxDroppedRatio: Double = 1.0) throws -> BatchScan.Result {
         var options = BatchScan.Options(inbox: inbox)
         options.output = out
+        options.maxDroppedRatio = maxDroppedRatio
         options.runDate = "2026-11-27"
         return try BatchScan(store: store, catalog: try RuleCatalog.load(directory: rules), mapping: try Shared.mapping(),
                              log: { _ in }).run(options)
@@ -147,6 +149,32 @@ struct ScanTests {
         continuing.continues = scopedRun.runID
         continuing.fiscalYear = 2567
         #expect(throws: StoreError.self) { try Engine(store: store, catalog: catalog).screen(continuing) }
+    }
+
+    @Test func aChainWithMoreDroppedRowsThanCurrentOnesIsStartedAgain() throws {
+        let dir = try TemporaryDirectory()
+        let batches = try Self.splitBundle(Paths.sampleData, into: dir.path("batches"), count: 3)
+        let inbox = dir.path("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        let store = try Store(path: dir.path("scan.db"))
+        var results: [BatchScan.Result] = []
+        for (i, batch) in batches.enumerated() {
+            try FileManager.default.copyItem(atPath: batch, toPath: inbox + "/" + (batch as NSString).lastPathComponent)
+            // The third scan allows no dropped rows at all: the second one dropped some.
+            results.append(try Self.scan(store, inbox: inbox, maxDroppedRatio: i == 2 ? 0 : 1))
+        }
+        #expect(results.map(\.mode) == ["full", "incremental", "full"])
+        #expect(results[1].findingRowsDropped > 0)
+        #expect(results[2].reason.contains("a new chain of runs starts"))
+        let last = try #require(results[2].runID)
+        let chain = try store.db.query(sql: "SELECT chain_start, continues FROM runs WHERE run_id = ?", bindings: [last]).first
+        #expect(chain?[0].int64 == last && chain?[1] == .null)
+        // Every finding of the new chain's first run is its own row.
+        #expect(results[2].findingRowsWritten == results[2].findings && results[2].findingRowsDropped == 0)
+        var options = ScreenOptions()
+        options.runDate = "2026-11-27"
+        let full = try Engine(store: store, catalog: try RuleCatalog.load(directory: Paths.rules)).screen(options)
+        #expect(try Self.findings(store, run: last) == Self.findings(store, run: full.runID))
     }
 
     @Test func aStoreFromBeforeRunIntervalsKeepsEveryRunsFindingsAndPriorities() throws {

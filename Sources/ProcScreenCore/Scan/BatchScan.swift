@@ -24,6 +24,11 @@ public struct BatchScan {
         public var failOn: Severity?
         public var runDate: String?
         public var language: Language = .th
+        /// A run continues the previous snapshot's chain of runs while the rows dropped along the
+        /// chain are at most this many times its current findings; past it, the scan runs in
+        /// full and starts a new chain. Reading a run walks every row its chain wrote, dropped
+        /// ones too: this bounds that walk to (1 + ratio) × the run's findings.
+        public var maxDroppedRatio = 1.0
 
         public init(inbox: String) { self.inbox = inbox }
     }
@@ -131,7 +136,13 @@ public struct BatchScan {
             screen.continues = previous.run
             let registers = try screens.registerSources(after: previous.through)
             let changed = try screens.changedProjects(after: previous.through, previousRun: previous.run)
-            if previous.parameters != parameters {
+            let chain = try screens.chainRows(previous.run)
+            if Double(chain.dropped) > options.maxDroppedRatio * Double(chain.current) {
+                result.mode = "full"
+                result.reason = "the runs up to \(previous.run) dropped \(chain.dropped) finding rows, more than "
+                    + "\(options.maxDroppedRatio) × its \(chain.current) current ones: a new chain of runs starts"
+                screen.continues = nil
+            } else if previous.parameters != parameters {
                 result.mode = "full"
                 result.reason = "rules or parameters changed since run \(previous.run)"
             } else if !registers.isEmpty {

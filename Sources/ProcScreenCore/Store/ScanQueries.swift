@@ -93,6 +93,17 @@ extension ScreenStore {
         return (fresh.reduce(0) { $0 + Int($1[1].int64 ?? 0) }, Int(resolved), fresh.compactMap { $0[0].string.flatMap(Severity.init(rawValue:)) }.max())
     }
 
+    /// The finding rows dropped by the runs of `run`'s chain up to it (rows of scoped runs in
+    /// between count too: a read of the run walks them all), and the run's current findings.
+    func chainRows(_ run: Int64) throws -> (dropped: Int, current: Int) {
+        let row = try db.query(sql: """
+            SELECT (SELECT count(*) FROM findings WHERE until_run BETWEEN r.chain_start AND r.run_id),
+                   coalesce(json_extract(r.summary, '$.findings'), (SELECT count(*) FROM run_findings WHERE run_id = r.run_id))
+            FROM runs r WHERE r.run_id = ?
+            """, bindings: [run]).first
+        return (Int(row?[0].int64 ?? 0), Int(row?[1].int64 ?? 0))
+    }
+
     /// The finding rows run `run` wrote, and the earlier rows it dropped.
     func findingRows(run: Int64) throws -> (written: Int, dropped: Int) {
         (Int(try db.scalar(sql: "SELECT count(*) FROM findings WHERE run_id = ?", bindings: [run]).int64 ?? 0),
