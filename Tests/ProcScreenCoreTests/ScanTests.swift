@@ -64,17 +64,26 @@ struct ScanTests {
                                bindings: [run]).compactMap { $0[0].string })
     }
 
-    @Test func batchesScannedOneByOneEqualAFullScreenAndASecondScanDoesNothing() throws {
+    /// SampleData split in three batches, each added to the inbox and scanned in turn into a new
+    /// store; the i-th scan allows `maxDroppedRatio(i)`.
+    static func threeBatchesScanned(writingReports: Bool = false, maxDroppedRatio: (Int) -> Double = { _ in 1 }) throws
+        -> (dir: TemporaryDirectory, inbox: String, store: Store, results: [BatchScan.Result]) {
         let dir = try TemporaryDirectory()
-        let batches = try Self.splitBundle(Paths.sampleData, into: dir.path("batches"), count: 3)
+        let batches = try splitBundle(Paths.sampleData, into: dir.path("batches"), count: 3)
         let inbox = dir.path("inbox")
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         let store = try Store(path: dir.path("scan.db"))
         var results: [BatchScan.Result] = []
-        for batch in batches {
+        for (i, batch) in batches.enumerated() {
             try FileManager.default.copyItem(atPath: batch, toPath: inbox + "/" + (batch as NSString).lastPathComponent)
-            results.append(try Self.scan(store, inbox: inbox, out: dir.path("out")))
+            results.append(try scan(store, inbox: inbox, out: writingReports ? dir.path("out") : nil, maxDroppedRatio: maxDroppedRatio(i)))
         }
+        return (dir, inbox, store, results)
+    }
+
+    @Test func batchesScannedOneByOneEqualAFullScreenAndASecondScanDoesNothing() throws {
+        let (dir, inbox, store, results) = try Self.threeBatchesScanned(writingReports: true)
+        defer { withExtendedLifetime(dir) {} }
         #expect(results.map(\.mode) == ["full", "incremental", "incremental"])
         #expect(results[1].touchedProjects == 1000 && results[2].touchedProjects == 1000)
         #expect(results.allSatisfy { $0.filesFailed == 0 })
@@ -152,17 +161,9 @@ struct ScanTests {
     }
 
     @Test func aChainWithMoreDroppedRowsThanCurrentOnesIsStartedAgain() throws {
-        let dir = try TemporaryDirectory()
-        let batches = try Self.splitBundle(Paths.sampleData, into: dir.path("batches"), count: 3)
-        let inbox = dir.path("inbox")
-        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
-        let store = try Store(path: dir.path("scan.db"))
-        var results: [BatchScan.Result] = []
-        for (i, batch) in batches.enumerated() {
-            try FileManager.default.copyItem(atPath: batch, toPath: inbox + "/" + (batch as NSString).lastPathComponent)
-            // The third scan allows no dropped rows at all: the second one dropped some.
-            results.append(try Self.scan(store, inbox: inbox, maxDroppedRatio: i == 2 ? 0 : 1))
-        }
+        // The third scan allows no dropped rows at all: the second one dropped some.
+        let (dir, _, store, results) = try Self.threeBatchesScanned(maxDroppedRatio: { $0 == 2 ? 0 : 1 })
+        defer { withExtendedLifetime(dir) {} }
         #expect(results.map(\.mode) == ["full", "incremental", "full"])
         #expect(results[1].findingRowsDropped > 0)
         #expect(results[2].reason.contains("a new chain of runs starts"))
