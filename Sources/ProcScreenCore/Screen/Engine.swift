@@ -135,6 +135,8 @@ public final class Engine {
         try store.db.execute(sql: "PRAGMA cache_size=-16384")
         defer { try? store.db.execute(sql: "PRAGMA cache_size=\(cacheSize)") }
         let isScoped = options.fiscalYear != nil || options.projectIDs != nil
+        // A scoped run's rows are current in that run alone: no run continues it.
+        let untilRun = { (runID: Int64) in isScoped ? runID + 1 : nil }
         let continued = options.continues ?? options.carryOver?.previousRun
         if let carry = options.carryOver, continued != carry.previousRun {
             throw StoreError(code: 0, message: "a carry-over from run \(carry.previousRun) must continue that run, not run \(continued ?? 0)")
@@ -157,7 +159,7 @@ public final class Engine {
                 continuing: continued)
             // A run that saw the whole store is a snapshot a scan can resume from: it records the
             // newest source it saw. Scoped runs (a fiscal year, a subset) record none.
-            if options.fiscalYear == nil && options.projectIDs == nil {
+            if !isScoped {
                 let through = try options.sourcesThrough ?? store.db.scalar(sql: "SELECT coalesce(max(source_id), 0) FROM sources").int64 ?? 0
                 try store.db.execute(sql: "UPDATE runs SET sources_through = ? WHERE run_id = ?", bindings: [through, runID])
             }
@@ -168,7 +170,7 @@ public final class Engine {
                 db: store.db,
                 keptFindings: try continued.map { try screenStore.keptRows(.findings, run: $0, except: carriedRuleIDs.sorted()) },
                 keptNotComputable: try continued.map { try screenStore.keptRows(.notComputable, run: $0, except: carriedRuleIDs.sorted()) },
-                untilRun: isScoped ? runID + 1 : nil)
+                untilRun: untilRun(runID))
             var stats: [String: RuleStats] = [:]
             var scores: [String: ProjectScore] = [:]
             var byMinistry: [String: Int] = [:]
@@ -338,16 +340,11 @@ public final class Engine {
             if let timing, let other = observerTiming.value { timing.merge(other) }
             timing?.markMemory("after the pass (populations observed, record rules' findings written)")
             if let carry = options.carryOver {
-                let ids = perRecordRules.enumerated().filter { carried[$0.offset] }.map(\.element)
-                func carryOutcomes() throws {
-                    try carryOver(from: carry, rules: ids, count: count) { rule, projects in
-                        stats[rule, default: RuleStats()].notComputable += projects
-                    }
-                }
-                if let timing { try timing.measure("carry over the record rules' outcomes", carryOutcomes) } else { try carryOutcomes() }
                 // Not raised and not applicable are counts, not rows: the untouched projects are
                 // exactly the previous run's (the caller checked that the store only grew), so
-                // its counts are theirs. The pass confirms it for every carried rule.
+                // its counts are theirs. The pass confirms it for every carried rule: projects are
+                // never deleted, so equal counts mean no touched project was in that run, and
+                // every row of the run for a carried rule is an untouched project's.
                 let previous = Dictionary(try screenStore.ruleStats(carry.previousRun).map { ($0.ruleID, $0) }, uniquingKeysWith: { a, _ in a })
                 for (i, rule) in perRecordRules.enumerated() where carried[i] {
                     guard let counts = previous[rule.id],
@@ -358,6 +355,13 @@ public final class Engine {
                     notRaisedCounts[i] += counts.notRaised
                     notApplicableCounts[i] += counts.notApplicable
                 }
+                let ids = perRecordRules.enumerated().filter { carried[$0.offset] }.map(\.element)
+                func carryOutcomes() throws {
+                    try carryOver(from: carry.previousRun, rules: ids, count: count) { rule, projects in
+                        stats[rule, default: RuleStats()].notComputable += projects
+                    }
+                }
+                if let timing { try timing.measure("carry over the record rules' outcomes", carryOutcomes) } else { try carryOutcomes() }
             }
             for (i, rule) in perRecordRules.enumerated() {
                 stats[rule.id, default: RuleStats()].notRaised += notRaisedCounts[i]
@@ -421,7 +425,7 @@ public final class Engine {
             }
             try timing?.measure("drop the continued run's changed rows", dropUnmatched) ?? dropUnmatched()
             func writeScores() throws {
-                try screenStore.writeScores(runID: runID, scores: scores, continued: continued, untilRun: isScoped ? runID + 1 : nil)
+                try screenStore.writeScores(runID: runID, scores: scores, continued: continued, untilRun: untilRun(runID))
             }
             try timing?.measure("write scores", writeScores) ?? writeScores()
             timing?.markMemory("after writing the scores")
@@ -465,30 +469,23 @@ public final class Engine {
         try parametersJSON(try catalog.evaluators(only: nil), directory: catalog.directory)
     }
 
-    /// Counts the previous run's findings and not-computable records of `rules` on the projects
-    /// not touched since: they stay current in this run, which continues that one, without being
-    /// written again. The findings are read narrowly (rule, project, ministry, firms), for the
-    /// run's stats and scores and for the rules that read other rules' findings.
-    private func carryOver(from carry: ScreenOptions.CarryOver, rules: [RuleFile],
+    /// Counts the previous run's findings and not-computable records of `rules`, all of them on
+    /// projects not touched since: they stay current in this run, which continues that one,
+    /// without being written again. The findings are read narrowly (rule, project, ministry,
+    /// firms), for the run's stats and scores and for the rules that read other rules' findings.
+    private func carryOver(from previousRun: Int64, rules: [RuleFile],
                            count: (_ projectID: String?, _ ministry: String?, _ firms: [String], _ rule: RuleFile) -> Void,
                            countNotComputable: (_ rule: String, _ projects: Int) -> Void) throws {
         guard !rules.isEmpty else { return }
         let byID = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0) })
-        try store.db.execute(sql: "DROP TABLE IF EXISTS temp.touched; CREATE TEMP TABLE touched (project_id TEXT PRIMARY KEY) WITHOUT ROWID")
-        let insert = try store.db.prepare(sql: "INSERT OR IGNORE INTO temp.touched VALUES (?)")
-        for id in carry.touched {
-            insert.bind(text: id, at: 1)
-            try insert.run()
-        }
-        let ruleList = "(" + rules.map { ScreenStore.sqlQuoted($0.id) }.joined(separator: ",") + ")"
-        let carried = "run_id = ?1 AND rule_id IN \(ruleList) AND project_id NOT IN (SELECT project_id FROM temp.touched)"
+        let carried = "run_id = ?1 AND rule_id IN (" + rules.map { ScreenStore.sqlQuoted($0.id) }.joined(separator: ",") + ")"
         try store.db.forEachRow(sql: "SELECT rule_id, project_id, ministry, firms FROM run_findings WHERE \(carried) ORDER BY finding_id",
-                                bindings: [carry.previousRun]) { row in
+                                bindings: [previousRun]) { row in
             guard let rule = row[0].string.flatMap({ byID[$0] }) else { return }
             count(row[1].string, row[2].string, (row[3].string ?? "").split(separator: ",").map(String.init), rule)
         }
         try store.db.forEachRow(sql: "SELECT rule_id, count(*) FROM run_not_computable WHERE \(carried) GROUP BY rule_id",
-                                bindings: [carry.previousRun]) { row in
+                                bindings: [previousRun]) { row in
             if let rule = row[0].string { countNotComputable(rule, Int(row[1].int64 ?? 0)) }
         }
     }
