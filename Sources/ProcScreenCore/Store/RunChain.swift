@@ -78,11 +78,9 @@ extension ScreenStore {
     func keptRows(_ table: ChainedTable, run: Int64, except: [String]) throws -> KeptRows {
         let excluded = except.isEmpty ? "" : " AND rule_id NOT IN (" + except.map(Self.sqlQuoted).joined(separator: ",") + ")"
         var rows: [(digest: Int64, id: Int64)] = []
-        try db.forEachRow(sql: """
-            SELECT t.digest, t.rowid FROM \(table.rawValue) t JOIN runs r ON r.run_id = ?1
-            WHERE t.run_id BETWEEN r.chain_start AND r.run_id AND (t.until_run IS NULL OR t.until_run > r.run_id)\(excluded)
-            """, bindings: [run]) { row in
-            rows.append((row[0].int64 ?? 0, row[1].int64 ?? 0))
+        try db.forEachRow(sql: "SELECT digest, \(table.idColumn) FROM \(table.view) WHERE run_id = ?\(excluded)", bindings: [run]) { row in
+            // Without a digest the row is never matched: it is dropped and written again.
+            rows.append((row[0].int64 ?? Int64.min, row[1].int64 ?? 0))
         }
         return KeptRows(rows)
     }
@@ -100,6 +98,10 @@ extension ScreenStore {
 
     enum ChainedTable: String {
         case findings, notComputable = "not_computable"
+
+        /// The view of a run's rows, and the column that names a row of the table.
+        var view: String { "run_" + rawValue }
+        var idColumn: String { self == .findings ? "finding_id" : "row_id" }
     }
 
     static func sqlQuoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }

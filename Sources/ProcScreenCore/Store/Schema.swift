@@ -320,6 +320,23 @@ public enum Schema {
                        row_number() OVER (PARTITION BY run_id ORDER BY score DESC, budget DESC NULLS LAST, project_id) AS priority
                 FROM run_scores;
             """),
+        // The views carry each row's digest, so that a continuing run finds the rows to keep
+        // through them: which rows belong to a run is said in one place.
+        Migration(name: "013_run_views_with_digests", sql: """
+            DROP VIEW run_findings;
+            DROP VIEW run_not_computable;
+            CREATE VIEW run_findings AS
+                SELECT r.run_id AS run_id, f.finding_id, f.rule_id, f.rule_version, f.category, f.severity, f.weight,
+                       f.subject_type, f.subject_id, f.project_id, f.agency_id, f.ministry, f.route_to, f.evidence,
+                       f.summary, f.summary_th, f.value, f.firms, f.run_id AS written_run, f.digest
+                FROM runs r JOIN findings f ON f.run_id BETWEEN r.chain_start AND r.run_id
+                                           AND (f.until_run IS NULL OR f.until_run > r.run_id);
+            CREATE VIEW run_not_computable AS
+                SELECT r.run_id AS run_id, n.rowid AS row_id, n.rule_id, n.project_id, n.reason, n.detail, n.run_id AS written_run,
+                       n.digest
+                FROM runs r JOIN not_computable n ON n.run_id BETWEEN r.chain_start AND r.run_id
+                                                 AND (n.until_run IS NULL OR n.until_run > r.run_id);
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.
