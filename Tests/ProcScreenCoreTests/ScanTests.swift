@@ -131,6 +131,20 @@ struct ScanTests {
         #expect(Int64(incremental.count) == Int64(try Self.findings(store, run: previous).count) + written - dropped)
         // New and resolved findings add up between snapshots, and the reports are written.
         #expect(results[2].newFindings - results[2].resolvedFindings == incremental.count - (try Self.findings(store, run: previous)).count)
+        // Counted from the rows the scan wrote and dropped, they are the same as between the
+        // previous run and the full screen, compared whole.
+        let screens = ScreenStore(store: store)
+        let fresh = Set(try screens.findingKeys(in: last, notIn: previous).map(\.key))
+        let freshWhole = Set(try screens.findingKeys(in: full.runID, notIn: previous).map(\.key))
+        #expect(fresh.count == results[2].newFindings && fresh == freshWhole)
+        let resolved = Set(try screens.findingKeys(in: previous, notIn: last).map(\.key))
+        let resolvedWhole = Set(try screens.findingKeys(in: previous, notIn: full.runID).map(\.key))
+        #expect(resolved.count == results[2].resolvedFindings && resolved == resolvedWhole)
+        // The scan's new-findings report holds exactly the new ones.
+        var newOnly = ReportFilters()
+        newOnly.newSinceRun = previous
+        let report = try FlaggedReport.build(store: store, catalog: try RuleCatalog.load(directory: Paths.rules), filters: newOnly, runID: last)
+        #expect(Set(report.findings.map { $0.ruleID + "|" + ($0.projectID ?? "") + "|" + $0.subjectID }) == fresh)
         for report in results[2].reports { #expect(FileManager.default.fileExists(atPath: report)) }
         let summary = try store.db.scalar(sql: "SELECT json_extract(summary, '$.scan.new_findings') FROM runs WHERE run_id = ?", bindings: [last])
         #expect(summary.int64 == Int64(results[2].newFindings))

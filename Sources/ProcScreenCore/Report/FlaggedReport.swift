@@ -123,13 +123,14 @@ public struct FlaggedReport: Sendable {
             ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
             category: filters.category))
         let wantedRules = filters.rules.map(Set.init)
-        let earlier = try filters.newSinceRun.map(screens.findingKeys(runID:))
+        // The run's findings that the earlier run did not have, by key ("rule|project|subject").
+        let fresh = try filters.newSinceRun.map { Set(try screens.findingKeys(in: run, notIn: $0).map(\.key)) }
         var projects: [Project] = []
         var index: [String: Int] = [:]
         for (finding, project) in rows {
             if let minimum = filters.minSeverity, finding.severity < minimum { continue }
             if let wantedRules, !wantedRules.contains(finding.ruleID) { continue }
-            if let earlier, earlier.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { continue }
+            if let fresh, !fresh.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { continue }
             if let i = index[project.projectID] {
                 projects[i].findings.append(finding)
             } else {

@@ -57,40 +57,45 @@ extension ScreenStore {
     /// Findings of `run` that `previous` did not have (same rule, project and subject), those of
     /// `previous` that `run` no longer has, and the highest severity among the new ones.
     func findingChanges(run: Int64, previous: Int64) throws -> (new: Int, resolved: Int, maxNewSeverity: Severity?) {
+        let fresh = try findingKeys(in: run, notIn: previous)
+        let resolved = try findingKeys(in: previous, notIn: run).count
+        // A rule has one severity: a new finding's is its rule's.
+        var severities: [Severity] = []
+        for rule in Set(fresh.map(\.rule)) {
+            let severity = try db.scalar(sql: "SELECT severity FROM run_findings WHERE run_id = ? AND rule_id = ? LIMIT 1", bindings: [run, rule])
+            if let s = severity.string.flatMap(Severity.init(rawValue:)) { severities.append(s) }
+        }
+        return (fresh.count, resolved, severities.max())
+    }
+
+    /// The findings of run `a` that run `b` does not have, by rule, project and subject: each
+    /// key ("rule|project|subject", with its rule) once.
+    func findingKeys(in a: Int64, notIn b: Int64) throws -> [(rule: String, key: String)] {
         let key = "rule_id, project_id, subject_id"
         let sameKey = "o.rule_id = w.rule_id AND o.project_id IS w.project_id AND o.subject_id = w.subject_id"
-        let continuesPrevious = try db.scalar(sql: "SELECT continues FROM runs WHERE run_id = ?", bindings: [run]).int64 == previous
-        // A run that continues `previous` differs from it only by the rows it wrote and dropped.
-        // A key both written and dropped is a changed finding, neither new nor resolved; the rest
-        // are looked up in the other run (a key may also have a kept row there).
-        let written = "SELECT \(key) FROM findings WHERE run_id = ?1"
-        let dropped = "SELECT \(key) FROM findings WHERE until_run = ?1"
-        // Rows (severity, new findings).
-        let (fresh, resolved): ([Row], Int64) = continuesPrevious ? (
-            try db.query(sql: """
-                SELECT (SELECT severity FROM findings s WHERE s.run_id = ?1 AND s.rule_id = w.rule_id LIMIT 1), count(*)
-                FROM (\(written) EXCEPT \(dropped)) w
+        let continues = { (later: Int64, earlier: Int64) in
+            try self.db.scalar(sql: "SELECT continues FROM runs WHERE run_id = ?", bindings: [later]).int64 == earlier
+        }
+        // A run that continues another differs from it only by the rows it wrote and dropped: the
+        // keys in `a` not in `b` are among those the later run wrote (a later `a`) or dropped (a
+        // later `b`). A key both written and dropped is a changed finding, in both runs; the rest
+        // are looked up in `b` (a key may also have a kept row there). Else the two runs are
+        // compared whole, as set differences (sorted once, not a lookup per finding).
+        let keyText = "w.rule_id, w.rule_id || '|' || coalesce(w.project_id, '') || '|' || w.subject_id"
+        let rows: [Row]
+        if try continues(a, b) || continues(b, a) {
+            let (later, from, minus) = a > b ? (a, "run_id", "until_run") : (b, "until_run", "run_id")
+            rows = try db.query(sql: """
+                SELECT \(keyText) FROM (SELECT \(key) FROM findings WHERE \(from) = ?1 EXCEPT SELECT \(key) FROM findings WHERE \(minus) = ?1) w
                 WHERE NOT EXISTS (SELECT 1 FROM run_findings o WHERE o.run_id = ?2 AND \(sameKey))
-                GROUP BY w.rule_id
-                """, bindings: [run, previous]),
-            try db.scalar(sql: """
-                SELECT count(*) FROM (\(dropped) EXCEPT \(written)) w
-                WHERE NOT EXISTS (SELECT 1 FROM run_findings o WHERE o.run_id = ?1 AND \(sameKey))
-                """, bindings: [run]).int64 ?? 0
-        ) : (
-            // Set differences (sorted once), not a correlated lookup per finding. A rule has one
-            // severity, so a new finding's is its rule's.
-            try db.query(sql: """
-                SELECT (SELECT severity FROM run_findings s WHERE s.run_id = ?1 AND s.rule_id = d.rule_id LIMIT 1), count(*) FROM (
-                    SELECT \(key) FROM run_findings WHERE run_id = ?1 EXCEPT SELECT \(key) FROM run_findings WHERE run_id = ?2) d
-                GROUP BY d.rule_id
-                """, bindings: [run, previous]),
-            try db.scalar(sql: """
-                SELECT count(*) FROM (SELECT \(key) FROM run_findings WHERE run_id = ?2
-                                      EXCEPT SELECT \(key) FROM run_findings WHERE run_id = ?1)
-                """, bindings: [run, previous]).int64 ?? 0
-        )
-        return (fresh.reduce(0) { $0 + Int($1[1].int64 ?? 0) }, Int(resolved), fresh.compactMap { $0[0].string.flatMap(Severity.init(rawValue:)) }.max())
+                """, bindings: [later, b])
+        } else {
+            rows = try db.query(sql: """
+                SELECT \(keyText) FROM (SELECT \(key) FROM run_findings WHERE run_id = ?1
+                                        EXCEPT SELECT \(key) FROM run_findings WHERE run_id = ?2) w
+                """, bindings: [a, b])
+        }
+        return rows.map { ($0[0].string ?? "", $0[1].string ?? "") }
     }
 
     /// The finding rows dropped by the runs of `run`'s chain up to it (rows of scoped runs in
@@ -108,12 +113,6 @@ extension ScreenStore {
     func findingRows(run: Int64) throws -> (written: Int, dropped: Int) {
         (Int(try db.scalar(sql: "SELECT count(*) FROM findings WHERE run_id = ?", bindings: [run]).int64 ?? 0),
          Int(try db.scalar(sql: "SELECT count(*) FROM findings WHERE until_run = ?", bindings: [run]).int64 ?? 0))
-    }
-
-    /// "rule|project|subject" of every finding of a run.
-    func findingKeys(runID: Int64) throws -> Set<String> {
-        Set(try db.query(sql: "SELECT rule_id || '|' || project_id || '|' || subject_id FROM run_findings WHERE run_id = ?",
-                         bindings: [runID]).compactMap { $0[0].string })
     }
 
     /// Adds what a scan did (JSON) to its run's summary, under "scan".
