@@ -339,8 +339,12 @@ if phase == "screen" || phase == "all" { try benchScreen() }
             let stored = try Store(path: snapshot, readOnly: true)
             let recorded = try stored.db.query(
                 sql: "SELECT parameters, json_extract(summary, '$.store_projects') FROM runs WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1").first
-            let version = Int(try stored.db.scalar(sql: "PRAGMA user_version").int64 ?? 0)
-            if recorded?[0].string != current || recorded?[1].int64 == nil || version < Schema.currentVersion {
+            // (Opening it upgraded its schema; runs from before digests still lack them.)
+            let undigested = try stored.db.scalar(sql: """
+                SELECT EXISTS (SELECT 1 FROM findings WHERE run_id = (SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL)
+                                                      AND digest IS NULL)
+                """).int64 == 1
+            if recorded?[0].string != current || recorded?[1].int64 == nil || undigested {
                 print("the \(n)-project snapshot was screened with other rules or parameters, or by an older version: screening it again …")
                 let (wall, _, _) = try runProcscreen(["screen", "--db", snapshot, "--rules", rulesDirectory.path])
                 print("full screen of \(n) projects: \(fmt(wall, 1)) s")
