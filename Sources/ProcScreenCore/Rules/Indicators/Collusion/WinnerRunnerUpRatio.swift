@@ -18,22 +18,11 @@ struct WinnerRunnerUp: Sendable, Equatable, ProjectReferencing {
     var runnerUp: String?
     /// Cardinal: whether the awards meet R024's conditions (else the process is skipped).
     var awardsQualify = true
+}
 
-    init(project: ProjectRef, method: ProcurementMethod?, projectType: String?, bandValue: Int64?, fiscalYear: Int?, winners: Int,
-         winningBid: Int64?, winner: String?, runnerUpBid: Int64?, runnerUp: String?, awardsQualify: Bool) {
-        self.project = project
-        self.method = method
-        self.projectType = projectType
-        self.bandValue = bandValue
-        self.fiscalYear = fiscalYear
-        self.winners = winners
-        self.winningBid = winningBid
-        self.winner = winner
-        self.runnerUpBid = runnerUpBid
-        self.runnerUp = runnerUp
-        self.awardsQualify = awardsQualify
-    }
-
+/// In an extension, so that the struct keeps its memberwise initialiser (the compact rows of
+/// BR-21/22 expand into it).
+extension WinnerRunnerUp {
     /// The winner is the bidder flagged `is_winner`, else the single contract winner. Cardinal
     /// (R024, R058): awards final, one active award with one supplier, valid bids of one tenderer.
     init(_ r: ProcurementRecord, nullStatusAsValid: Bool, semantics: Semantics = .thai) {
