@@ -138,6 +138,88 @@ struct EngineTests {
         #expect(late == ["BP-05", "BP-06", "BP-07"])
     }
 
+    /// Runs that share an object of the run are grouped, directly or through another run; the
+    /// catalog's shared populations and the firm-id interner group the rules that use them.
+    @Test func runsSharingAnObjectFormOneGroup() throws {
+        #expect(DatasetRunSlots.groups(sharedKeys: [["a"], [], ["b"], ["a", "c"], ["c"], ["b"]]) == [[0, 3, 4], [1], [2, 5]])
+        #expect(DatasetRunSlots.groups(sharedKeys: []) == [])
+        let shared = RunSharedState()
+        var made: [(id: String, keys: Set<String>)] = []
+        for case .dataset(let rule, let indicator) in try RuleCatalog.load(directory: Paths.rules).evaluators(only: nil) {
+            let (_, keys) = shared.keysUsed { indicator.makeRun(shared: shared) }
+            made.append((rule.id, keys))
+        }
+        let groups = DatasetRunSlots.groups(sharedKeys: made.map(\.keys)).map { $0.map { made[$0].id } }
+        let distribution = try #require(groups.first { $0.contains("BR-01") })
+        #expect(Set(["BR-02", "BR-05", "BR-09"]).isSubset(of: distribution))
+        let interner = try #require(groups.first { $0.contains("BP-21") })
+        #expect(Set(["BP-22", "BR-21", "BR-22"]).isSubset(of: interner))
+        #expect(groups.contains(["BR-20"]))
+    }
+
+    /// Finishing on several threads: the outcomes are written in the finishing order, on the
+    /// calling thread; a group's runs never finish at the same time; a failed write stops the
+    /// workers and is rethrown.
+    @Test func runsFinishOnWorkersAndAreWrittenInOrder() throws {
+        final class Tracker: @unchecked Sendable {
+            let lock = NSLock()
+            var running: [Int: Int] = [:]
+            var overlapped = false
+            var finished: [Int] = []
+        }
+        final class Stub: DatasetRun {
+            let index: Int, group: Int, late: Bool
+            let tracker: Tracker
+            init(_ index: Int, group: Int, late: Bool, tracker: Tracker) { (self.index, self.group, self.late, self.tracker) = (index, group, late, tracker) }
+            func observe(_ record: ProcurementRecord, inScope: Bool) {}
+            func finish() -> DatasetResult {
+                tracker.lock.withLock {
+                    tracker.running[group, default: 0] += 1
+                    if tracker.running[group]! > 1 { tracker.overlapped = true }
+                }
+                usleep(UInt32(2_000 * (10 - index % 10)))
+                tracker.lock.withLock {
+                    tracker.running[group]! -= 1
+                    tracker.finished.append(index)
+                }
+                var result = DatasetResult()
+                result.notRaised = index
+                return result
+            }
+            var finishesLate: Bool { late }
+        }
+        let tracker = Tracker()
+        let groupOf = [0, 1, 0, 2, 1, 0, 3, 2]
+        let lateness = [false, false, false, true, false, false, true, false]
+        let stubs = groupOf.indices.map { Stub($0, group: groupOf[$0], late: lateness[$0], tracker: tracker) }
+        let slots = DatasetRunSlots(stubs, ids: stubs.map { "R-\($0.index)" }, sharedKeys: groupOf.map { ["g\($0)"] })
+        let order = slots.finishingOrder
+        var written: [Int] = []
+        let caller = Thread.current
+        try slots.finishAll(workers: 3, timing: nil) { index, result in
+            #expect(Thread.current === caller)
+            #expect(result.notRaised == index)
+            written.append(index)
+        }
+        #expect(written == order)
+        #expect(order == [0, 1, 2, 4, 5, 7, 3, 6])
+        #expect(!tracker.overlapped)
+        // The late runs finished after every other.
+        #expect(Set(tracker.finished.suffix(2)) == [3, 6])
+
+        struct Stop: Error {}
+        let again = DatasetRunSlots(groupOf.indices.map { Stub($0, group: groupOf[$0], late: false, tracker: Tracker()) },
+                                    ids: groupOf.indices.map { "R-\($0)" }, sharedKeys: groupOf.map { ["g\($0)"] })
+        var calls = 0
+        #expect(throws: Stop.self) {
+            try again.finishAll(workers: 2, timing: nil) { _, _ in
+                calls += 1
+                throw Stop()
+            }
+        }
+        #expect(calls == 1)
+    }
+
     /// Rules finish in an order chosen for memory, and a scan carries findings over after the
     /// pass: a project's score must not depend on the order its findings arrive in.
     @Test func scoreDoesNotDependOnTheOrderOfFindings() {

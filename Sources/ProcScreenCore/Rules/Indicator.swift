@@ -63,12 +63,25 @@ public final class RunSharedState {
         self.projectText = projectText
     }
 
+    /// The keys asked for while `keysUsed` runs.
+    private var used: Set<String>?
+
     /// The object stored under `key`, made by `make` on first use.
     public func value<T: AnyObject>(_ key: String, make: () -> T) -> T {
+        used?.insert(key)
         if let existing = values[key] as? T { return existing }
         let made = make()
         values[key] = made
         return made
+    }
+
+    /// What `body` returns, and the keys of the shared objects it asked for: runs made by an
+    /// indicator that share an object must finish on one thread at a time.
+    public func keysUsed<T>(by body: () throws -> T) rethrows -> (T, Set<String>) {
+        used = []
+        defer { used = nil }
+        let made = try body()
+        return (made, used ?? [])
     }
 
     /// Drops the shared objects once every run has taken its own: a population then lives as

@@ -230,11 +230,13 @@ public final class Engine {
             // Cardinal does no currency conversion; other rule sets convert where fx.yaml has a rate.
             let rates = filter.convertsCurrencies ? try CurrencyRates.load(rulesDirectory: catalog.directory) : CurrencyRates()
             let mainCurrency = filter.mainCurrencyRules.isEmpty ? nil : try filter.currency ?? screenStore.mostFrequentBidCurrency()
-            var datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun)? in
+            // Each run with the keys of the shared objects it asked for when it was made: the runs
+            // sharing one finish on one thread at a time.
+            var datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun, Set<String>)? in
                 guard case .dataset(let rule, let indicator) = e else { return nil }
-                let run = indicator.makeRun(shared: shared)
-                guard filter.priceComparisonRules.contains(rule.id) || filter.mainCurrencyRules.contains(rule.id) else { return (rule, run) }
-                return (rule, FilteredRun(run, filter: filter, ruleID: rule.id, mainCurrency: mainCurrency))
+                let (run, keys) = shared.keysUsed { indicator.makeRun(shared: shared) }
+                guard filter.priceComparisonRules.contains(rule.id) || filter.mainCurrencyRules.contains(rule.id) else { return (rule, run, keys) }
+                return (rule, FilteredRun(run, filter: filter, ruleID: rule.id, mainCurrency: mainCurrency), keys)
             }
             let sqlRules = evaluators.compactMap { e -> (RuleFile, String)? in
                 if case .sql(let rule, let sql) = e { return (rule, sql) } else { return nil }
@@ -243,15 +245,19 @@ public final class Engine {
             // thread, alongside the record pass.
             let scopeIDs: Set<String>? = scoped
                 ? Set(try store.db.query(sql: "SELECT project_id FROM temp.scope").compactMap { $0[0].string }) : nil
-            let storeWide = Self.runStoreWideRules(sqlRules, datasetRuns: scoped ? datasetRuns : [], path: store.db.path,
+            let storeWide = Self.runStoreWideRules(sqlRules, datasetRuns: scoped ? datasetRuns.map { ($0.0, $0.1) } : [], path: store.db.path,
                                                    scope: scopeIDs, filter: filter, rates: rates)
             let findingsRuns = evaluators.compactMap { e -> (RuleFile, any FindingsRun)? in
                 if case .findings(let rule, let indicator) = e { return (rule, indicator.makeRun()) } else { return nil }
             }
             // Dataset indicators observe on a second thread, fed the same batches, while this one
             // evaluates the record rules and writes (CPU use was 114 % of two cores with one).
+            // A second observing thread was tried: the pass, CPU-bound already, took 46.7 -> 56.3 s
+            // at 1 M projects.
             let datasetRules = scoped ? [] : datasetRuns.map(\.0)
-            let observed = DatasetRunSlots(scoped ? [] : datasetRuns.map(\.1), ids: datasetRules.map(\.id))
+            let observed = DatasetRunSlots(scoped ? [] : datasetRuns.map(\.1), ids: datasetRules.map(\.id),
+                                           sharedKeys: scoped ? [] : datasetRuns.map(\.2))
+            let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
             // From here on the slots (or the scoped pass) hold the runs, and the shared state no
             // longer holds the populations: each is freed once its last rule is written.
             datasetRuns = []
@@ -400,8 +406,8 @@ public final class Engine {
             // Each dataset rule's outcomes are written as soon as it finishes: holding every rule's
             // findings until the last one finished grew the finishing phase from 1.85 to 2.11 GB at
             // 1 M projects (peak RSS of the run 2.19 -> 2.02 GB).
-            for i in observed.finishingOrder {
-                let result = observed.finish(i, timing: timing)
+            // Finished on one thread per core while this one writes, in the same order as on one.
+            try observed.finishAll(workers: cores, timing: timing) { i, result in
                 try write(StoreWideResult(rule: datasetRules[i], result: result, restIsNotRaised: false))
             }
             while let item = try storeWide.pop() { try write(item) }
@@ -587,55 +593,6 @@ public final class Engine {
     }
 }
 
-/// The dataset runs of an unscoped pass: observed on one thread, then taken one by one to be
-/// finished, so that each population is freed as soon as its rule's outcomes are written
-/// instead of when the run ends.
-final class DatasetRunSlots: @unchecked Sendable {
-    private var runs: [(any DatasetRun)?]
-    /// The rule of each run, for the timing labels.
-    private let ids: [String]
-
-    init(_ runs: [any DatasetRun], ids: [String]) {
-        self.runs = runs
-        self.ids = ids
-    }
-
-    var isEmpty: Bool { runs.isEmpty }
-
-    /// Shows `r` to every run, timed per rule when `timing` is set.
-    func observe(_ r: ProcurementRecord, timing: RunTiming?) {
-        if let timing {
-            for (i, run) in runs.enumerated() { timing.measure("observe " + ids[i]) { run?.observe(r, inScope: true) } }
-        } else {
-            for run in runs { run?.observe(r, inScope: true) }
-        }
-    }
-
-    /// The order to finish the runs in: those that build large structures when they finish
-    /// come last, once the other populations are freed.
-    var finishingOrder: [Int] {
-        let late = runs.map { $0?.finishesLate ?? false }
-        return runs.indices.filter { !late[$0] } + runs.indices.filter { late[$0] }
-    }
-
-    /// Finishes the run at `index` and releases it, before its outcomes are written: the
-    /// timing marks then tell its population (freed) from its outcomes (still held).
-    func finish(_ index: Int, timing: RunTiming?) -> DatasetResult {
-        let result = finishAndRelease(index, timing: timing)
-        timing?.markMemory("after releasing " + ids[index] + "'s population")
-        return result
-    }
-
-    /// The run's last reference is the local one here: it is gone when this returns.
-    private func finishAndRelease(_ index: Int, timing: RunTiming?) -> DatasetResult {
-        let run = runs[index]!
-        runs[index] = nil
-        let result = timing?.measure("finish " + ids[index], run.finish) ?? run.finish()
-        timing?.markMemory("after finishing " + ids[index] + ", population held")
-        return result
-    }
-}
-
 /// A dataset run that sees each record as its rule's process filter shows it (the price
 /// comparison filter, amounts in the main currency only).
 final class FilteredRun: DatasetRun {
@@ -706,12 +663,18 @@ final class PeakSampler: @unchecked Sendable {
 }
 
 /// Accumulated wall time per label, for `PROCSCREEN_TIMING=1` (a diagnostic, not a benchmark).
-final class RunTiming {
+/// Thread-safe: the runs' finishing workers share the run's timing (the observer lanes each
+/// have their own, merged after the pass, so the pass takes no lock per record).
+final class RunTiming: @unchecked Sendable {
+    private let lock = NSLock()
     private var seconds: [String: Double] = [:]
 
     @inline(__always) func measure<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
-        defer { seconds[label, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        defer {
+            let spent = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            lock.withLock { seconds[label, default: 0] += spent }
+        }
         return try body()
     }
 
@@ -726,13 +689,15 @@ final class RunTiming {
         // (mallinfo2 locks every arena while it counts: at marks only, never while sampling).
         let heap = procscreen_heap_in_use()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        residentAt.append((label + ", heap in use \(heap / 1_048_576) MB, at " + String(format: "%.1f s", elapsed), PeakSampler.residentMB()))
+        let resident = PeakSampler.residentMB()
+        lock.withLock { residentAt.append((label + ", heap in use \(heap / 1_048_576) MB, at " + String(format: "%.1f s", elapsed), resident)) }
         peak.phase = label
     }
 
     /// Adds another thread's times (labels are per rule: no two threads share one).
     func merge(_ other: RunTiming) {
-        for (label, s) in other.seconds { seconds[label, default: 0] += s }
+        let theirs = other.lock.withLock { other.seconds }
+        lock.withLock { for (label, s) in theirs { seconds[label, default: 0] += s } }
     }
 
     func report(total: Double) {

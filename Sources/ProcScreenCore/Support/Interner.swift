@@ -27,7 +27,7 @@ struct Interner {
 }
 
 /// One `Interner` shared by the dataset runs of a pass, which observe on one thread and then
-/// finish one after another: the bidders of a million-project store (a quarter of a million
+/// finish one after another (runs sharing it finish on one thread: `DatasetRunSlots`): the bidders of a million-project store (a quarter of a million
 /// TINs, about 16 MB of keys) are interned once, not once per rule. Only for rules whose output
 /// does not follow the ids' order.
 final class SharedInterner {
