@@ -55,6 +55,42 @@ struct ReportTests {
         try expectGolden(XLSXReport.worksheet([rows.header.map { ReportCell.text($0) }] + rows.rows, header: true), "top5.th.findings-sheet.xml")
     }
 
+    /// The CSV streamed to a file is the rendered text, and a report read without evidence gives
+    /// the same CSV (CSV prints the summary line); the workbook's findings sheet, streamed from the
+    /// report, is the golden sheet.
+    @Test func streamedFormatsEqualTheRenderedOnes() throws {
+        let (fixture, catalog) = try Self.screenedSample()
+        let report = try Self.report(fixture, catalog, ReportFilters())
+        let dir = try TemporaryDirectory()
+        try CSVReport.write(report, language: .th, toFile: dir.path("all.csv"))
+        let streamed = String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("all.csv"))), as: UTF8.self)
+        #expect(streamed == CSVReport.render(report, language: .th))
+        #expect(streamed.split(separator: "\r\n").count == report.findings.count + 1)
+        let withoutEvidence = try FlaggedReport.build(store: fixture.store, catalog: catalog, filters: ReportFilters(), evidence: false,
+                                                      generatedAt: report.generatedAt)
+        #expect(withoutEvidence.findings.allSatisfy(\.evidence.isEmpty) && report.findings.contains { !$0.evidence.isEmpty })
+        #expect(CSVReport.render(withoutEvidence, language: .th) == streamed)
+
+        var top = ReportFilters()
+        top.top = 5
+        try XLSXReport.write(try Self.report(fixture, catalog, top), language: .th, to: dir.path("top5.xlsx"))
+        try expectGolden(try Self.entry(dir.path("top5.xlsx"), "xl/worksheets/sheet3.xml"), "top5.th.findings-sheet.xml")
+    }
+
+    /// A sheet longer than the rows its column widths are taken from: every row in order, widths
+    /// from the first 200, the auto-filter over all.
+    @Test func aLongSheetStreamsEveryRow() {
+        let rows: [[ReportCell]] = [[.text("id"), .text("name")]] + (1 ... 449).map { i in
+            [.number(String(i)), .text(i == 300 ? String(repeating: "x", count: 50) : "n\(i)")]
+        }
+        let sheet = XLSXReport.worksheet(rows, header: true)
+        let numbers = sheet.matches(of: /<row r="(\d+)">/).map { Int($0.1)! }
+        #expect(numbers == Array(1 ... 450))
+        #expect(sheet.contains(#"<col min="2" max="2" width="8" customWidth="1"/>"#))
+        #expect(sheet.contains(#"<autoFilter ref="A1:B450"/>"#))
+        #expect(sheet.contains(String(repeating: "x", count: 50)))
+    }
+
     @Test func filtersSelectProjectsAndFindings() throws {
         let (fixture, catalog) = try Self.screenedSample()
         let all = try Self.report(fixture, catalog, ReportFilters())

@@ -113,24 +113,25 @@ public struct FlaggedReport: Sendable {
 
     /// Builds the report of run `runID` (default: the latest) from the store.
     ///
+    /// - Parameter evidence: read each finding's evidence; CSV and XLSX print the summary line
+    ///   only, and skip it.
     /// - Throws: `StoreError`; `ReportError.noRun` when the store was never screened.
-    public static func build(store: Store, catalog: RuleCatalog, filters: ReportFilters, runID: Int64? = nil,
+    public static func build(store: Store, catalog: RuleCatalog, filters: ReportFilters, runID: Int64? = nil, evidence: Bool = true,
                              generatedAt: String = ISO8601DateFormatter().string(from: Date())) throws -> FlaggedReport {
         let screens = ScreenStore(store: store)
         guard let run = try runID ?? screens.latestRunID() else { throw ReportError.noRun }
         guard let info = try screens.runInfo(run), info.finished != nil else { throw ReportError.unknownRun(run) }
-        let rows = try screens.reportFindings(runID: run, filter: ScreenStore.ProjectFilter(
-            ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
-            category: filters.category))
         let wantedRules = filters.rules.map(Set.init)
         // The run's findings that the earlier run did not have, by key ("rule|project|subject").
         let fresh = try filters.newSinceRun.map { Set(try screens.findingKeys(in: run, notIn: $0).map(\.key)) }
         var projects: [Project] = []
         var index: [String: Int] = [:]
-        for (finding, project) in rows {
-            if let minimum = filters.minSeverity, finding.severity < minimum { continue }
-            if let wantedRules, !wantedRules.contains(finding.ruleID) { continue }
-            if let fresh, !fresh.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { continue }
+        try screens.forEachReportFinding(runID: run, filter: ScreenStore.ProjectFilter(
+            ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
+            category: filters.category), evidence: evidence) { finding, project in
+            if let minimum = filters.minSeverity, finding.severity < minimum { return }
+            if let wantedRules, !wantedRules.contains(finding.ruleID) { return }
+            if let fresh, !fresh.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { return }
             if let i = index[project.projectID] {
                 projects[i].findings.append(finding)
             } else {

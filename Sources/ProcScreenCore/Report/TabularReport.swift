@@ -17,6 +17,24 @@ public enum ReportRows: String, Sendable, CaseIterable {
     case finding, project
 }
 
+/// A table of the report: a header, and rows made one at a time when written, so a sheet or a
+/// CSV of half a million findings streams to its file instead of living in memory whole.
+struct ReportTable {
+    var header: [String]
+    /// Rows, without the header.
+    var count: Int
+    /// Calls its argument with each row, in order.
+    let forEachRow: (([ReportCell]) -> Void) -> Void
+
+    /// Every row, in memory (small reports and tests).
+    var rows: [[ReportCell]] {
+        var all: [[ReportCell]] = []
+        all.reserveCapacity(count)
+        forEachRow { all.append($0) }
+        return all
+    }
+}
+
 /// The report as tables (header + rows), shared by CSV and XLSX.
 enum ReportTables {
     static func projectColumns(_ l: Language) -> [String] {
@@ -37,31 +55,32 @@ enum ReportTables {
     }
 
     /// One row per project and finding.
-    static func findingRows(_ r: FlaggedReport, _ l: Language) -> (header: [String], rows: [[ReportCell]]) {
+    static func findingRows(_ r: FlaggedReport, _ l: Language) -> ReportTable {
         let header = projectColumns(l) + [ReportLabel.ruleID, .ruleTitle, .category, .severity, .evidence, .oversight, .subject].map { $0.text(l) }
-        var rows: [[ReportCell]] = []
-        for p in r.projects {
-            let base = projectCells(p)
-            for f in p.findings {
-                rows.append(base + [.text(f.ruleID), .text(r.ruleTitle(f.ruleID, l)), .text(r.categoryTitle(f.category, l)),
-                                    .text(ReportText.severity(f.severity, l)), .text(ReportText.summary(f, l)),
-                                    .text(routes(f.routeTo, r, l)), .text(f.subjectType == "project" ? "project" : "\(f.subjectType) \(f.subjectID)")])
+        return ReportTable(header: header, count: r.projects.reduce(0) { $0 + $1.findings.count }) { emit in
+            for p in r.projects {
+                let base = projectCells(p)
+                for f in p.findings {
+                    emit(base + [.text(f.ruleID), .text(r.ruleTitle(f.ruleID, l)), .text(r.categoryTitle(f.category, l)),
+                                 .text(ReportText.severity(f.severity, l)), .text(ReportText.summary(f, l)),
+                                 .text(routes(f.routeTo, r, l)), .text(f.subjectType == "project" ? "project" : "\(f.subjectType) \(f.subjectID)")])
+                }
             }
         }
-        return (header, rows)
     }
 
     /// One row per project, its findings joined.
-    static func projectRows(_ r: FlaggedReport, _ l: Language) -> (header: [String], rows: [[ReportCell]]) {
+    static func projectRows(_ r: FlaggedReport, _ l: Language) -> ReportTable {
         let header = projectColumns(l) + [ReportLabel.findings, .ruleID, .ruleTitle, .severity, .evidence, .oversight].map { $0.text(l) }
-        let rows = r.projects.map { p -> [ReportCell] in
-            projectCells(p) + [.int(p.findings.count), .text(p.findings.map(\.ruleID).joined(separator: "; ")),
-                               .text(p.findings.map { r.ruleTitle($0.ruleID, l) }.joined(separator: " | ")),
-                               .text(ReportText.severity(p.maxSeverity, l)),
-                               .text(p.findings.map { "\($0.ruleID): \(ReportText.summary($0, l))" }.joined(separator: " | ")),
-                               .text(routes(p.routes, r, l))]
+        return ReportTable(header: header, count: r.projects.count) { emit in
+            for p in r.projects {
+                emit(projectCells(p) + [.int(p.findings.count), .text(p.findings.map(\.ruleID).joined(separator: "; ")),
+                                        .text(p.findings.map { r.ruleTitle($0.ruleID, l) }.joined(separator: " | ")),
+                                        .text(ReportText.severity(p.maxSeverity, l)),
+                                        .text(p.findings.map { "\($0.ruleID): \(ReportText.summary($0, l))" }.joined(separator: " | ")),
+                                        .text(routes(p.routes, r, l))])
+            }
         }
-        return (header, rows)
     }
 
     /// The summary sheet: run, filters, counts per category, ministry and rule, not computable.
@@ -107,17 +126,50 @@ enum ReportTables {
 /// large-project register's CSV (`LargeProjectRegisterText.csvCell`), one rule for both.
 public enum CSVReport {
     public static func render(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding) -> String {
+        var out = ""
+        lines(r, language: language, rows: rows) { out += $0 }
+        return out
+    }
+
+    /// Writes the CSV to `handle` a megabyte at a time: the report's rows are never all in memory
+    /// as text (at 1 M projects the CSV is 470 MB).
+    public static func write(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding, to handle: FileHandle) throws {
+        var buffer = Data()
+        buffer.reserveCapacity(1 << 20)
+        var failure: (any Error)?
+        lines(r, language: language, rows: rows) { line in
+            guard failure == nil else { return }
+            buffer.append(contentsOf: line.utf8)
+            guard buffer.count >= 1 << 20 else { return }
+            do { try handle.write(contentsOf: buffer) } catch { failure = error }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        if let failure { throw failure }
+        try handle.write(contentsOf: buffer)
+    }
+
+    /// Writes the CSV to a new file at `path` (replacing one there).
+    public static func write(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding, toFile path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try write(r, language: language, rows: rows, to: handle)
+    }
+
+    /// The CSV a line at a time, byte-order mark first.
+    private static func lines(_ r: FlaggedReport, language: Language, rows: ReportRows, _ emit: (String) -> Void) {
         let table = rows == .finding ? ReportTables.findingRows(r, language) : ReportTables.projectRows(r, language)
-        var out = "\u{FEFF}" + table.header.map(LargeProjectRegisterText.csvCell).joined(separator: ",") + "\r\n"
-        for row in table.rows {
-            out += row.map { cell in
+        emit("\u{FEFF}" + table.header.map(LargeProjectRegisterText.csvCell).joined(separator: ",") + "\r\n")
+        table.forEachRow { row in
+            emit(row.map { cell in
                 switch cell {
                 case .text(let s): return LargeProjectRegisterText.csvCell(s)
                 case .number(let n): return n
                 case .empty: return ""
                 }
-            }.joined(separator: ",") + "\r\n"
+            }.joined(separator: ",") + "\r\n")
         }
-        return out
     }
 }

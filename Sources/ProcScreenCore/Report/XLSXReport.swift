@@ -5,20 +5,41 @@ import ZIPFoundation
 /// numbers, text as inline strings (Thai intact), a bold frozen header row with an auto-filter.
 /// Excel and LibreOffice open it; the test converts it back to CSV with LibreOffice when present.
 public enum XLSXReport {
-    public static func write(_ r: FlaggedReport, language: Language, to path: String) throws {
-        let findings = ReportTables.findingRows(r, language)
-        let projects = ReportTables.projectRows(r, language)
-        let sheets: [(name: String, rows: [[ReportCell]], header: Bool)] = [
-            (ReportLabel.summary.text(language), ReportTables.summaryRows(r, language), false),
-            (ReportLabel.projects.text(language), [projects.header.map { .text($0) }] + projects.rows, true),
-            (ReportLabel.findings.text(language), [findings.header.map { .text($0) }] + findings.rows, true),
-            (ReportLabel.rules.text(language), ReportTables.parameterRows(r, language), true),
-        ]
-        try write(sheets: sheets, to: path)
+    /// A worksheet: its rows made one at a time as it is written.
+    struct Sheet {
+        var name: String
+        /// Whether the first row is a header (bold, frozen, with an auto-filter).
+        var header: Bool
+        /// Cells in the widest row.
+        var width: Int
+        let forEachRow: (([ReportCell]) -> Void) -> Void
+
+        init(name: String, rows: [[ReportCell]], header: Bool) {
+            (self.name, self.header, width) = (name, header, rows.map(\.count).max() ?? 0)
+            forEachRow = { emit in rows.forEach(emit) }
+        }
+
+        /// A header row, then the table's rows (all as wide as the header).
+        init(name: String, table: ReportTable) {
+            (self.name, header, width) = (name, true, table.header.count)
+            forEachRow = { emit in
+                emit(table.header.map { .text($0) })
+                table.forEachRow(emit)
+            }
+        }
     }
 
-    /// Writes the workbook; each sheet's first row is a header when `header` is set.
-    static func write(sheets: [(name: String, rows: [[ReportCell]], header: Bool)], to path: String) throws {
+    public static func write(_ r: FlaggedReport, language: Language, to path: String) throws {
+        try write(sheets: [
+            Sheet(name: ReportLabel.summary.text(language), rows: ReportTables.summaryRows(r, language), header: false),
+            Sheet(name: ReportLabel.projects.text(language), table: ReportTables.projectRows(r, language)),
+            Sheet(name: ReportLabel.findings.text(language), table: ReportTables.findingRows(r, language)),
+            Sheet(name: ReportLabel.rules.text(language), rows: ReportTables.parameterRows(r, language), header: true),
+        ], to: path)
+    }
+
+    /// Writes the workbook.
+    static func write(sheets: [Sheet], to path: String) throws {
         try? FileManager.default.removeItem(atPath: path)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
         // Parts are written to a scratch folder and zipped from there: a large sheet never sits
@@ -83,14 +104,16 @@ public enum XLSXReport {
             try part("xl/worksheets/sheet\(i + 1).xml") { handle in
                 var buffer = Data()
                 buffer.reserveCapacity(1 << 20)
-                writeWorksheet(sheet.rows, header: sheet.header) { piece in
+                var failure: (any Error)?
+                writeWorksheet(sheet) { piece in
+                    guard failure == nil else { return }
                     buffer.append(contentsOf: piece.utf8)
-                    if buffer.count >= 1 << 20 {
-                        handle.write(buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
+                    guard buffer.count >= 1 << 20 else { return }
+                    do { try handle.write(contentsOf: buffer) } catch { failure = error }
+                    buffer.removeAll(keepingCapacity: true)
                 }
-                handle.write(buffer)
+                if let failure { throw failure }
+                try handle.write(contentsOf: buffer)
             }
         }
     }
@@ -102,34 +125,41 @@ public enum XLSXReport {
 
     static func worksheet(_ rows: [[ReportCell]], header: Bool) -> String {
         var text = ""
-        writeWorksheet(rows, header: header) { text += $0 }
+        writeWorksheet(Sheet(name: "", rows: rows, header: header)) { text += $0 }
         return text
     }
 
     /// The worksheet XML in pieces (a row at a time), so a sheet of a million rows streams to a
-    /// file instead of living in memory as one string.
-    static func writeWorksheet(_ rows: [[ReportCell]], header: Bool, _ emit: (String) -> Void) {
-        let width = rows.map(\.count).max() ?? 0
-        var out = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
-        out += #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
-        if header {
-            out += #"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#
+    /// file instead of living in memory as one string. The columns' widths follow the first 200
+    /// rows, held until they are known.
+    static func writeWorksheet(_ sheet: Sheet, _ emit: (String) -> Void) {
+        let width = sheet.width
+        var first: [[ReportCell]] = []
+        var r = 0
+        func start() {
+            var out = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
+            out += #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
+            if sheet.header {
+                out += #"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#
+            }
+            if width > 0 {
+                out += "<cols>" + (0 ..< width).map { c in
+                    let longest = first.compactMap { c < $0.count ? $0[c] : nil }.map { cell -> Int in
+                        switch cell { case .text(let s): return s.count; case .number(let n): return n.count + 3; case .empty: return 0 }
+                    }.max() ?? 8
+                    return #"<col min="\#(c + 1)" max="\#(c + 1)" width="\#(min(60, max(8, longest + 2)))" customWidth="1"/>"#
+                }.joined() + "</cols>"
+            }
+            out += "<sheetData>"
+            emit(out)
+            for row in first { write(row) }
+            first = []
         }
-        if width > 0 {
-            out += "<cols>" + (0 ..< width).map { c in
-                let longest = rows.prefix(200).compactMap { c < $0.count ? $0[c] : nil }.map { cell -> Int in
-                    switch cell { case .text(let s): return s.count; case .number(let n): return n.count + 3; case .empty: return 0 }
-                }.max() ?? 8
-                return #"<col min="\#(c + 1)" max="\#(c + 1)" width="\#(min(60, max(8, longest + 2)))" customWidth="1"/>"#
-            }.joined() + "</cols>"
-        }
-        out += "<sheetData>"
-        emit(out)
-        for (r, row) in rows.enumerated() {
-            out = #"<row r="\#(r + 1)">"#
+        func write(_ row: [ReportCell]) {
+            var out = #"<row r="\#(r + 1)">"#
             for (c, cell) in row.enumerated() {
                 let ref = column(c) + String(r + 1)
-                let bold = header && r == 0 ? #" s="1""# : ""
+                let bold = sheet.header && r == 0 ? #" s="1""# : ""
                 switch cell {
                 case .text(let s): out += #"<c r="\#(ref)" t="inlineStr"\#(bold)><is><t xml:space="preserve">\#(xml(s))</t></is></c>"#
                 case .number(let n): out += #"<c r="\#(ref)"\#(n.contains(".") ? #" s="2""# : "")><v>\#(n)</v></c>"#
@@ -138,9 +168,20 @@ public enum XLSXReport {
             }
             out += "</row>"
             emit(out)
+            r += 1
         }
-        out = "</sheetData>"
-        if header, rows.count > 1, width > 0 { out += #"<autoFilter ref="A1:\#(column(width - 1))\#(rows.count)"/>"# }
+        var started = false
+        sheet.forEachRow { row in
+            if started { return write(row) }
+            first.append(row)
+            if first.count == 200 {
+                started = true
+                start()
+            }
+        }
+        if !started { start() }
+        var out = "</sheetData>"
+        if sheet.header, r > 1, width > 0 { out += #"<autoFilter ref="A1:\#(column(width - 1))\#(r)"/>"# }
         out += "</worksheet>"
         emit(out)
     }

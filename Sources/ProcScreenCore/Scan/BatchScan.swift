@@ -189,7 +189,8 @@ public struct BatchScan {
             var newOnly = ReportFilters()
             newOnly.newSinceRun = previous?.run
             let fresh = try FlaggedReport.build(store: store, catalog: catalog, filters: newOnly, runID: summary.runID)
-            let current = try FlaggedReport.build(store: store, catalog: catalog, filters: ReportFilters(), runID: summary.runID)
+            // The full list goes to CSV and XLSX, which print each finding's summary line, not its evidence.
+            let current = try FlaggedReport.build(store: store, catalog: catalog, filters: ReportFilters(), runID: summary.runID, evidence: false)
             // The page for reading holds the first projects by priority; the CSV and the workbook hold them all.
             var pageFilters = ReportFilters()
             pageFilters.top = 1_000
@@ -197,9 +198,9 @@ public struct BatchScan {
                 ? try FlaggedReport.build(store: store, catalog: catalog, filters: pageFilters, runID: summary.runID) : current
             let base = (output as NSString).appendingPathComponent("scan-\(summary.runID)")
             let files: [(String, () throws -> Void)] = [
-                (base + "-new-findings.csv", { try Data(CSVReport.render(fresh, language: options.language).utf8).write(to: URL(fileURLWithPath: base + "-new-findings.csv")) }),
+                (base + "-new-findings.csv", { try CSVReport.write(fresh, language: options.language, toFile: base + "-new-findings.csv") }),
                 (base + "-new-findings.json", { try Data(JSONReport.render(fresh).utf8).write(to: URL(fileURLWithPath: base + "-new-findings.json")) }),
-                (base + "-current.csv", { try Data(CSVReport.render(current, language: options.language).utf8).write(to: URL(fileURLWithPath: base + "-current.csv")) }),
+                (base + "-current.csv", { try CSVReport.write(current, language: options.language, toFile: base + "-current.csv") }),
                 (base + "-current.html", { try Data(HTMLReport.render(page, language: options.language).utf8).write(to: URL(fileURLWithPath: base + "-current.html")) }),
                 (base + "-current.xlsx", { try XLSXReport.write(current, language: options.language, to: base + "-current.xlsx") }),
             ]

@@ -75,21 +75,31 @@ extension ProcScreen {
             (filters.ministry, filters.agency, filters.province, filters.fiscalYear) = (ministry, agency, province, fiscalYear)
             (filters.minSeverity, filters.category, filters.top) = (minSeverity, category?.rawValue, top)
             filters.rules = ruleIDs.map { $0.split(separator: ",").map(String.init) }
-            let report = try FlaggedReport.build(store: try Store(path: store.db), catalog: catalog, filters: filters, runID: runID)
+            // CSV and XLSX print each finding's summary line, not its evidence.
+            let report = try FlaggedReport.build(store: try Store(path: store.db), catalog: catalog, filters: filters, runID: runID,
+                                                 evidence: format != .csv && format != .xlsx)
+            func wrote(_ path: String) {
+                FileHandle.standardError.write(Data("wrote \(path): \(report.projects.count) projects, \(report.findings.count) findings\n".utf8))
+            }
             let text: String
             switch format {
             case .xlsx:
                 try XLSXReport.write(report, language: lang, to: output!)
-                FileHandle.standardError.write(Data("wrote \(output!): \(report.projects.count) projects, \(report.findings.count) findings\n".utf8))
-                return
-            case .csv: text = CSVReport.render(report, language: lang, rows: rows)
+                return wrote(output!)
+            case .csv:
+                // Streamed: a national CSV is hundreds of megabytes.
+                if let output {
+                    try CSVReport.write(report, language: lang, rows: rows, toFile: output)
+                    return wrote(output)
+                }
+                return try CSVReport.write(report, language: lang, rows: rows, to: .standardOutput)
             case .json: text = try JSONReport.render(report)
             case .markdown: text = MarkdownReport.render(report, language: lang)
             case .html: text = HTMLReport.render(report, language: lang)
             }
             if let output {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-                FileHandle.standardError.write(Data("wrote \(output): \(report.projects.count) projects, \(report.findings.count) findings\n".utf8))
+                wrote(output)
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
