@@ -91,6 +91,18 @@ struct ReportTests {
         #expect(sheet.contains(String(repeating: "x", count: 50)))
     }
 
+    /// Cell text escaped byte by byte equals the scalar-by-scalar escape: markup escaped, Thai
+    /// kept, characters XML 1.0 forbids (controls, U+FFFE, U+FFFF) dropped.
+    @Test func cellTextIsEscapedAsXML() {
+        for text in ["", "plain", "a & b < c > d \" e", "กรม\u{0E50}ทาง\u{FFFE}หลวง\u{FFFF}!", "tab\tline\ncr\r\u{01}\u{1F}end",
+                     "\u{FFFD}\u{EFBF}\u{FFFC}x\u{1F600}"] {
+            var bytes: [UInt8] = []
+            XLSXReport.appendXML(text, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == XLSXReport.xml(text))
+        }
+        #expect(XLSXReport.xml("x\u{FFFE}<\u{07}") == "x&lt;")
+    }
+
     @Test func filtersSelectProjectsAndFindings() throws {
         let (fixture, catalog) = try Self.screenedSample()
         let all = try Self.report(fixture, catalog, ReportFilters())
