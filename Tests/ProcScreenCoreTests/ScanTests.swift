@@ -146,6 +146,9 @@ struct ScanTests {
         let report = try FlaggedReport.build(store: store, catalog: try RuleCatalog.load(directory: Paths.rules), filters: newOnly, runID: last)
         #expect(Set(report.findings.map { $0.ruleID + "|" + ($0.projectID ?? "") + "|" + $0.subjectID }) == fresh)
         for report in results[2].reports { #expect(FileManager.default.fileExists(atPath: report)) }
+        // The page for reading shows the findings' evidence (the full list, in CSV and XLSX, is read without it).
+        let page = try String(contentsOfFile: try #require(results[2].reports.first { $0.hasSuffix("-current.html") }), encoding: .utf8)
+        #expect(page.contains("<br><small>"))
         let summary = try store.db.scalar(sql: "SELECT json_extract(summary, '$.scan.new_findings') FROM runs WHERE run_id = ?", bindings: [last])
         #expect(summary.int64 == Int64(results[2].newFindings))
     }

@@ -191,11 +191,11 @@ public struct BatchScan {
             let fresh = try FlaggedReport.build(store: store, catalog: catalog, filters: newOnly, runID: summary.runID)
             // The full list goes to CSV and XLSX, which print each finding's summary line, not its evidence.
             let current = try FlaggedReport.build(store: store, catalog: catalog, filters: ReportFilters(), runID: summary.runID, evidence: false)
-            // The page for reading holds the first projects by priority; the CSV and the workbook hold them all.
+            // The page for reading holds the first projects by priority, with their evidence; the
+            // CSV and the workbook hold them all.
             var pageFilters = ReportFilters()
             pageFilters.top = 1_000
-            let page = current.projects.count > 1_000
-                ? try FlaggedReport.build(store: store, catalog: catalog, filters: pageFilters, runID: summary.runID) : current
+            let page = try FlaggedReport.build(store: store, catalog: catalog, filters: pageFilters, runID: summary.runID)
             let base = (output as NSString).appendingPathComponent("scan-\(summary.runID)")
             let files: [(String, () throws -> Void)] = [
                 (base + "-new-findings.csv", { try CSVReport.write(fresh, language: options.language, toFile: base + "-new-findings.csv") }),
@@ -205,9 +205,10 @@ public struct BatchScan {
                 (base + "-current.xlsx", { try XLSXReport.write(current, language: options.language, to: base + "-current.xlsx") }),
             ]
             for (path, write) in files {
+                let fileStarted = Date()
                 try write()
                 result.reports.append(path)
-                log("wrote \(path)")
+                log("wrote \(path) in " + String(format: "%.1f s", Date().timeIntervalSince(fileStarted)))
             }
         }
         result.reportSeconds = options.output == nil ? 0 : Date().timeIntervalSince(reportStarted)
