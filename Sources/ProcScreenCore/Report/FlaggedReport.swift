@@ -126,20 +126,24 @@ public struct FlaggedReport: Sendable {
         let fresh = try filters.newSinceRun.map { Set(try screens.findingKeys(in: run, notIn: $0).map(\.key)) }
         var projects: [Project] = []
         var index: [String: Int] = [:]
+        // Findings arrive by priority: with --top, reading stops at the first project past it.
         try screens.forEachReportFinding(runID: run, filter: ScreenStore.ProjectFilter(
             ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
-            category: filters.category), evidence: evidence) { finding, project in
-            if let minimum = filters.minSeverity, finding.severity < minimum { return }
-            if let wantedRules, !wantedRules.contains(finding.ruleID) { return }
-            if let fresh, !fresh.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { return }
+            category: filters.category)) { finding, project, decodeEvidence in
+            if let minimum = filters.minSeverity, finding.severity < minimum { return true }
+            if let wantedRules, !wantedRules.contains(finding.ruleID) { return true }
+            if let fresh, !fresh.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { return true }
+            var finding = finding
+            if evidence { finding.evidence = decodeEvidence() }
             if let i = index[project.projectID] {
                 projects[i].findings.append(finding)
             } else {
+                if let top = filters.top, projects.count == top { return false }
                 index[project.projectID] = projects.count
                 projects.append(Project(info: project, findings: [finding]))
             }
+            return true
         }
-        if let top = filters.top { projects = Array(projects.prefix(top)) }
         let winners = try screens.winners(of: projects.map(\.info.projectID))
         for i in projects.indices {
             if let w = winners[projects[i].info.projectID] { (projects[i].info.winnerID, projects[i].info.winnerName) = (w.id, w.name) }

@@ -620,7 +620,7 @@ extension ScreenStore {
     /// A findings row as a Finding; the evidence is decoded with `decoder`, or left empty when
     /// nil (a carry-over copies the stored JSON text as it is).
     static func finding(_ row: Row, decoder: JSONDecoder?) -> Finding {
-        let evidence = decoder.flatMap { try? $0.decode([Evidence].self, from: Data((row[12].string ?? "[]").utf8)) } ?? []
+        let evidence = decoder.map { Self.evidence(row, decoder: $0) } ?? []
         return Finding(
             runID: row[0].int64 ?? 0, ruleID: row[1].string ?? "", ruleVersion: Int(row[2].int64 ?? 0),
             category: row[3].string ?? "", severity: Severity(rawValue: row[4].string ?? "") ?? .info,
@@ -629,6 +629,11 @@ extension ScreenStore {
             routeTo: (row[11].string ?? "").split(separator: ",").map(String.init), evidence: evidence,
             summary: row[13].string ?? "", summaryTH: row[14].string ?? "", value: row[15].double,
             firms: (row[16].string ?? "").split(separator: ",").map(String.init))
+    }
+
+    /// The evidence of a row read by `finding(_:decoder:)`.
+    static func evidence(_ row: Row, decoder: JSONDecoder) -> [Evidence] {
+        (try? decoder.decode([Evidence].self, from: Data((row[12].string ?? "[]").utf8))) ?? []
     }
 
     /// (rule, reason, detail) for each rule that could not be computed on the project in a run.
