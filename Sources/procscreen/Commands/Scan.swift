@@ -37,7 +37,7 @@ extension ProcScreen {
         var json = false
 
         func run() throws {
-            func log(_ line: String) { FileHandle.standardError.write(Data("procscreen scan: \(line)\n".utf8)) }
+            @Sendable func log(_ line: String) { FileHandle.standardError.write(Data("procscreen scan: \(line)\n".utf8)) }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: inbox, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ValidationError("--inbox \(inbox) is not a folder")
