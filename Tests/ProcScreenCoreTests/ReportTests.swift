@@ -55,7 +55,7 @@ struct ReportTests {
         try expectGolden(XLSXReport.worksheet([rows.header.map { ReportCell.text($0) }] + rows.rows, header: true), "top5.th.findings-sheet.xml")
     }
 
-    /// The CSV streamed to a file is the rendered text, and a report read without evidence gives
+    /// The CSV and the HTML page streamed to files are the rendered text, and a report read without evidence gives
     /// the same CSV (CSV prints the summary line); the workbook's findings sheet, streamed from the
     /// report, is the golden sheet.
     @Test func streamedFormatsEqualTheRenderedOnes() throws {
@@ -70,6 +70,9 @@ struct ReportTests {
                                                       generatedAt: report.generatedAt)
         #expect(withoutEvidence.findings.allSatisfy(\.evidence.isEmpty) && report.findings.contains { !$0.evidence.isEmpty })
         #expect(CSVReport.render(withoutEvidence, language: .th) == streamed)
+        try HTMLReport.write(report, language: .en, toFile: dir.path("all.html"))
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("all.html"))), as: UTF8.self)
+                == HTMLReport.render(report, language: .en))
 
         var top = ReportFilters()
         top.top = 5

@@ -7,6 +7,34 @@ import Foundation
 /// from the data is HTML-escaped.
 public enum HTMLReport {
     public static func render(_ r: FlaggedReport, language l: Language) -> String {
+        var page = ""
+        write(r, language: l) { page += $0 }
+        return page
+    }
+
+    /// Writes the page to a new file at `path` (replacing one there) a megabyte at a time: at 1 M
+    /// projects the whole page is 700 MB, which held as one string doubled the report's memory.
+    public static func write(_ r: FlaggedReport, language l: Language, toFile path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try write(r, language: l, to: handle)
+    }
+
+    /// Writes the page to `handle` a megabyte at a time.
+    public static func write(_ r: FlaggedReport, language l: Language, to handle: FileHandle) throws {
+        var failure: (any Error)?
+        write(r, language: l) { piece in
+            guard failure == nil else { return }
+            do { try handle.write(contentsOf: Data(piece.utf8)) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The page in pieces of about a megabyte, in order.
+    static func write(_ r: FlaggedReport, language l: Language, _ emit: (String) -> Void) {
         func t(_ label: ReportLabel) -> String { esc(label.text(l)) }
         var h = """
             <!doctype html>
@@ -31,6 +59,11 @@ public enum HTMLReport {
             <div class="card muted"><span class="n">\(r.notComputable.reduce(0) { $0 + $1.records })</span><span>\(t(.notComputable))</span></div>
 
             """
+        func flushIfFull() {
+            guard h.utf8.count >= 1 << 20 else { return }
+            emit(h)
+            h = ""
+        }
         if let large = r.largeProjects, large.total > 0 {
             h += #"<div class="card"><span class="n">\#(large.unassessed) / \#(large.total)</span><span>\#(t(.noAssessment))</span></div>"# + "\n"
         }
@@ -72,6 +105,7 @@ public enum HTMLReport {
             }.joined(separator: " ") + "</td>"
             h += #"<td data-v="\#(p.maxSeverity.rank)"><span class="badge sev-\#(p.maxSeverity.rawValue)">\#(esc(ReportText.severity(p.maxSeverity, l)))</span></td>"#
             h += "<td>\(esc(p.routes.joined(separator: ", ")))</td></tr>\n"
+            flushIfFull()
         }
         h += "</tbody></table></div>\n"
         if r.projects.isEmpty { h += "<p>\(t(.noFindings))</p>\n" }
@@ -98,6 +132,7 @@ public enum HTMLReport {
                         h += "</li>\n"
                     }
                     h += "</ul></li>\n"
+                    flushIfFull()
                 }
                 h += "</ul></details>\n"
             }
@@ -125,7 +160,7 @@ public enum HTMLReport {
             h += "<tr><td>\(esc(rule.ruleID))</td><td class=\"num\">\(rule.version)</td><td><small>\(esc(ReportTables.parameterText(rule.parameters)))</small></td></tr>\n"
         }
         h += "</tbody></table></details>\n</section>\n</main>\n<script>\(script)</script>\n</body>\n</html>\n"
-        return h
+        emit(h)
     }
 
     /// HTML-escaped text, safe in element content and in quoted attributes.

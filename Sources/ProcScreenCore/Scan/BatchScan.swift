@@ -218,9 +218,7 @@ public struct BatchScan {
                 var pageFilters = ReportFilters()
                 pageFilters.top = 1_000
                 let page = try FlaggedReport.build(store: store, catalog: catalog, filters: pageFilters, runID: runID)
-                try write(base + "-current.html") {
-                    try Data(HTMLReport.render(page, language: language).utf8).write(to: URL(fileURLWithPath: base + "-current.html"))
-                }
+                try write(base + "-current.html") { try HTMLReport.write(page, language: language, toFile: base + "-current.html") }
                 result.reports = [base + "-new-findings.csv", base + "-new-findings.json", base + "-current.html"] + (try fullList.pop() ?? [])
             } catch {
                 fullList.cancel()

@@ -86,16 +86,21 @@ extension ProcScreen {
             case .xlsx:
                 try XLSXReport.write(report, language: lang, to: output!)
                 return wrote(output!)
+            // CSV and HTML are streamed: a national report is hundreds of megabytes.
             case .csv:
-                // Streamed: a national CSV is hundreds of megabytes.
                 if let output {
                     try CSVReport.write(report, language: lang, rows: rows, toFile: output)
                     return wrote(output)
                 }
                 return try CSVReport.write(report, language: lang, rows: rows, to: .standardOutput)
+            case .html:
+                if let output {
+                    try HTMLReport.write(report, language: lang, toFile: output)
+                    return wrote(output)
+                }
+                return try HTMLReport.write(report, language: lang, to: .standardOutput)
             case .json: text = try JSONReport.render(report)
             case .markdown: text = MarkdownReport.render(report, language: lang)
-            case .html: text = HTMLReport.render(report, language: lang)
             }
             if let output {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output))
