@@ -80,6 +80,33 @@ struct ReportTests {
         try expectGolden(try Self.entry(dir.path("top5.xlsx"), "xl/worksheets/sheet3.xml"), "top5.th.findings-sheet.xml")
     }
 
+    /// A table longer than a worksheet holds goes on in further sheets, each with the header, the
+    /// rows in order and none twice (Excel's limit is 1,048,576 rows; here 3 rows to a sheet).
+    @Test func aLongTableGoesOnInFurtherSheets() throws {
+        let (fixture, catalog) = try Self.screenedSample()
+        var top = ReportFilters()
+        top.top = 5
+        let report = try Self.report(fixture, catalog, top)
+        let dir = try TemporaryDirectory()
+        try XLSXReport.write(report, language: .en, to: dir.path("split.xlsx"), rowsPerSheet: 3)
+        let projects = ReportTables.projectRows(report, .en), findings = ReportTables.findingRows(report, .en)
+        #expect(projects.count == 5 && findings.count > 6)
+        var expected = [ReportLabel.summary.text(.en)]
+        var sheet = 2
+        for (name, table) in [(ReportLabel.projects.text(.en), projects), (ReportLabel.findings.text(.en), findings)] {
+            let rows = table.rows
+            for (k, start) in stride(from: 0, to: rows.count, by: 3).enumerated() {
+                expected.append(k == 0 ? name : "\(name) \(k + 1)")
+                let part = [table.header.map { ReportCell.text($0) }] + rows[start ..< min(rows.count, start + 3)]
+                #expect(try Self.entry(dir.path("split.xlsx"), "xl/worksheets/sheet\(sheet).xml") == XLSXReport.worksheet(part, header: true))
+                sheet += 1
+            }
+        }
+        expected.append(ReportLabel.rules.text(.en))
+        let workbook = try Self.entry(dir.path("split.xlsx"), "xl/workbook.xml")
+        #expect(workbook.matches(of: /<sheet name="([^"]*)"/).map { String($0.1) } == expected)
+    }
+
     /// A sheet longer than the rows its column widths are taken from: every row in order, widths
     /// from the first 200, the auto-filter over all.
     @Test func aLongSheetStreamsEveryRow() {

@@ -23,8 +23,12 @@ struct ReportTable {
     var header: [String]
     /// Rows, without the header.
     var count: Int
-    /// Calls its argument with each row, in order.
-    let forEachRow: (([ReportCell]) -> Void) -> Void
+    /// Calls its argument with each row whose index (from 0) is in the range, in order; rows
+    /// before the range are skipped without being made.
+    let rowsIn: (Range<Int>, ([ReportCell]) -> Void) -> Void
+
+    /// Calls `emit` with each row, in order.
+    func forEachRow(_ emit: ([ReportCell]) -> Void) { rowsIn(0 ..< count, emit) }
 
     /// Every row, in memory (small reports and tests).
     var rows: [[ReportCell]] {
@@ -57,10 +61,14 @@ enum ReportTables {
     /// One row per project and finding.
     static func findingRows(_ r: FlaggedReport, _ l: Language) -> ReportTable {
         let header = projectColumns(l) + [ReportLabel.ruleID, .ruleTitle, .category, .severity, .evidence, .oversight, .subject].map { $0.text(l) }
-        return ReportTable(header: header, count: r.projects.reduce(0) { $0 + $1.findings.count }) { emit in
+        return ReportTable(header: header, count: r.projects.reduce(0) { $0 + $1.findings.count }) { range, emit in
+            var first = 0   // the index of the project's first row
             for p in r.projects {
+                guard first < range.upperBound else { return }
+                defer { first += p.findings.count }
+                guard first + p.findings.count > range.lowerBound else { continue }
                 let base = projectCells(p)
-                for f in p.findings {
+                for (k, f) in p.findings.enumerated() where range.contains(first + k) {
                     emit(base + [.text(f.ruleID), .text(r.ruleTitle(f.ruleID, l)), .text(r.categoryTitle(f.category, l)),
                                  .text(ReportText.severity(f.severity, l)), .text(ReportText.summary(f, l)),
                                  .text(routes(f.routeTo, r, l)), .text(f.subjectType == "project" ? "project" : "\(f.subjectType) \(f.subjectID)")])
@@ -72,8 +80,8 @@ enum ReportTables {
     /// One row per project, its findings joined.
     static func projectRows(_ r: FlaggedReport, _ l: Language) -> ReportTable {
         let header = projectColumns(l) + [ReportLabel.findings, .ruleID, .ruleTitle, .severity, .evidence, .oversight].map { $0.text(l) }
-        return ReportTable(header: header, count: r.projects.count) { emit in
-            for p in r.projects {
+        return ReportTable(header: header, count: r.projects.count) { range, emit in
+            for p in r.projects[range] {
                 emit(projectCells(p) + [.int(p.findings.count), .text(p.findings.map(\.ruleID).joined(separator: "; ")),
                                         .text(p.findings.map { r.ruleTitle($0.ruleID, l) }.joined(separator: " | ")),
                                         .text(ReportText.severity(p.maxSeverity, l)),

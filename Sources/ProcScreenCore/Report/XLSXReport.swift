@@ -19,23 +19,36 @@ public enum XLSXReport {
             forEachRow = { emit in rows.forEach(emit) }
         }
 
-        /// A header row, then the table's rows (all as wide as the header).
-        init(name: String, table: ReportTable) {
+        /// A header row, then the table's rows in `rows` (all as wide as the header).
+        init(name: String, table: ReportTable, rows: Range<Int>) {
             (self.name, header, width) = (name, true, table.header.count)
             forEachRow = { emit in
                 emit(table.header.map { .text($0) })
-                table.forEachRow(emit)
+                table.rowsIn(rows, emit)
             }
         }
     }
 
+    /// Rows a worksheet holds under its header: Excel's last row is 1,048,576.
+    static let rowsPerSheet = 1_048_575
+
+    /// - Parameter rowsPerSheet: a table longer than this goes on in further sheets ("Findings 2",
+    ///   …), each with the header: at 2 M projects the findings are 1.2 million rows.
     public static func write(_ r: FlaggedReport, language: Language, to path: String) throws {
-        try write(sheets: [
-            Sheet(name: ReportLabel.summary.text(language), rows: ReportTables.summaryRows(r, language), header: false),
-            Sheet(name: ReportLabel.projects.text(language), table: ReportTables.projectRows(r, language)),
-            Sheet(name: ReportLabel.findings.text(language), table: ReportTables.findingRows(r, language)),
-            Sheet(name: ReportLabel.rules.text(language), rows: ReportTables.parameterRows(r, language), header: true),
-        ], to: path)
+        try write(r, language: language, to: path, rowsPerSheet: rowsPerSheet)
+    }
+
+    static func write(_ r: FlaggedReport, language: Language, to path: String, rowsPerSheet: Int) throws {
+        func sheets(_ name: String, _ table: ReportTable) -> [Sheet] {
+            stride(from: 0, to: max(table.count, 1), by: rowsPerSheet).enumerated().map { k, start in
+                Sheet(name: k == 0 ? name : "\(name) \(k + 1)", table: table, rows: start ..< min(table.count, start + rowsPerSheet))
+            }
+        }
+        try write(sheets: [Sheet(name: ReportLabel.summary.text(language), rows: ReportTables.summaryRows(r, language), header: false)]
+                  + sheets(ReportLabel.projects.text(language), ReportTables.projectRows(r, language))
+                  + sheets(ReportLabel.findings.text(language), ReportTables.findingRows(r, language))
+                  + [Sheet(name: ReportLabel.rules.text(language), rows: ReportTables.parameterRows(r, language), header: true)],
+                  to: path)
     }
 
     /// Writes the workbook.

@@ -663,8 +663,8 @@ final class PeakSampler: @unchecked Sendable {
 }
 
 /// Accumulated wall time per label, for `PROCSCREEN_TIMING=1` (a diagnostic, not a benchmark).
-/// Thread-safe: the runs' finishing workers share the run's timing (the observer lanes each
-/// have their own, merged after the pass, so the pass takes no lock per record).
+/// Thread-safe: the runs' finishing workers share the run's timing (the observer thread has its
+/// own, merged after the pass, so its locks are never contended).
 final class RunTiming: @unchecked Sendable {
     private let lock = NSLock()
     private var seconds: [String: Double] = [:]
