@@ -30,6 +30,10 @@ import ProcScreenCore
 import Glibc
 #endif
 
+// Each result line as it is printed, also into a file or a pipe: a suite that fails late (a 5 M
+// scan filled the disk) otherwise loses the lines of every step before it.
+setvbuf(stdout, nil, _IOLBF, 0)
+
 var projects = 200_000
 var screenProjects = 1_000_000
 var rounds = 3
