@@ -30,10 +30,6 @@ import ProcScreenCore
 import Glibc
 #endif
 
-// Each result line as it is printed, also into a file or a pipe: a suite that fails late (a 5 M
-// scan filled the disk) otherwise loses the lines of every step before it.
-setvbuf(stdout, nil, _IOLBF, 0)
-
 var projects = 200_000
 var screenProjects = 1_000_000
 var rounds = 3
@@ -106,6 +102,9 @@ func folderBytes(_ path: String) -> Double {
 /// The peak is this child's own when GNU time is installed (/usr/bin/time -f %M); otherwise it is
 /// RUSAGE_CHILDREN's, the largest child so far.
 @MainActor func runProcscreen(_ arguments: [String]) throws -> (Double, Data, Int) {
+    // What was printed so far reaches its file or pipe before each step: a suite that fails late
+    // (a 5 M scan filled the disk) otherwise loses the lines of every step before it.
+    fflush(nil)
     let process = Process()
     let gnuTime = "/usr/bin/time"
     let peakFile = "\(cache)/.peak-rss"
