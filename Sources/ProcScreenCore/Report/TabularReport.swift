@@ -61,7 +61,7 @@ enum ReportTables {
     /// One row per project and finding.
     static func findingRows(_ r: FlaggedReport, _ l: Language) -> ReportTable {
         let header = projectColumns(l) + [ReportLabel.ruleID, .ruleTitle, .category, .severity, .evidence, .oversight, .subject].map { $0.text(l) }
-        return ReportTable(header: header, count: r.projects.reduce(0) { $0 + $1.findings.count }) { range, emit in
+        return ReportTable(header: header, count: r.findingCount) { range, emit in
             var first = 0   // the index of the project's first row
             for p in r.projects {
                 guard first < range.upperBound else { return }
@@ -100,7 +100,7 @@ enum ReportTables {
             [.text(ReportLabel.rulesDirectory.text(l)), .string(r.rulesDirectory)],
             [.text(ReportLabel.filters.text(l)), .text(r.filters.text(l) ?? ReportLabel.noFilter.text(l))],
             [.text(ReportLabel.projectsFlagged.text(l)), .int(r.projects.count)],
-            [.text(ReportLabel.findingsTotal.text(l)), .int(r.findings.count)],
+            [.text(ReportLabel.findingsTotal.text(l)), .int(r.findingCount)],
             [],
             [.text(ReportLabel.perCategory.text(l)), .text(ReportLabel.projects.text(l)), .text(ReportLabel.findings.text(l))],
         ]

@@ -79,7 +79,7 @@ extension ProcScreen {
             let report = try FlaggedReport.build(store: try Store(path: store.db), catalog: catalog, filters: filters, runID: runID,
                                                  evidence: format != .csv && format != .xlsx)
             func wrote(_ path: String) {
-                FileHandle.standardError.write(Data("wrote \(path): \(report.projects.count) projects, \(report.findings.count) findings\n".utf8))
+                FileHandle.standardError.write(Data("wrote \(path): \(report.projects.count) projects, \(report.findingCount) findings\n".utf8))
             }
             let text: String
             switch format {
