@@ -15,22 +15,12 @@ public enum HTMLReport {
     /// Writes the page to a new file at `path` (replacing one there) a megabyte at a time: at 1 M
     /// projects the whole page is 700 MB, which held as one string doubled the report's memory.
     public static func write(_ r: FlaggedReport, language l: Language, toFile path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try write(r, language: l, to: handle)
+        try StreamedText.write(toFile: path) { write(r, language: l, $0) }
     }
 
     /// Writes the page to `handle` a megabyte at a time.
     public static func write(_ r: FlaggedReport, language l: Language, to handle: FileHandle) throws {
-        var failure: (any Error)?
-        write(r, language: l) { piece in
-            guard failure == nil else { return }
-            do { try handle.write(contentsOf: Data(piece.utf8)) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try StreamedText.write(to: handle) { write(r, language: l, $0) }
     }
 
     /// The page in pieces of about a megabyte, in order.

@@ -142,28 +142,12 @@ public enum CSVReport {
     /// Writes the CSV to `handle` a megabyte at a time: the report's rows are never all in memory
     /// as text (at 1 M projects the CSV is 470 MB).
     public static func write(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding, to handle: FileHandle) throws {
-        var buffer = Data()
-        buffer.reserveCapacity(1 << 20)
-        var failure: (any Error)?
-        lines(r, language: language, rows: rows) { line in
-            guard failure == nil else { return }
-            buffer.append(contentsOf: line.utf8)
-            guard buffer.count >= 1 << 20 else { return }
-            do { try handle.write(contentsOf: buffer) } catch { failure = error }
-            buffer.removeAll(keepingCapacity: true)
-        }
-        if let failure { throw failure }
-        try handle.write(contentsOf: buffer)
+        try StreamedText.write(to: handle) { lines(r, language: language, rows: rows, $0) }
     }
 
     /// Writes the CSV to a new file at `path` (replacing one there).
     public static func write(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding, toFile path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try write(r, language: language, rows: rows, to: handle)
+        try StreamedText.write(toFile: path) { lines(r, language: language, rows: rows, $0) }
     }
 
     /// The CSV a line at a time, byte-order mark first.
