@@ -141,6 +141,18 @@ struct CLITests {
             #expect(run.status == 0, "\(format): \(run.stderr)")
             #expect(run.stderr.contains("wrote \(out): 10 projects"))
         }
+        // Without -o, CSV and HTML stream to stdout: the same bytes as the file.
+        for format in ["csv", "html"] {
+            let printed = try CLI.run(["report", "--db", db, "--format", format, "--top", "10", "--lang", "th"])
+            let written = try Data(contentsOf: URL(fileURLWithPath: dir.path("report.\(format)")))
+            #expect(printed.status == 0 && printed.stdout.utf8.count > 1000)
+            // (The page's meta line names the time it was made: compared without it.)
+            let lines = { (text: String) in text.split(separator: "\n").filter { !$0.contains(#"class="meta""#) } }
+            #expect(lines(printed.stdout) == lines(String(decoding: written, as: UTF8.self)), "\(format)")
+        }
+        // An output path that cannot be written: exit 1, the path named, nothing half-written.
+        let unwritable = try CLI.run(["report", "--db", db, "--format", "csv", "-o", dir.path("missing/report.csv")])
+        #expect(unwritable.status == 1 && unwritable.stderr.contains("missing/report.csv"), "\(unwritable.stderr)")
         let markdown = try CLI.run(["report", "--db", db, "--format", "markdown", "--rule", "BP-06", "--min-severity", "high"])
         #expect(markdown.status == 0 && markdown.stdout.contains("BP-06 (") && !markdown.stdout.contains("BP-07 ("))
         #expect(try CLI.run(["report", "--db", db, "--format", "xlsx"]).status == 2)        // a workbook needs -o
