@@ -62,9 +62,12 @@ final class DatasetRunSlots: @unchecked Sendable {
 
     /// The order to finish the runs in: those that build large structures when they finish
     /// come last, once the other populations are freed.
-    var finishingOrder: [Int] {
+    var finishingOrder: [Int] { phases.early + phases.late }
+
+    /// The runs that finish early and those that finish late, each in rule order.
+    private var phases: (early: [Int], late: [Int]) {
         let late = lock.withLock { runs.map { $0?.finishesLate ?? false } }
-        return runs.indices.filter { !late[$0] } + runs.indices.filter { late[$0] }
+        return (runs.indices.filter { !late[$0] }, runs.indices.filter { late[$0] })
     }
 
     /// Finishes every run and hands each result to `write` on the calling thread, in
@@ -75,9 +78,8 @@ final class DatasetRunSlots: @unchecked Sendable {
     /// peak memory stays where it was. `write` is called while other runs finish; when it throws,
     /// the workers stop after the run they are finishing and the error is rethrown.
     func finishAll(workers: Int, timing: RunTiming?, write: (Int, DatasetResult) throws -> Void) throws {
-        let order = finishingOrder
-        let late = Set(lock.withLock { runs.indices.filter { runs[$0]?.finishesLate ?? false } })
-        for (phase, threads) in [(order.filter { !late.contains($0) }, workers), (order.filter { late.contains($0) }, 1)] where !phase.isEmpty {
+        let (early, late) = phases
+        for (phase, threads) in [(early, workers), (late, 1)] where !phase.isEmpty {
             try finish(phase, threads: threads, timing: timing, write: write)
         }
     }
