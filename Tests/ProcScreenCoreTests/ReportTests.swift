@@ -28,6 +28,18 @@ struct ReportTests {
         return report
     }
 
+    /// The findings table of a report in memory: its header, and a row per finding.
+    static func findingTable(_ r: FlaggedReport, _ l: Language) -> (header: [String], rows: [[ReportCell]]) {
+        var rows: [[ReportCell]] = []
+        for p in r.projects { ReportTables.findingRows(of: p, in: r, l) { rows.append($0) } }
+        return (ReportTables.findingHeader(l), rows)
+    }
+
+    /// The projects table of a report in memory: its header, and a row per project.
+    static func projectTable(_ r: FlaggedReport, _ l: Language) -> (header: [String], rows: [[ReportCell]]) {
+        (ReportTables.projectHeader(l), r.projects.map { ReportTables.projectRow(of: $0, in: r, l) })
+    }
+
     /// Compares `text` with the golden file; `UPDATE_GOLDEN=1` rewrites it.
     func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let url = Self.goldens.appendingPathComponent(name)
@@ -51,7 +63,7 @@ struct ReportTests {
         try expectGolden(try JSONReport.render(report), "top5.json")
         try expectGolden(MarkdownReport.render(report, language: .en), "top5.en.md")
         try expectGolden(HTMLReport.render(report, language: .th), "top5.th.html")
-        let rows = ReportTables.findingRows(report, .th)
+        let rows = Self.findingTable(report, .th)
         try expectGolden(XLSXReport.worksheet([rows.header.map { ReportCell.text($0) }] + rows.rows, header: true), "top5.th.findings-sheet.xml")
     }
 
@@ -80,6 +92,50 @@ struct ReportTests {
         try expectGolden(try Self.entry(dir.path("top5.xlsx"), "xl/worksheets/sheet3.xml"), "top5.th.findings-sheet.xml")
     }
 
+    /// A report streamed a project at a time (as the CLI and the nightly scan write CSV and XLSX)
+    /// counts what the report built in memory counts, and writes the same CSV and workbook, with
+    /// and without filters; its projects are never kept.
+    @Test func aStreamedReportWritesWhatTheBuiltOneWrites() throws {
+        let (fixture, catalog) = try Self.screenedSample()
+        let dir = try TemporaryDirectory()
+        var ministry = ReportFilters()
+        ministry.ministry = try fixture.scalar("SELECT ministry FROM projects WHERE ministry IS NOT NULL GROUP BY ministry ORDER BY count(*) DESC LIMIT 1").string
+        var top = ReportFilters()
+        (top.top, top.minSeverity) = (4, .medium)
+        for (k, filters) in [ReportFilters(), ministry, top].enumerated() {
+            let built = try FlaggedReport.build(store: fixture.store, catalog: catalog, filters: filters, evidence: false, generatedAt: "2026-11-27T00:00:00Z")
+            let csv = try CSVReport.Writer(toFile: dir.path("\(k).csv"), language: .th)
+            let workbook = try XLSXReport.Writer(path: dir.path("\(k).xlsx"), language: .th, rowsPerSheet: 7)
+            var handedOn: [String] = []
+            let streamed = try FlaggedReport.stream(store: fixture.store, catalog: catalog, filters: filters, evidence: false,
+                                                    generatedAt: "2026-11-27T00:00:00Z") { project, report in
+                handedOn.append(project.info.projectID)
+                csv.append(project, of: report)
+                workbook.append(project, of: report)
+            }
+            try csv.finish()
+            try workbook.finish(streamed)
+            #expect(streamed.projects.isEmpty && streamed.ministries.isEmpty)
+            #expect(handedOn == built.projects.map(\.info.projectID) && !handedOn.isEmpty)
+            #expect(streamed.projectCount == built.projects.count && streamed.findingCount == built.findings.count)
+            #expect(built.projectCount == built.projects.count && built.findingCount == built.findings.count)
+            #expect(streamed.rules.map { "\($0.ruleID) \($0.findings) \($0.projects)" } == built.rules.map { "\($0.ruleID) \($0.findings) \($0.projects)" })
+            #expect(streamed.rules.contains { $0.findings > 0 })
+            #expect(streamed.perMinistry.map { "\($0.name) \($0.projects) \($0.findings)" }
+                    == built.ministries.map { "\($0.ministry) \($0.projects) \($0.findings)" })
+            #expect(streamed.categories.map { "\($0.name) \($0.projects) \($0.findings)" } == built.categories.map { "\($0.name) \($0.projects) \($0.findings)" })
+            #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("\(k).csv"))), as: UTF8.self)
+                    == CSVReport.render(built, language: .th))
+            try XLSXReport.write(built, language: .th, to: dir.path("\(k)-built.xlsx"), rowsPerSheet: 7)
+            let sheets = try Archive(url: URL(fileURLWithPath: dir.path("\(k)-built.xlsx")), accessMode: .read).map(\.path).sorted()
+            #expect(try Archive(url: URL(fileURLWithPath: dir.path("\(k).xlsx")), accessMode: .read).map(\.path).sorted() == sheets)
+            #expect(sheets.contains("xl/worksheets/sheet4.xml"))
+            for name in sheets {
+                #expect(try Self.entry(dir.path("\(k).xlsx"), name) == Self.entry(dir.path("\(k)-built.xlsx"), name), "\(k): \(name)")
+            }
+        }
+    }
+
     /// A table longer than a worksheet holds goes on in further sheets, each with the header, the
     /// rows in order and none twice (Excel's limit is 1,048,576 rows; here 3 rows to a sheet).
     @Test func aLongTableGoesOnInFurtherSheets() throws {
@@ -89,8 +145,8 @@ struct ReportTests {
         let report = try Self.report(fixture, catalog, top)
         let dir = try TemporaryDirectory()
         try XLSXReport.write(report, language: .en, to: dir.path("split.xlsx"), rowsPerSheet: 3)
-        let projects = ReportTables.projectRows(report, .en), findings = ReportTables.findingRows(report, .en)
-        #expect(projects.count == 5 && findings.count > 6)
+        let projects = Self.projectTable(report, .en), findings = Self.findingTable(report, .en)
+        #expect(projects.rows.count == 5 && findings.rows.count > 6)
         var expected = [ReportLabel.summary.text(.en)]
         var sheet = 2
         for (name, table) in [(ReportLabel.projects.text(.en), projects), (ReportLabel.findings.text(.en), findings)] {

@@ -98,8 +98,16 @@ public struct FlaggedReport: Sendable {
     public var runStarted: String
     public var rulesDirectory: String?
     public var filters: ReportFilters
+    /// The projects, by priority; empty in a streamed report (`stream`), which hands them out
+    /// one at a time instead.
     public var projects: [Project]
+    /// Ministry → agency → projects (indexes into `projects`); empty in a streamed report.
     public var ministries: [MinistryGroup]
+    /// How many projects and findings the report holds (a streamed report too).
+    public var projectCount: Int
+    public var findingCount: Int
+    /// Findings per ministry, most first.
+    public var perMinistry: [Group]
     public var rules: [RuleLine]
     public var categories: [Group]
     public var notComputable: [(rule: String, reason: String, records: Int)]
@@ -110,48 +118,17 @@ public struct FlaggedReport: Sendable {
     private var titles: [String: Message] = [:]
 
     public var findings: [Finding] { projects.flatMap(\.findings) }
-    /// How many findings the report holds, without copying them (`findings` copies every one:
-    /// half a million at 1 M projects, only to be counted).
-    public var findingCount: Int { projects.reduce(0) { $0 + $1.findings.count } }
 
-    /// Builds the report of run `runID` (default: the latest) from the store.
+    /// Builds the report of run `runID` (default: the latest) from the store, its projects in memory.
     ///
     /// - Parameter evidence: read each finding's evidence; CSV and XLSX print the summary line
     ///   only, and skip it.
     /// - Throws: `StoreError`; `ReportError.noRun` when the store was never screened.
     public static func build(store: Store, catalog: RuleCatalog, filters: ReportFilters, runID: Int64? = nil, evidence: Bool = true,
                              generatedAt: String = ISO8601DateFormatter().string(from: Date())) throws -> FlaggedReport {
-        let screens = ScreenStore(store: store)
-        guard let run = try runID ?? screens.latestRunID() else { throw ReportError.noRun }
-        guard let info = try screens.runInfo(run), info.finished != nil else { throw ReportError.unknownRun(run) }
-        let wantedRules = filters.rules.map(Set.init)
-        // The run's findings that the earlier run did not have, by key ("rule|project|subject").
-        let fresh = try filters.newSinceRun.map { Set(try screens.findingKeys(in: run, notIn: $0).map(\.key)) }
         var projects: [Project] = []
-        var index: [String: Int] = [:]
-        // Findings arrive by priority: with --top, reading stops at the first project past it.
-        try screens.forEachReportFinding(runID: run, filter: ScreenStore.ProjectFilter(
-            ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
-            category: filters.category)) { finding, project, decodeEvidence in
-            if let minimum = filters.minSeverity, finding.severity < minimum { return true }
-            if let wantedRules, !wantedRules.contains(finding.ruleID) { return true }
-            if let fresh, !fresh.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { return true }
-            var finding = finding
-            if evidence { finding.evidence = decodeEvidence() }
-            if let i = index[project.projectID] {
-                projects[i].findings.append(finding)
-            } else {
-                if let top = filters.top, projects.count == top { return false }
-                index[project.projectID] = projects.count
-                projects.append(Project(info: project, findings: [finding]))
-            }
-            return true
-        }
-        let winners = try screens.winners(of: projects.map(\.info.projectID))
-        for i in projects.indices {
-            if let w = winners[projects[i].info.projectID] { (projects[i].info.winnerID, projects[i].info.winnerName) = (w.id, w.name) }
-        }
-
+        var report = try stream(store: store, catalog: catalog, filters: filters, runID: runID, evidence: evidence,
+                                generatedAt: generatedAt) { project, _ in projects.append(project) }
         // Ministry → agency, largest first.
         var byMinistry: [String: [String: AgencyGroup]] = [:]
         for (i, p) in projects.enumerated() {
@@ -160,52 +137,123 @@ public struct FlaggedReport: Sendable {
             byMinistry[ministry, default: [:]][agency, default: AgencyGroup(agency: agency, projects: [], findings: 0)].projects.append(i)
             byMinistry[ministry]![agency]!.findings += p.findings.count
         }
-        let ministries = byMinistry.map { name, agencies in
+        report.ministries = byMinistry.map { name, agencies in
             MinistryGroup(ministry: name, agencies: agencies.values.sorted { ($0.findings, $1.agency) > ($1.findings, $0.agency) })
         }.sorted { ($0.findings, $1.ministry) > ($1.findings, $0.ministry) }
+        report.projects = projects
+        return report
+    }
 
-        // Per rule: findings and projects in the report, the run's not-computable count and parameters.
-        let stats = try screens.ruleStats(run)
-        var perRule: [String: (findings: Int, projects: Set<String>)] = [:]
-        for p in projects { for f in p.findings { perRule[f.ruleID, default: (0, [])].findings += 1; perRule[f.ruleID]!.projects.insert(p.info.projectID) } }
-        let rules = stats.map { s in
+    /// Reads the report of run `runID` (default: the latest) a project at a time, by priority,
+    /// handing each to `body` with the report so far (its rules, titles and oversight bodies are
+    /// there from the first project on; its counts are complete once the last has passed).
+    /// Returns the report without its projects: a national list (5 million findings) is never in
+    /// memory whole.
+    public static func stream(store: Store, catalog: RuleCatalog, filters: ReportFilters, runID: Int64? = nil, evidence: Bool = true,
+                              generatedAt: String = ISO8601DateFormatter().string(from: Date()),
+                              _ body: (Project, FlaggedReport) throws -> Void) throws -> FlaggedReport {
+        let screens = ScreenStore(store: store)
+        guard let run = try runID ?? screens.latestRunID() else { throw ReportError.noRun }
+        guard let info = try screens.runInfo(run), info.finished != nil else { throw ReportError.unknownRun(run) }
+        let rules = try screens.ruleStats(run).map { s in
             let rule = catalog.rule(s.ruleID)
             return RuleLine(ruleID: s.ruleID, title: rule?.title ?? Message(en: s.ruleID, th: s.ruleID),
                             category: rule?.category.rawValue ?? "", severity: rule?.severity, version: s.version,
-                            findings: perRule[s.ruleID]?.findings ?? 0, projects: perRule[s.ruleID]?.projects.count ?? 0,
-                            notComputable: s.notComputable, parameters: s.parameters)
+                            findings: 0, projects: 0, notComputable: s.notComputable, parameters: s.parameters)
         }
-        var perCategory: [String: Group] = [:]
-        for p in projects {
-            for category in Set(p.findings.map(\.category)) { perCategory[category, default: Group(name: category, projects: 0, findings: 0)].projects += 1 }
-            for f in p.findings { perCategory[f.category, default: Group(name: f.category, projects: 0, findings: 0)].findings += 1 }
-        }
-
-        var large: LargeProjectStatus?
-        if catalog.rule("LP-01") != nil, let register = try? LargeProjectRegister.build(store: store, catalog: catalog, fiscalYear: filters.fiscalYear,
-                                                                                        ministry: filters.ministry) {
-            var status = LargeProjectStatus()
-            for e in register.entries {
-                if !e.assessed { status.unassessed += 1 } else if e.riskPlan == true && e.submittedToBudgetBureau == true && e.emenscrReported == true {
-                    status.complete += 1
-                } else {
-                    status.incomplete += 1
-                }
-            }
-            large = status
-        }
-
-        return FlaggedReport(
+        var report = FlaggedReport(
             generatedAt: generatedAt, runID: run, runStarted: info.started, rulesDirectory: info.rulesDirectory, filters: filters,
-            projects: projects, ministries: ministries, rules: rules,
-            categories: perCategory.values.sorted { ($0.findings, $1.name) > ($1.findings, $0.name) },
-            notComputable: try screens.notComputableCounts(run), largeProjects: large, oversight: catalog.oversight,
+            projects: [], ministries: [], projectCount: 0, findingCount: 0, perMinistry: [], rules: rules, categories: [],
+            notComputable: try screens.notComputableCounts(run),
+            largeProjects: largeProjectStatus(store: store, catalog: catalog, filters: filters), oversight: catalog.oversight,
             titles: Dictionary(rules.map { ($0.ruleID, $0.title) }, uniquingKeysWith: { a, _ in a }))
+
+        var tally = Tally()
+        let wantedRules = filters.rules.map(Set.init)
+        // The run's findings that the earlier run did not have, by key ("rule|project|subject").
+        let fresh = try filters.newSinceRun.map { Set(try screens.findingKeys(in: run, notIn: $0).map(\.key)) }
+        // Findings arrive by priority, a project's together: a project is handed on when the
+        // next one begins; with --top, reading stops at the first project past it.
+        var current: Project?
+        let winner = try screens.winnerLookup()
+        func handOn() throws {
+            guard var project = current else { return }
+            current = nil
+            if let w = try winner(project.info.projectID) {
+                (project.info.winnerID, project.info.winnerName) = (w.id, w.name)
+            }
+            tally.add(project)
+            try body(project, report)
+        }
+        try screens.forEachReportFinding(runID: run, filter: ScreenStore.ProjectFilter(
+            ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
+            category: filters.category)) { finding, project, decodeEvidence in
+            if let minimum = filters.minSeverity, finding.severity < minimum { return true }
+            if let wantedRules, !wantedRules.contains(finding.ruleID) { return true }
+            if let fresh, !fresh.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { return true }
+            var finding = finding
+            if evidence { finding.evidence = decodeEvidence() }
+            if current?.info.projectID == project.projectID {
+                current!.findings.append(finding)
+                return true
+            }
+            try handOn()
+            if let top = filters.top, tally.projects == top { return false }
+            current = Project(info: project, findings: [finding])
+            return true
+        }
+        try handOn()
+        tally.complete(&report)
+        return report
     }
 
-    /// Findings per ministry, largest first.
-    public var perMinistry: [Group] {
-        ministries.map { Group(name: $0.ministry, projects: $0.projects, findings: $0.findings) }
+    /// The counts a report's projects make, added up as they pass.
+    private struct Tally {
+        var projects = 0
+        var findings = 0
+        var perRule: [String: (findings: Int, projects: Int)] = [:]
+        var perCategory: [String: Group] = [:]
+        var perMinistry: [String: Group] = [:]
+
+        mutating func add(_ p: Project) {
+            projects += 1
+            findings += p.findings.count
+            for f in p.findings {
+                perRule[f.ruleID, default: (0, 0)].findings += 1
+                perCategory[f.category, default: Group(name: f.category, projects: 0, findings: 0)].findings += 1
+            }
+            for rule in Set(p.findings.map(\.ruleID)) { perRule[rule]!.projects += 1 }
+            for category in Set(p.findings.map(\.category)) { perCategory[category]!.projects += 1 }
+            let ministry = p.info.ministry ?? "—"
+            perMinistry[ministry, default: Group(name: ministry, projects: 0, findings: 0)].projects += 1
+            perMinistry[ministry]!.findings += p.findings.count
+        }
+
+        /// Writes the counts into the report, each list largest first.
+        func complete(_ r: inout FlaggedReport) {
+            (r.projectCount, r.findingCount) = (projects, findings)
+            for i in r.rules.indices {
+                (r.rules[i].findings, r.rules[i].projects) = perRule[r.rules[i].ruleID] ?? (0, 0)
+            }
+            r.categories = perCategory.values.sorted { ($0.findings, $1.name) > ($1.findings, $0.name) }
+            r.perMinistry = perMinistry.values.sorted { ($0.findings, $1.name) > ($1.findings, $0.name) }
+        }
+    }
+
+    /// The large-project register's assessment status, when the catalog screens large projects.
+    private static func largeProjectStatus(store: Store, catalog: RuleCatalog, filters: ReportFilters) -> LargeProjectStatus? {
+        guard catalog.rule("LP-01") != nil,
+              let register = try? LargeProjectRegister.build(store: store, catalog: catalog, fiscalYear: filters.fiscalYear,
+                                                             ministry: filters.ministry) else { return nil }
+        var status = LargeProjectStatus()
+        for e in register.entries {
+            if !e.assessed { status.unassessed += 1 } else if e.riskPlan == true && e.submittedToBudgetBureau == true && e.emenscrReported == true {
+                status.complete += 1
+            } else {
+                status.incomplete += 1
+            }
+        }
+        return status
     }
 
     /// "PACC ป.ป.ท." or "PACC (Office of the Public Sector Anti-Corruption Commission)".

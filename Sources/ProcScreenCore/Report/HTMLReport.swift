@@ -44,7 +44,7 @@ public enum HTMLReport {
             </header>
             <main>
             <section class="cards">
-            <div class="card"><span class="n">\(r.projects.count)</span><span>\(t(.projectsFlagged))</span></div>
+            <div class="card"><span class="n">\(r.projectCount)</span><span>\(t(.projectsFlagged))</span></div>
             <div class="card"><span class="n">\(r.findingCount)</span><span>\(t(.findingsTotal))</span></div>
             <div class="card muted"><span class="n">\(r.notComputable.reduce(0) { $0 + $1.records })</span><span>\(t(.notComputable))</span></div>
 

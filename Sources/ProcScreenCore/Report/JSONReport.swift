@@ -75,7 +75,7 @@ public enum JSONReport {
                 Rule(rule_id: $0.ruleID, version: $0.version, title: $0.title, category: $0.category, findings: $0.findings,
                      projects: $0.projects, not_computable: $0.notComputable, parameters: $0.parameters)
             }),
-            summary: Summary(projects: r.projects.count, findings: r.findingCount,
+            summary: Summary(projects: r.projectCount, findings: r.findingCount,
                              per_category: r.categories.map { Count(name: $0.name, projects: $0.projects, findings: $0.findings) },
                              per_ministry: r.perMinistry.map { Count(name: $0.name, projects: $0.projects, findings: $0.findings) },
                              not_computable: r.notComputable.map { NotComputable(rule_id: $0.rule, reason: $0.reason, records: $0.records) }),

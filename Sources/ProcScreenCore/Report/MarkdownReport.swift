@@ -13,7 +13,7 @@ public enum MarkdownReport {
         out.append("- \(t(.run)): \(r.runID) (\(escape(r.runStarted)))")
         if let dir = r.rulesDirectory { out.append("- \(t(.rulesDirectory)): `\(dir.replacingOccurrences(of: "`", with: ""))`") }
         out.append("- \(t(.filters)): \(escape(r.filters.text(l) ?? t(.noFilter)))")
-        out.append("- \(t(.projectsFlagged)): **\(r.projects.count)**, \(t(.findingsTotal).lowercased()): **\(r.findingCount)**")
+        out.append("- \(t(.projectsFlagged)): **\(r.projectCount)**, \(t(.findingsTotal).lowercased()): **\(r.findingCount)**")
         out.append("")
         out.append("## \(t(.summary))")
         out.append("")

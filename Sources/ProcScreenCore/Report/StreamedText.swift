@@ -3,31 +3,61 @@ import Foundation
 /// Text made a piece at a time, written to a file or a handle a megabyte at a time, so a
 /// national report (hundreds of megabytes) never sits in memory whole. The CSV and HTML writers
 /// share it; the workbook's sheets are bytes and have their own buffer.
-enum StreamedText {
-    /// Writes what `produce` emits to a new file at `path` (replacing one there).
-    static func write(toFile path: String, _ produce: ((String) -> Void) -> Void) throws {
+final class StreamedText {
+    private let handle: FileHandle
+    /// Whether the handle is a file this opened (not stdout) and still open: `finish` closes it,
+    /// or the deinit after a failure.
+    private var closes: Bool
+    private var buffer = Data()
+    /// The first write error: later pieces are dropped, and `finish` throws it.
+    private var failure: (any Error)?
+
+    init(handle: FileHandle) {
+        (self.handle, closes) = (handle, false)
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    /// A new file at `path` (replacing one there).
+    init(toFile path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try write(to: handle, produce)
+        (handle, closes) = (try FileHandle(forWritingTo: URL(fileURLWithPath: path)), true)
+        buffer.reserveCapacity(1 << 20)
     }
 
-    /// Writes what `produce` emits to `handle`; the first write error stops the writing and is
-    /// rethrown.
-    static func write(to handle: FileHandle, _ produce: ((String) -> Void) -> Void) throws {
-        var buffer = Data()
-        buffer.reserveCapacity(1 << 20)
-        var failure: (any Error)?
-        produce { piece in
-            guard failure == nil else { return }
-            buffer.append(contentsOf: piece.utf8)
-            guard buffer.count >= 1 << 20 else { return }
-            do { try handle.write(contentsOf: buffer) } catch { failure = error }
-            buffer.removeAll(keepingCapacity: true)
-        }
+    deinit { if closes { try? handle.close() } }
+
+    func append(_ piece: String) {
+        guard failure == nil else { return }
+        buffer.append(contentsOf: piece.utf8)
+        guard buffer.count >= 1 << 20 else { return }
+        do { try handle.write(contentsOf: buffer) } catch { failure = error }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered (and closes a file this opened); throws the first write error.
+    func finish() throws {
         if let failure { throw failure }
         try handle.write(contentsOf: buffer)
+        buffer.removeAll()
+        if closes {
+            closes = false
+            try handle.close()
+        }
+    }
+
+    /// Writes what `produce` emits to a new file at `path` (replacing one there).
+    static func write(toFile path: String, _ produce: ((String) -> Void) -> Void) throws {
+        let text = try StreamedText(toFile: path)
+        produce(text.append)
+        try text.finish()
+    }
+
+    /// Writes what `produce` emits to `handle`.
+    static func write(to handle: FileHandle, _ produce: ((String) -> Void) -> Void) throws {
+        let text = StreamedText(handle: handle)
+        produce(text.append)
+        try text.finish()
     }
 }

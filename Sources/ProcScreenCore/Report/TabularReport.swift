@@ -17,28 +17,6 @@ public enum ReportRows: String, Sendable, CaseIterable {
     case finding, project
 }
 
-/// A table of the report: a header, and rows made one at a time when written, so a sheet or a
-/// CSV of half a million findings streams to its file instead of living in memory whole.
-struct ReportTable {
-    var header: [String]
-    /// Rows, without the header.
-    var count: Int
-    /// Calls its argument with each row whose index (from 0) is in the range, in order; rows
-    /// before the range are skipped without being made.
-    let rowsIn: (Range<Int>, ([ReportCell]) -> Void) -> Void
-
-    /// Calls `emit` with each row, in order.
-    func forEachRow(_ emit: ([ReportCell]) -> Void) { rowsIn(0 ..< count, emit) }
-
-    /// Every row, in memory (small reports and tests).
-    var rows: [[ReportCell]] {
-        var all: [[ReportCell]] = []
-        all.reserveCapacity(count)
-        forEachRow { all.append($0) }
-        return all
-    }
-}
-
 /// The report as tables (header + rows), shared by CSV and XLSX.
 enum ReportTables {
     static func projectColumns(_ l: Language) -> [String] {
@@ -58,37 +36,31 @@ enum ReportTables {
         codes.map { r.oversightName($0, l) }.joined(separator: "; ")
     }
 
-    /// One row per project and finding.
-    static func findingRows(_ r: FlaggedReport, _ l: Language) -> ReportTable {
-        let header = projectColumns(l) + [ReportLabel.ruleID, .ruleTitle, .category, .severity, .evidence, .oversight, .subject].map { $0.text(l) }
-        return ReportTable(header: header, count: r.findingCount) { range, emit in
-            var first = 0   // the index of the project's first row
-            for p in r.projects {
-                guard first < range.upperBound else { return }
-                defer { first += p.findings.count }
-                guard first + p.findings.count > range.lowerBound else { continue }
-                let base = projectCells(p)
-                for (k, f) in p.findings.enumerated() where range.contains(first + k) {
-                    emit(base + [.text(f.ruleID), .text(r.ruleTitle(f.ruleID, l)), .text(r.categoryTitle(f.category, l)),
-                                 .text(ReportText.severity(f.severity, l)), .text(ReportText.summary(f, l)),
-                                 .text(routes(f.routeTo, r, l)), .text(f.subjectType == "project" ? "project" : "\(f.subjectType) \(f.subjectID)")])
-                }
-            }
+    static func findingHeader(_ l: Language) -> [String] {
+        projectColumns(l) + [ReportLabel.ruleID, .ruleTitle, .category, .severity, .evidence, .oversight, .subject].map { $0.text(l) }
+    }
+
+    /// A project's rows in the findings table: one per finding.
+    static func findingRows(of p: FlaggedReport.Project, in r: FlaggedReport, _ l: Language, _ emit: ([ReportCell]) -> Void) {
+        let base = projectCells(p)
+        for f in p.findings {
+            emit(base + [.text(f.ruleID), .text(r.ruleTitle(f.ruleID, l)), .text(r.categoryTitle(f.category, l)),
+                         .text(ReportText.severity(f.severity, l)), .text(ReportText.summary(f, l)),
+                         .text(routes(f.routeTo, r, l)), .text(f.subjectType == "project" ? "project" : "\(f.subjectType) \(f.subjectID)")])
         }
     }
 
-    /// One row per project, its findings joined.
-    static func projectRows(_ r: FlaggedReport, _ l: Language) -> ReportTable {
-        let header = projectColumns(l) + [ReportLabel.findings, .ruleID, .ruleTitle, .severity, .evidence, .oversight].map { $0.text(l) }
-        return ReportTable(header: header, count: r.projects.count) { range, emit in
-            for p in r.projects[range] {
-                emit(projectCells(p) + [.int(p.findings.count), .text(p.findings.map(\.ruleID).joined(separator: "; ")),
-                                        .text(p.findings.map { r.ruleTitle($0.ruleID, l) }.joined(separator: " | ")),
-                                        .text(ReportText.severity(p.maxSeverity, l)),
-                                        .text(p.findings.map { "\($0.ruleID): \(ReportText.summary($0, l))" }.joined(separator: " | ")),
-                                        .text(routes(p.routes, r, l))])
-            }
-        }
+    static func projectHeader(_ l: Language) -> [String] {
+        projectColumns(l) + [ReportLabel.findings, .ruleID, .ruleTitle, .severity, .evidence, .oversight].map { $0.text(l) }
+    }
+
+    /// A project's row in the projects table, its findings joined.
+    static func projectRow(of p: FlaggedReport.Project, in r: FlaggedReport, _ l: Language) -> [ReportCell] {
+        projectCells(p) + [.int(p.findings.count), .text(p.findings.map(\.ruleID).joined(separator: "; ")),
+                           .text(p.findings.map { r.ruleTitle($0.ruleID, l) }.joined(separator: " | ")),
+                           .text(ReportText.severity(p.maxSeverity, l)),
+                           .text(p.findings.map { "\($0.ruleID): \(ReportText.summary($0, l))" }.joined(separator: " | ")),
+                           .text(routes(p.routes, r, l))]
     }
 
     /// The summary sheet: run, filters, counts per category, ministry and rule, not computable.
@@ -99,7 +71,7 @@ enum ReportTables {
             [.text(ReportLabel.run.text(l)), .number(String(r.runID)), .text(r.runStarted)],
             [.text(ReportLabel.rulesDirectory.text(l)), .string(r.rulesDirectory)],
             [.text(ReportLabel.filters.text(l)), .text(r.filters.text(l) ?? ReportLabel.noFilter.text(l))],
-            [.text(ReportLabel.projectsFlagged.text(l)), .int(r.projects.count)],
+            [.text(ReportLabel.projectsFlagged.text(l)), .int(r.projectCount)],
             [.text(ReportLabel.findingsTotal.text(l)), .int(r.findingCount)],
             [],
             [.text(ReportLabel.perCategory.text(l)), .text(ReportLabel.projects.text(l)), .text(ReportLabel.findings.text(l))],
@@ -135,26 +107,67 @@ enum ReportTables {
 public enum CSVReport {
     public static func render(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding) -> String {
         var out = ""
-        lines(r, language: language, rows: rows) { out += $0 }
+        let writer = Writer(text: { out += $0 }, language: language, rows: rows)
+        for p in r.projects { writer.append(p, of: r) }
         return out
     }
 
     /// Writes the CSV to `handle` a megabyte at a time: the report's rows are never all in memory
     /// as text (at 1 M projects the CSV is 470 MB).
     public static func write(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding, to handle: FileHandle) throws {
-        try StreamedText.write(to: handle) { lines(r, language: language, rows: rows, $0) }
+        let writer = Writer(to: handle, language: language, rows: rows)
+        for p in r.projects { writer.append(p, of: r) }
+        try writer.finish()
     }
 
     /// Writes the CSV to a new file at `path` (replacing one there).
     public static func write(_ r: FlaggedReport, language: Language, rows: ReportRows = .finding, toFile path: String) throws {
-        try StreamedText.write(toFile: path) { lines(r, language: language, rows: rows, $0) }
+        let writer = try Writer(toFile: path, language: language, rows: rows)
+        for p in r.projects { writer.append(p, of: r) }
+        try writer.finish()
     }
 
-    /// The CSV a line at a time, byte-order mark first.
-    private static func lines(_ r: FlaggedReport, language: Language, rows: ReportRows, _ emit: (String) -> Void) {
-        let table = rows == .finding ? ReportTables.findingRows(r, language) : ReportTables.projectRows(r, language)
-        emit("\u{FEFF}" + table.header.map(LargeProjectRegisterText.csvCell).joined(separator: ",") + "\r\n")
-        table.forEachRow { row in
+    /// A CSV written a project at a time, as a streamed report (`FlaggedReport.stream`) hands
+    /// them out: the byte-order mark and header first, then each project's rows.
+    public final class Writer {
+        private let emit: (String) -> Void
+        private let sink: StreamedText?
+        private let language: Language
+        private let rows: ReportRows
+
+        /// Writes to a new file at `path` (replacing one there), a megabyte at a time.
+        public convenience init(toFile path: String, language: Language, rows: ReportRows = .finding) throws {
+            let sink = try StreamedText(toFile: path)
+            self.init(text: sink.append, sink: sink, language: language, rows: rows)
+        }
+
+        /// Writes to `handle` (stdout), a megabyte at a time.
+        public convenience init(to handle: FileHandle, language: Language, rows: ReportRows = .finding) {
+            let sink = StreamedText(handle: handle)
+            self.init(text: sink.append, sink: sink, language: language, rows: rows)
+        }
+
+        convenience init(text: @escaping (String) -> Void, language: Language, rows: ReportRows) {
+            self.init(text: text, sink: nil, language: language, rows: rows)
+        }
+
+        private init(text: @escaping (String) -> Void, sink: StreamedText?, language: Language, rows: ReportRows) {
+            (emit, self.sink, self.language, self.rows) = (text, sink, language, rows)
+            let header = rows == .finding ? ReportTables.findingHeader(language) : ReportTables.projectHeader(language)
+            emit("\u{FEFF}" + header.map(LargeProjectRegisterText.csvCell).joined(separator: ",") + "\r\n")
+        }
+
+        public func append(_ p: FlaggedReport.Project, of r: FlaggedReport) {
+            switch rows {
+            case .finding: ReportTables.findingRows(of: p, in: r, language) { line($0) }
+            case .project: line(ReportTables.projectRow(of: p, in: r, language))
+            }
+        }
+
+        /// Writes what is buffered and closes a file it opened; the first write error is thrown here.
+        public func finish() throws { try sink?.finish() }
+
+        private func line(_ row: [ReportCell]) {
             emit(row.map { cell in
                 switch cell {
                 case .text(let s): return LargeProjectRegisterText.csvCell(s)

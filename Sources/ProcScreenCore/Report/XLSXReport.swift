@@ -18,60 +18,150 @@ public enum XLSXReport {
             (self.name, self.header, width) = (name, header, rows.map(\.count).max() ?? 0)
             forEachRow = { emit in rows.forEach(emit) }
         }
-
-        /// A header row, then the table's rows in `rows` (all as wide as the header).
-        init(name: String, table: ReportTable, rows: Range<Int>) {
-            (self.name, header, width) = (name, true, table.header.count)
-            forEachRow = { emit in
-                emit(table.header.map { .text($0) })
-                table.rowsIn(rows, emit)
-            }
-        }
     }
 
     /// Rows a worksheet holds under its header: Excel's last row is 1,048,576.
     static let rowsPerSheet = 1_048_575
 
-    /// - Parameter rowsPerSheet: a table longer than this goes on in further sheets ("Findings 2",
-    ///   …), each with the header: at 2 M projects the findings are 1.2 million rows.
+    /// Writes the workbook of a report with its projects in memory.
     public static func write(_ r: FlaggedReport, language: Language, to path: String) throws {
         try write(r, language: language, to: path, rowsPerSheet: rowsPerSheet)
     }
 
     static func write(_ r: FlaggedReport, language: Language, to path: String, rowsPerSheet: Int) throws {
-        func sheets(_ name: String, _ table: ReportTable) -> [Sheet] {
-            stride(from: 0, to: max(table.count, 1), by: rowsPerSheet).enumerated().map { k, start in
-                Sheet(name: k == 0 ? name : "\(name) \(k + 1)", table: table, rows: start ..< min(table.count, start + rowsPerSheet))
-            }
-        }
-        try write(sheets: [Sheet(name: ReportLabel.summary.text(language), rows: ReportTables.summaryRows(r, language), header: false)]
-                  + sheets(ReportLabel.projects.text(language), ReportTables.projectRows(r, language))
-                  + sheets(ReportLabel.findings.text(language), ReportTables.findingRows(r, language))
-                  + [Sheet(name: ReportLabel.rules.text(language), rows: ReportTables.parameterRows(r, language), header: true)],
-                  to: path)
+        let writer = try Writer(path: path, language: language, rowsPerSheet: rowsPerSheet)
+        for p in r.projects { writer.append(p, of: r) }
+        try writer.finish(r)
     }
 
-    /// Writes the workbook.
+    /// A workbook written a project at a time, as a streamed report (`FlaggedReport.stream`)
+    /// hands them out: each project's row and findings rows go to their sheets' files in a
+    /// scratch folder as it passes; `finish` adds the summary and rules sheets, whose counts are
+    /// known only then, and zips the parts. A table longer than a sheet holds goes on in further
+    /// sheets ("Findings 2", …), each with the header: at 2 M projects the findings are 1.2
+    /// million rows.
+    public final class Writer {
+        private let path: String
+        private let language: Language
+        private let rowsPerSheet: Int
+        private let scratch: URL
+        private var projects: Table
+        private var findings: Table
+        /// The first error writing a part: `finish` throws it.
+        private var failure: (any Error)?
+
+        /// The sheets of one table: the parts written, the one being written.
+        private struct Table {
+            var name: String
+            var header: [String]
+            var parts: [(name: String, file: URL)] = []
+            var current: WorksheetWriter?
+            var handle: FileHandle?
+            var rows = 0
+        }
+
+        public convenience init(path: String, language: Language) throws {
+            try self.init(path: path, language: language, rowsPerSheet: XLSXReport.rowsPerSheet)
+        }
+
+        init(path: String, language: Language, rowsPerSheet: Int) throws {
+            (self.path, self.language, self.rowsPerSheet) = (path, language, rowsPerSheet)
+            scratch = FileManager.default.temporaryDirectory.appendingPathComponent("procscreen-xlsx-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            projects = Table(name: ReportLabel.projects.text(language), header: ReportTables.projectHeader(language))
+            findings = Table(name: ReportLabel.findings.text(language), header: ReportTables.findingHeader(language))
+        }
+
+        deinit { try? FileManager.default.removeItem(at: scratch) }
+
+        public func append(_ p: FlaggedReport.Project, of r: FlaggedReport) {
+            add(ReportTables.projectRow(of: p, in: r, language), to: &projects)
+            ReportTables.findingRows(of: p, in: r, language) { add($0, to: &findings) }
+        }
+
+        /// Writes the summary and rules sheets from `r` (the streamed report's counts), then the
+        /// workbook; throws the first error met while writing.
+        public func finish(_ r: FlaggedReport) throws {
+            for k in [\Writer.projects, \Writer.findings] {
+                if self[keyPath: k].parts.isEmpty { startPart(of: &self[keyPath: k]) }   // an empty table still has its sheet
+                endPart(of: &self[keyPath: k])
+            }
+            let summary = try sheetFile("summary", ReportTables.summaryRows(r, language), header: false)
+            let rules = try sheetFile("rules", ReportTables.parameterRows(r, language), header: true)
+            if let failure { throw failure }
+            try XLSXReport.write(parts: [(ReportLabel.summary.text(language), summary)] + projects.parts + findings.parts
+                                 + [(ReportLabel.rules.text(language), rules)], scratch: scratch, to: path)
+        }
+
+        private func add(_ row: [ReportCell], to table: inout Table) {
+            if table.current == nil || table.rows == rowsPerSheet {
+                endPart(of: &table)
+                startPart(of: &table)
+            }
+            table.current!.append(row)
+            table.rows += 1
+        }
+
+        private func startPart(of table: inout Table) {
+            let k = table.parts.count
+            let file = scratch.appendingPathComponent("\(table.name)-\(k + 1).xml")
+            table.parts.append((k == 0 ? table.name : "\(table.name) \(k + 1)", file))
+            FileManager.default.createFile(atPath: file.path, contents: nil)
+            do {
+                let handle = try FileHandle(forWritingTo: file)
+                table.handle = handle
+                table.current = WorksheetWriter(header: true, width: table.header.count) { [weak self] bytes in
+                    guard let self, self.failure == nil else { return }
+                    do { try handle.write(contentsOf: bytes) } catch { self.failure = error }
+                }
+            } catch {
+                failure = failure ?? error
+                table.current = WorksheetWriter(header: true, width: table.header.count) { _ in }
+            }
+            table.current!.append(table.header.map { .text($0) })
+            table.rows = 0
+        }
+
+        private func endPart(of table: inout Table) {
+            table.current?.finish()
+            table.current = nil
+            do { try table.handle?.close() } catch { failure = failure ?? error }
+            table.handle = nil
+        }
+
+        private func sheetFile(_ name: String, _ rows: [[ReportCell]], header: Bool) throws -> URL {
+            let file = scratch.appendingPathComponent(name + ".xml")
+            var bytes: [UInt8] = []
+            writeWorksheet(Sheet(name: name, rows: rows, header: header)) { bytes += $0 }
+            try Data(bytes).write(to: file)
+            return file
+        }
+    }
+
+    /// Writes sheets made in memory (tests, small workbooks).
     static func write(sheets: [Sheet], to path: String) throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("procscreen-xlsx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let parts = try sheets.enumerated().map { i, sheet in
+            let file = scratch.appendingPathComponent("sheet\(i + 1).xml")
+            var bytes: [UInt8] = []
+            writeWorksheet(sheet) { bytes += $0 }
+            try Data(bytes).write(to: file)
+            return (sheet.name, file)
+        }
+        try write(parts: parts, scratch: scratch, to: path)
+    }
+
+    /// Zips the workbook: its parts, and the worksheets written already to files, named in order.
+    static func write(parts sheets: [(name: String, file: URL)], scratch: URL, to path: String) throws {
         try? FileManager.default.removeItem(atPath: path)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
-        // Parts are written to a scratch folder and zipped from there: a large sheet never sits
-        // in memory whole.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("procscreen-xlsx-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        @Sendable func scratchFile(_ name: String, _ write: (FileHandle) throws -> Void) throws {
-            let url = scratch.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: url.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: url)
-            try write(handle)
-            try handle.close()
+        func add(_ name: String, _ text: String) throws {
+            let file = scratch.appendingPathComponent("part-" + name.replacingOccurrences(of: "/", with: "_"))
+            try Data(text.utf8).write(to: file)
+            try archive.addEntry(with: name, fileURL: file, compressionMethod: .deflate)
         }
-        func part(_ name: String, _ write: (FileHandle) throws -> Void) throws {
-            try scratchFile(name, write)
-            try archive.addEntry(with: name, relativeTo: scratch, compressionMethod: .deflate)
-        }
-        func add(_ name: String, _ text: String) throws { try part(name) { try $0.write(contentsOf: Data(text.utf8)) } }
         let sheetList = sheets.indices.map { i in
             #"<sheet name="\#(xml(sheetName(sheets[i].name)))" sheetId="\#(i + 1)" r:id="rId\#(i + 1)"/>"#
         }.joined()
@@ -116,28 +206,8 @@ public enum XLSXReport {
             <xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>\
             </styleSheet>
             """)
-        // Each sheet's XML is written on a second thread while this one compresses the sheet
-        // before it: writing and compressing each took about half of a national workbook's time.
-        // The sheets only read the report.
-        let written = BoundedQueue<String>.producing(capacity: 1) { [sheets = UncheckedSendable(sheets)] queue in
-            for (i, sheet) in sheets.value.enumerated() {
-                let name = "xl/worksheets/sheet\(i + 1).xml"
-                try scratchFile(name) { handle in
-                    var failure: (any Error)?
-                    writeWorksheet(sheet) { bytes in
-                        guard failure == nil else { return }
-                        do { try handle.write(contentsOf: bytes) } catch { failure = error }
-                    }
-                    if let failure { throw failure }
-                }
-                guard queue.push(name) else { return }
-            }
-        }
-        do {
-            while let name = try written.pop() { try archive.addEntry(with: name, relativeTo: scratch, compressionMethod: .deflate) }
-        } catch {
-            written.cancel()
-            throw error
+        for (i, sheet) in sheets.enumerated() {
+            try archive.addEntry(with: "xl/worksheets/sheet\(i + 1).xml", fileURL: sheet.file, compressionMethod: .deflate)
         }
     }
 
@@ -152,22 +222,60 @@ public enum XLSXReport {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The worksheet XML, handed to `flush` a megabyte at a time, so a sheet of a million rows
-    /// streams to a file instead of living in memory. The columns' widths follow the first 200
-    /// rows, held until they are known. Written as bytes: built as Strings, cell by cell, the XML
-    /// was a third of a national workbook's time.
-    static func writeWorksheet(_ sheet: Sheet, flush: ([UInt8]) -> Void) {
-        let width = sheet.width
-        let columns = (0 ..< width).map { Array(column($0).utf8) }
-        var out: [UInt8] = []
-        out.reserveCapacity((1 << 20) + (1 << 16))
-        var first: [[ReportCell]] = []
-        var r = 0
-        func append(_ s: String) { out.append(contentsOf: s.utf8) }
-        func start() {
+    /// The worksheet XML of `sheet`, handed to `flush` a megabyte at a time.
+    static func writeWorksheet(_ sheet: Sheet, flush: @escaping ([UInt8]) -> Void) {
+        let writer = WorksheetWriter(header: sheet.header, width: sheet.width, flush: flush)
+        sheet.forEachRow(writer.append)
+        writer.finish()
+    }
+
+    /// A worksheet's XML made a row at a time and handed to `flush` a megabyte at a time, so a
+    /// sheet of a million rows streams to a file instead of living in memory. The columns'
+    /// widths follow the first 200 rows, held until they are known. Written as bytes: built as
+    /// Strings, cell by cell, the XML was a third of a national workbook's time.
+    final class WorksheetWriter {
+        /// Whether the first row is a header (bold, frozen, with an auto-filter).
+        private let header: Bool
+        /// Cells in the widest row.
+        private let width: Int
+        private let flush: ([UInt8]) -> Void
+        private let columns: [[UInt8]]
+        private var out: [UInt8] = []
+        /// The first rows, held until the widths are known.
+        private var first: [[ReportCell]] = []
+        private var started = false
+        /// Rows written.
+        private var r = 0
+
+        init(header: Bool, width: Int, flush: @escaping ([UInt8]) -> Void) {
+            (self.header, self.width, self.flush) = (header, width, flush)
+            columns = (0 ..< width).map { Array(column($0).utf8) }
+            out.reserveCapacity((1 << 20) + (1 << 16))
+        }
+
+        func append(_ row: [ReportCell]) {
+            if started { return write(row) }
+            first.append(row)
+            if first.count == 200 { start() }
+        }
+
+        /// Ends the sheet and flushes the rest.
+        func finish() {
+            if !started { start() }
+            append("</sheetData>")
+            if header, r > 1, width > 0 { append(#"<autoFilter ref="A1:\#(column(width - 1))\#(r)"/>"#) }
+            append("</worksheet>")
+            flush(out)
+            out = []
+        }
+
+        private func append(_ s: String) { out.append(contentsOf: s.utf8) }
+
+        private func start() {
+            started = true
             append(#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n")
             append(#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#)
-            if sheet.header {
+            if header {
                 append(#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#)
             }
             if width > 0 {
@@ -182,7 +290,8 @@ public enum XLSXReport {
             for row in first { write(row) }
             first = []
         }
-        func write(_ row: [ReportCell]) {
+
+        private func write(_ row: [ReportCell]) {
             let number = Array(String(r + 1).utf8)
             out.append(contentsOf: #"<row r=""#.utf8)
             out.append(contentsOf: number)
@@ -198,7 +307,7 @@ public enum XLSXReport {
                 case .text(let s):
                     reference()
                     out.append(contentsOf: #" t="inlineStr""#.utf8)
-                    if sheet.header && r == 0 { out.append(contentsOf: #" s="1""#.utf8) }
+                    if header && r == 0 { out.append(contentsOf: #" s="1""#.utf8) }
                     out.append(contentsOf: #"><is><t xml:space="preserve">"#.utf8)
                     appendXML(s, to: &out)
                     out.append(contentsOf: "</t></is></c>".utf8)
@@ -218,20 +327,6 @@ public enum XLSXReport {
                 out.removeAll(keepingCapacity: true)
             }
         }
-        var started = false
-        sheet.forEachRow { row in
-            if started { return write(row) }
-            first.append(row)
-            if first.count == 200 {
-                started = true
-                start()
-            }
-        }
-        if !started { start() }
-        append("</sheetData>")
-        if sheet.header, r > 1, width > 0 { append(#"<autoFilter ref="A1:\#(column(width - 1))\#(r)"/>"#) }
-        append("</worksheet>")
-        flush(out)
     }
 
     /// 0 → A, 25 → Z, 26 → AA.

@@ -84,26 +84,23 @@ extension ScreenStore {
         }
     }
 
-    /// The winner of each project (a contract's, else the bid flagged as winning), by id.
-    public func winners(of projectIDs: [String]) throws -> [String: (id: String, name: String?)] {
+    /// Looks up one project's winner (a contract's, else the bid flagged as winning) with
+    /// statements prepared once: a streamed report asks for each project as it passes.
+    public func winnerLookup() throws -> (_ projectID: String) throws -> (id: String, name: String?)? {
         let contract = try db.prepare(sql: """
             SELECT winner_id, winner_name FROM contracts WHERE project_id = ? AND winner_id IS NOT NULL ORDER BY source_line LIMIT 1
             """)
         let bid = try db.prepare(sql: """
             SELECT bidder_id, bidder_name FROM bids WHERE project_id = ? AND is_winner = 1 AND bidder_id IS NOT NULL LIMIT 1
             """)
-        var result: [String: (String, String?)] = [:]
-        for id in projectIDs {
+        return { id in
             for statement in [contract, bid] {
                 statement.reset()
                 statement.bind(text: id, at: 1)
-                if try statement.step(), let winner = statement.string(0) {
-                    result[id] = (winner, statement.string(1))
-                    break
-                }
+                if try statement.step(), let winner = statement.string(0) { return (winner, statement.string(1)) }
             }
+            return nil
         }
-        return result
     }
 
     /// The run's start and end, rules directory, and kind.

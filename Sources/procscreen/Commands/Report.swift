@@ -75,28 +75,17 @@ extension ProcScreen {
             (filters.ministry, filters.agency, filters.province, filters.fiscalYear) = (ministry, agency, province, fiscalYear)
             (filters.minSeverity, filters.category, filters.top) = (minSeverity, category?.rawValue, top)
             filters.rules = ruleIDs.map { $0.split(separator: ",").map(String.init) }
-            // CSV and XLSX print each finding's summary line, not its evidence.
-            let report = try FlaggedReport.build(store: try Store(path: store.db), catalog: catalog, filters: filters, runID: runID,
-                                                 evidence: format != .csv && format != .xlsx)
-            func wrote(_ path: String) {
-                FileHandle.standardError.write(Data("wrote \(path): \(report.projects.count) projects, \(report.findingCount) findings\n".utf8))
-            }
+            let db = try Store(path: store.db)
+            if format == .csv || format == .xlsx { return try writeTable(db: db, catalog: catalog, filters: filters) }
+            let report = try FlaggedReport.build(store: db, catalog: catalog, filters: filters, runID: runID)
             let text: String
             switch format {
-            case .xlsx:
-                try XLSXReport.write(report, language: lang, to: output!)
-                return wrote(output!)
-            // CSV and HTML are streamed: a national report is hundreds of megabytes.
-            case .csv:
-                if let output {
-                    try CSVReport.write(report, language: lang, rows: rows, toFile: output)
-                    return wrote(output)
-                }
-                return try CSVReport.write(report, language: lang, rows: rows, to: .standardOutput)
+            case .csv, .xlsx: return   // written by writeTable
+            // The page streams to its file: a national page is hundreds of megabytes.
             case .html:
                 if let output {
                     try HTMLReport.write(report, language: lang, toFile: output)
-                    return wrote(output)
+                    return wrote(output, report)
                 }
                 return try HTMLReport.write(report, language: lang, to: .standardOutput)
             case .json: text = try JSONReport.render(report)
@@ -104,10 +93,36 @@ extension ProcScreen {
             }
             if let output {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-                wrote(output)
+                wrote(output, report)
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
+        }
+
+        /// CSV and XLSX stream: each project is written as it is read (a national list is
+        /// millions of findings), with its summary line, not its evidence.
+        func writeTable(db: Store, catalog: RuleCatalog, filters: ReportFilters) throws {
+            switch format {
+            case .xlsx:
+                let writer = try XLSXReport.Writer(path: output!, language: lang)
+                let report = try FlaggedReport.stream(store: db, catalog: catalog, filters: filters, runID: runID, evidence: false) {
+                    writer.append($0, of: $1)
+                }
+                try writer.finish(report)
+                wrote(output!, report)
+            default:
+                let writer = try output.map { try CSVReport.Writer(toFile: $0, language: lang, rows: rows) }
+                    ?? CSVReport.Writer(to: .standardOutput, language: lang, rows: rows)
+                let report = try FlaggedReport.stream(store: db, catalog: catalog, filters: filters, runID: runID, evidence: false) {
+                    writer.append($0, of: $1)
+                }
+                try writer.finish()
+                if let output { wrote(output, report) }
+            }
+        }
+
+        func wrote(_ path: String, _ report: FlaggedReport) {
+            FileHandle.standardError.write(Data("wrote \(path): \(report.projectCount) projects, \(report.findingCount) findings\n".utf8))
         }
     }
 }
