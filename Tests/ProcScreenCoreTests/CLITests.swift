@@ -153,6 +153,10 @@ struct CLITests {
         // An output path that cannot be written: exit 1, the path named, nothing half-written.
         let unwritable = try CLI.run(["report", "--db", db, "--format", "csv", "-o", dir.path("missing/report.csv")])
         #expect(unwritable.status == 1 && unwritable.stderr.contains("missing/report.csv"), "\(unwritable.stderr)")
+        // A store that is not there: a usage error naming it, and no empty store left behind.
+        let noStore = try CLI.run(["report", "--db", dir.path("none.db"), "--format", "csv"])
+        #expect(noStore.status == 2 && noStore.stderr.contains("no store at") && !FileManager.default.fileExists(atPath: dir.path("none.db")),
+                "\(noStore.stderr)")
         let markdown = try CLI.run(["report", "--db", db, "--format", "markdown", "--rule", "BP-06", "--min-severity", "high"])
         #expect(markdown.status == 0 && markdown.stdout.contains("BP-06 (") && !markdown.stdout.contains("BP-07 ("))
         #expect(try CLI.run(["report", "--db", db, "--format", "xlsx"]).status == 2)        // a workbook needs -o

@@ -187,7 +187,7 @@ public struct FlaggedReport: Sendable {
         }
         try screens.forEachReportFinding(runID: run, filter: ScreenStore.ProjectFilter(
             ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
-            category: filters.category)) { finding, project, decodeEvidence in
+            category: filters.category), evidence: evidence) { finding, project, decodeEvidence in
             if let minimum = filters.minSeverity, finding.severity < minimum { return true }
             if let wantedRules, !wantedRules.contains(finding.ruleID) { return true }
             if let fresh, !fresh.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { return true }

@@ -40,7 +40,7 @@ public enum XLSXReport {
     /// known only then, and zips the parts. A table longer than a sheet holds goes on in further
     /// sheets ("Findings 2", …), each with the header: at 2 M projects the findings are 1.2
     /// million rows.
-    public final class Writer {
+    public final class Writer: @unchecked Sendable {
         private let path: String
         private let language: Language
         private let rowsPerSheet: Int
@@ -49,6 +49,19 @@ public enum XLSXReport {
         private var findings: Table
         /// The first error writing a part: `finish` throws it.
         private var failure: (any Error)?
+        /// Projects appended and not yet handed to the rows thread.
+        private var pending: [FlaggedReport.Project] = []
+        /// Writes the sheets' rows on a thread of its own while the caller reads the next
+        /// projects (and writes the CSV): one after the other, the workbook took 82.7 s at 1 M
+        /// projects, 67.7 s when its rows were written while the sheet before was compressed.
+        /// Only this thread touches the tables and `failure` until `finish` has waited for it.
+        private lazy var rowsThread = ConsumerThread<([FlaggedReport.Project], FlaggedReport)>(capacity: 4) { [unowned self] batch, r in
+            for p in batch {
+                add(ReportTables.projectRow(of: p, in: r, language), to: &projects)
+                ReportTables.findingRows(of: p, in: r, language) { add($0, to: &findings) }
+            }
+        }
+        private var rowsThreadStarted = false
 
         /// The sheets of one table: the parts written, the one being written.
         private struct Table {
@@ -72,16 +85,30 @@ public enum XLSXReport {
             findings = Table(name: ReportLabel.findings.text(language), header: ReportTables.findingHeader(language))
         }
 
-        deinit { try? FileManager.default.removeItem(at: scratch) }
+        deinit {
+            if rowsThreadStarted { rowsThread.cancel() }
+            try? FileManager.default.removeItem(at: scratch)
+        }
 
         public func append(_ p: FlaggedReport.Project, of r: FlaggedReport) {
-            add(ReportTables.projectRow(of: p, in: r, language), to: &projects)
-            ReportTables.findingRows(of: p, in: r, language) { add($0, to: &findings) }
+            pending.append(p)
+            if pending.count == 256 { handOn(r) }
+        }
+
+        private func handOn(_ r: FlaggedReport) {
+            rowsThreadStarted = true
+            rowsThread.submit((pending, r))
+            pending = []
         }
 
         /// Writes the summary and rules sheets from `r` (the streamed report's counts), then the
         /// workbook; throws the first error met while writing.
         public func finish(_ r: FlaggedReport) throws {
+            if !pending.isEmpty { handOn(r) }
+            if rowsThreadStarted {
+                rowsThread.finish()
+                rowsThreadStarted = false
+            }
             for k in [\Writer.projects, \Writer.findings] {
                 if self[keyPath: k].parts.isEmpty { startPart(of: &self[keyPath: k]) }   // an empty table still has its sheet
                 endPart(of: &self[keyPath: k])

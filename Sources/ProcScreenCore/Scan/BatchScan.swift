@@ -216,9 +216,12 @@ public struct BatchScan {
                 _ = queue.push([csvPath, workbookPath])
             }
             do {
+                // Read-only: a report's sort by priority spills to a temporary file past the
+                // cache, where the writing connection would hold it in memory.
+                let reader = try Store(path: store.db.path, readOnly: true)
                 var newOnly = ReportFilters()
                 newOnly.newSinceRun = previous?.run
-                let fresh = try FlaggedReport.build(store: store, catalog: catalog, filters: newOnly, runID: runID)
+                let fresh = try FlaggedReport.build(store: reader, catalog: catalog, filters: newOnly, runID: runID)
                 try write(base + "-new-findings.csv") { try CSVReport.write(fresh, language: language, toFile: base + "-new-findings.csv") }
                 try write(base + "-new-findings.json") {
                     try Data(JSONReport.render(fresh).utf8).write(to: URL(fileURLWithPath: base + "-new-findings.json"))
@@ -227,7 +230,7 @@ public struct BatchScan {
                 // the CSV and the workbook hold them all.
                 var pageFilters = ReportFilters()
                 pageFilters.top = 1_000
-                let page = try FlaggedReport.build(store: store, catalog: catalog, filters: pageFilters, runID: runID)
+                let page = try FlaggedReport.build(store: reader, catalog: catalog, filters: pageFilters, runID: runID)
                 try write(base + "-current.html") { try HTMLReport.write(page, language: language, toFile: base + "-current.html") }
                 result.reports = [base + "-new-findings.csv", base + "-new-findings.json", base + "-current.html"] + (try fullList.pop() ?? [])
             } catch {

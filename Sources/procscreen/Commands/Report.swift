@@ -75,7 +75,12 @@ extension ProcScreen {
             (filters.ministry, filters.agency, filters.province, filters.fiscalYear) = (ministry, agency, province, fiscalYear)
             (filters.minSeverity, filters.category, filters.top) = (minSeverity, category?.rawValue, top)
             filters.rules = ruleIDs.map { $0.split(separator: ",").map(String.init) }
-            let db = try Store(path: store.db)
+            // Read-only: the report's sort by priority spills to a temporary file past the cache,
+            // instead of growing the process (temp_store=MEMORY is for the writing connection).
+            guard FileManager.default.fileExists(atPath: store.db) else {
+                throw ValidationError("no store at \(store.db): ingest and screen first (`procscreen ingest`, `procscreen screen`)")
+            }
+            let db = try Store(path: store.db, readOnly: true)
             if format == .csv || format == .xlsx { return try writeTable(db: db, catalog: catalog, filters: filters) }
             let report = try FlaggedReport.build(store: db, catalog: catalog, filters: filters, runID: runID)
             let text: String
