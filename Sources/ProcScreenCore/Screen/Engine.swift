@@ -304,16 +304,22 @@ public final class Engine {
             let timing = ProcessInfo.processInfo.environment["PROCSCREEN_TIMING"] != nil ? RunTiming() : nil
             let observerTiming = UncheckedSendable(timing.map { _ in RunTiming() })
             let findingsRuleIDs = findingsRuns.map(\.0.id)
-            let observerThread = observed.isEmpty ? nil : ConsumerThread<[ProcurementRecord]>(capacity: 4) { batch in
-                for var r in batch {
-                    // The memo is filled lazily by the thread reading it: this thread gets its own.
-                    r.memo = r.memo?.forAnotherThread()
-                    observed.observe(r, timing: observerTiming.value)
-                }
+            // Each batch's groups of runs are observed by whichever thread claims them first: the
+            // observer thread, and this one once the record rules are done with the batch.
+            let observerThread = observed.isEmpty ? nil : ConsumerThread<([ProcurementRecord], ObservedBatch)>(capacity: 4) { item in
+                var batch = item.0
+                // The memo is filled lazily by the thread reading it: this thread gets its own.
+                for k in batch.indices { batch[k].memo = batch[k].memo?.forAnotherThread() }
+                item.1.observe(wait: true) { observed.observe(batch, group: $0, timing: observerTiming.value) }
             }
+            var lastObserved: ObservedBatch?
             do {
                 while needsPass, let batch = try timing?.measure("wait for records", { try records.pop() }) ?? records.pop() {
-                    if let observerThread { timing?.measure("wait for observers") { observerThread.submit(batch) } ?? observerThread.submit(batch) }
+                    let observation = observerThread.map { _ in ObservedBatch(groups: observed.groups.count, after: lastObserved) }
+                    lastObserved = observation
+                    if let observerThread, let observation {
+                        timing?.measure("wait for observers") { observerThread.submit((batch, observation)) } ?? observerThread.submit((batch, observation))
+                    }
                     for r in batch {
                         projectCount += 1
                         if let timing {
@@ -334,6 +340,9 @@ public final class Engine {
                             }
                         }
                     }
+                    // The groups the observer thread has not claimed yet, unless it is still on an
+                    // earlier batch (this thread never waits for it here).
+                    observation?.observe(wait: false) { observed.observe(batch, group: $0, timing: timing) }
                 }
                 if let observerThread { try timing?.measure("wait for observers") { observerThread.finish() } ?? observerThread.finish() }
             } catch {
