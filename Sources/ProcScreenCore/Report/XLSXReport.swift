@@ -66,6 +66,8 @@ public enum XLSXReport {
         /// The sheets of one table: the parts written, the one being written.
         private struct Table {
             var name: String
+            /// The scratch files' prefix (the name is the language's).
+            var file: String
             var header: [String]
             var parts: [(name: String, file: URL)] = []
             var current: WorksheetWriter?
@@ -81,8 +83,8 @@ public enum XLSXReport {
             (self.path, self.language, self.rowsPerSheet) = (path, language, rowsPerSheet)
             scratch = FileManager.default.temporaryDirectory.appendingPathComponent("procscreen-xlsx-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            projects = Table(name: ReportLabel.projects.text(language), header: ReportTables.projectHeader(language))
-            findings = Table(name: ReportLabel.findings.text(language), header: ReportTables.findingHeader(language))
+            projects = Table(name: ReportLabel.projects.text(language), file: "projects", header: ReportTables.projectHeader(language))
+            findings = Table(name: ReportLabel.findings.text(language), file: "findings", header: ReportTables.findingHeader(language))
         }
 
         deinit {
@@ -131,7 +133,7 @@ public enum XLSXReport {
 
         private func startPart(of table: inout Table) {
             let k = table.parts.count
-            let file = scratch.appendingPathComponent("\(table.name)-\(k + 1).xml")
+            let file = scratch.appendingPathComponent("\(table.file)-\(k + 1).xml")
             table.parts.append((k == 0 ? table.name : "\(table.name) \(k + 1)", file))
             FileManager.default.createFile(atPath: file.path, contents: nil)
             do {
