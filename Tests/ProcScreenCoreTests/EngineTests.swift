@@ -220,49 +220,6 @@ struct EngineTests {
         #expect(calls == 1)
     }
 
-    /// The pass's batches observed by two threads, group by group, whichever claims first: every
-    /// group sees every batch once and in order, never on two threads at once, and the thread of
-    /// the record rules does its share without waiting for the observer thread.
-    @Test func batchesAreObservedOnceInOrderByWhicheverThreadClaims() {
-        final class Log: @unchecked Sendable {
-            let lock = NSLock()
-            var seen: [[Int]]
-            var busy: [Bool]
-            var overlapped = false
-            var byCaller = 0
-            init(groups: Int) { (seen, busy) = (Array(repeating: [], count: groups), Array(repeating: false, count: groups)) }
-            func observe(batch: Int, group: Int, caller: Bool) {
-                lock.withLock {
-                    if busy[group] { overlapped = true }
-                    busy[group] = true
-                }
-                usleep(UInt32.random(in: 0 ... 300))
-                lock.withLock {
-                    busy[group] = false
-                    seen[group].append(batch)
-                    if caller { byCaller += 1 }
-                }
-            }
-        }
-        let (groups, batches) = (5, 200)
-        let log = Log(groups: groups)
-        let observer = ConsumerThread<(Int, ObservedBatch)>(capacity: 4) { item in
-            item.1.observe(wait: true) { log.observe(batch: item.0, group: $0, caller: false) }
-        }
-        var last: ObservedBatch?
-        for b in 0 ..< batches {
-            let batch = ObservedBatch(groups: groups, after: last)
-            last = batch
-            observer.submit((b, batch))
-            usleep(UInt32.random(in: 0 ... 400))   // the record rules
-            batch.observe(wait: false) { log.observe(batch: b, group: $0, caller: true) }
-        }
-        observer.finish()
-        #expect(log.seen.allSatisfy { $0 == Array(0 ..< batches) })
-        #expect(!log.overlapped)
-        #expect(log.byCaller > 0 && log.byCaller < groups * batches)
-    }
-
     /// Rules finish in an order chosen for memory, and a scan carries findings over after the
     /// pass: a project's score must not depend on the order its findings arrive in.
     @Test func scoreDoesNotDependOnTheOrderOfFindings() {

@@ -50,18 +50,13 @@ final class DatasetRunSlots: @unchecked Sendable {
         return members.keys.sorted().map { members[$0]! }
     }
 
-    /// Shows the batch's records to the runs of group `group`, timed per rule when `timing` is
-    /// set (during the pass, before any run is finished; two threads never observe one group at
-    /// once: see `ObservedBatch`).
-    func observe(_ batch: [ProcurementRecord], group: Int, timing: RunTiming?) {
-        let members = groups[group]
-        let runs = lock.withLock { members.map { self.runs[$0]! } }
-        for r in batch {
-            if let timing {
-                for (k, run) in runs.enumerated() { timing.measure("observe " + ids[members[k]]) { run.observe(r, inScope: true) } }
-            } else {
-                for run in runs { run.observe(r, inScope: true) }
-            }
+    /// Shows `r` to every run, timed per rule when `timing` is set (on one thread, during the
+    /// pass: no run is finished yet).
+    func observe(_ r: ProcurementRecord, timing: RunTiming?) {
+        if let timing {
+            for (i, run) in runs.enumerated() { timing.measure("observe " + ids[i]) { run?.observe(r, inScope: true) } }
+        } else {
+            for run in runs { run?.observe(r, inScope: true) }
         }
     }
 
@@ -168,61 +163,4 @@ private final class ResultBoard: @unchecked Sendable {
 
     /// No more groups are taken.
     func stop() { condition.withLock { stopped = true } }
-}
-
-/// One batch of the pass, observed group by group by whichever thread claims a group first: the
-/// observer thread, and the thread evaluating the record rules once it is done with the batch
-/// (in an incremental scan it has little else to do: it waited 34 s of a 1 M scan's 45 s pass
-/// for the observer). A group's runs see the records in the pass's order: no group of a batch
-/// is claimed before every group of the batch before has been observed.
-final class ObservedBatch: @unchecked Sendable {
-    private let condition = NSCondition()
-    private let groups: Int
-    private var claimed = 0
-    private var observed = 0
-    /// The batch before, until it is seen complete.
-    private var previous: ObservedBatch?
-
-    init(groups: Int, after previous: ObservedBatch?) {
-        self.groups = groups
-        self.previous = previous
-    }
-
-    /// Observes groups of this batch with `observe` until none is left to claim. With `wait`,
-    /// first waits for the batch before to be observed in full; without, claims nothing unless
-    /// it already is (the record rules' thread never waits for the observer).
-    func observe(wait: Bool, _ observe: (Int) -> Void) {
-        guard let before = condition.withLock({ () -> ObservedBatch?? in
-            guard let previous else { return .some(nil) }
-            if wait || previous.isComplete { return .some(previous) }
-            return nil
-        }) else { return }
-        if let before {
-            before.waitUntilComplete()
-            condition.withLock { previous = nil }
-        }
-        while let group = claim() {
-            observe(group)
-            condition.withLock {
-                observed += 1
-                if observed == groups { condition.broadcast() }
-            }
-        }
-    }
-
-    private func claim() -> Int? {
-        condition.withLock {
-            guard claimed < groups else { return nil }
-            claimed += 1
-            return claimed - 1
-        }
-    }
-
-    var isComplete: Bool { condition.withLock { observed == groups } }
-
-    func waitUntilComplete() {
-        condition.lock()
-        defer { condition.unlock() }
-        while observed < groups { condition.wait() }
-    }
 }

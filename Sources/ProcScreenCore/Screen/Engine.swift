@@ -253,7 +253,10 @@ public final class Engine {
             // Dataset indicators observe on a second thread, fed the same batches, while this one
             // evaluates the record rules and writes (CPU use was 114 % of two cores with one).
             // A second observing thread was tried: the pass, CPU-bound already, took 46.7 -> 56.3 s
-            // at 1 M projects.
+            // at 1 M projects. So was this thread observing the groups of runs the observer had not
+            // claimed yet, batch by batch: a 1 M scan's screening took 77.8 and 87.6 s without it,
+            // 100.1 and 99.6 s with it (the batches' hand-over made each thread wait on the other's
+            // slowest group), the full screen 121.8 against 121.6 s.
             let datasetRules = scoped ? [] : datasetRuns.map(\.0)
             let observed = DatasetRunSlots(scoped ? [] : datasetRuns.map(\.1), ids: datasetRules.map(\.id),
                                            sharedKeys: scoped ? [] : datasetRuns.map(\.2))
@@ -304,22 +307,16 @@ public final class Engine {
             let timing = ProcessInfo.processInfo.environment["PROCSCREEN_TIMING"] != nil ? RunTiming() : nil
             let observerTiming = UncheckedSendable(timing.map { _ in RunTiming() })
             let findingsRuleIDs = findingsRuns.map(\.0.id)
-            // Each batch's groups of runs are observed by whichever thread claims them first: the
-            // observer thread, and this one once the record rules are done with the batch.
-            let observerThread = observed.isEmpty ? nil : ConsumerThread<([ProcurementRecord], ObservedBatch)>(capacity: 4) { item in
-                var batch = item.0
-                // The memo is filled lazily by the thread reading it: this thread gets its own.
-                for k in batch.indices { batch[k].memo = batch[k].memo?.forAnotherThread() }
-                item.1.observe(wait: true) { observed.observe(batch, group: $0, timing: observerTiming.value) }
+            let observerThread = observed.isEmpty ? nil : ConsumerThread<[ProcurementRecord]>(capacity: 4) { batch in
+                for var r in batch {
+                    // The memo is filled lazily by the thread reading it: this thread gets its own.
+                    r.memo = r.memo?.forAnotherThread()
+                    observed.observe(r, timing: observerTiming.value)
+                }
             }
-            var lastObserved: ObservedBatch?
             do {
                 while needsPass, let batch = try timing?.measure("wait for records", { try records.pop() }) ?? records.pop() {
-                    let observation = observerThread.map { _ in ObservedBatch(groups: observed.groups.count, after: lastObserved) }
-                    lastObserved = observation
-                    if let observerThread, let observation {
-                        timing?.measure("wait for observers") { observerThread.submit((batch, observation)) } ?? observerThread.submit((batch, observation))
-                    }
+                    if let observerThread { timing?.measure("wait for observers") { observerThread.submit(batch) } ?? observerThread.submit(batch) }
                     for r in batch {
                         projectCount += 1
                         if let timing {
@@ -340,9 +337,6 @@ public final class Engine {
                             }
                         }
                     }
-                    // The groups the observer thread has not claimed yet, unless it is still on an
-                    // earlier batch (this thread never waits for it here).
-                    observation?.observe(wait: false) { observed.observe(batch, group: $0, timing: timing) }
                 }
                 if let observerThread { try timing?.measure("wait for observers") { observerThread.finish() } ?? observerThread.finish() }
             } catch {
