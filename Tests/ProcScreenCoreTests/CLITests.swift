@@ -152,7 +152,11 @@ struct CLITests {
         }
         // An output path that cannot be written: exit 1, the path named, nothing half-written.
         let unwritable = try CLI.run(["report", "--db", db, "--format", "csv", "-o", dir.path("missing/report.csv")])
-        #expect(unwritable.status == 1 && unwritable.stderr.contains("missing/report.csv"), "\(unwritable.stderr)")
+        #expect(unwritable.status == 1 && unwritable.stderr.contains("cannot write \(dir.path("missing/report.csv"))"), "\(unwritable.stderr)")
+        // The workbook fails as it starts, before the list is read, with the same message.
+        let unwritableBook = try CLI.run(["report", "--db", db, "--format", "xlsx", "-o", dir.path("missing/report.xlsx")])
+        #expect(unwritableBook.status == 1 && unwritableBook.stderr.contains("cannot write \(dir.path("missing/report.xlsx"))"),
+                "\(unwritableBook.stderr)")
         // A store that is not there: a usage error naming it, and no empty store left behind.
         let noStore = try CLI.run(["report", "--db", dir.path("none.db"), "--format", "csv"])
         #expect(noStore.status == 2 && noStore.stderr.contains("no store at") && !FileManager.default.fileExists(atPath: dir.path("none.db")),

@@ -276,12 +276,15 @@ public enum ReportError: Error, CustomStringConvertible {
     case noRun
     case unknownRun(Int64)
     case unknownFormat(String)
+    /// The output file cannot be created (a missing folder, no permission).
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .noRun: return "the store has no finished screening run: run `procscreen screen` first"
         case .unknownRun(let run): return "run \(run) is not a finished run of this store (see `sqlite3 STORE 'SELECT run_id, kind, finished_at FROM runs'`)"
         case .unknownFormat(let f): return "unknown report format '\(f)' (csv, xlsx, json, markdown, html)"
+        case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
         }
     }
 }

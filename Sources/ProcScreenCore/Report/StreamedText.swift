@@ -20,7 +20,7 @@ final class StreamedText {
     /// A new file at `path` (replacing one there).
     init(toFile path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            throw ReportError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }
         (handle, closes) = (try FileHandle(forWritingTo: URL(fileURLWithPath: path)), true)
         buffer.reserveCapacity(1 << 20)

@@ -5,21 +5,6 @@ import ZIPFoundation
 /// numbers, text as inline strings (Thai intact), a bold frozen header row with an auto-filter.
 /// Excel and LibreOffice open it; the test converts it back to CSV with LibreOffice when present.
 public enum XLSXReport {
-    /// A worksheet: its rows made one at a time as it is written.
-    struct Sheet {
-        var name: String
-        /// Whether the first row is a header (bold, frozen, with an auto-filter).
-        var header: Bool
-        /// Cells in the widest row.
-        var width: Int
-        let forEachRow: (([ReportCell]) -> Void) -> Void
-
-        init(name: String, rows: [[ReportCell]], header: Bool) {
-            (self.name, self.header, width) = (name, header, rows.map(\.count).max() ?? 0)
-            forEachRow = { emit in rows.forEach(emit) }
-        }
-    }
-
     /// Rows a worksheet holds under its header: Excel's last row is 1,048,576.
     static let rowsPerSheet = 1_048_575
 
@@ -45,6 +30,10 @@ public enum XLSXReport {
         private let language: Language
         private let rowsPerSheet: Int
         private let scratch: URL
+        /// The workbook, created when the writer is: a path that cannot be written fails before
+        /// a national list has been read. Removed again unless `finish` completes it.
+        private let archive: Archive
+        private var finished = false
         private var projects: Table
         private var findings: Table
         /// The first error writing a part: `finish` throws it.
@@ -81,6 +70,12 @@ public enum XLSXReport {
 
         init(path: String, language: Language, rowsPerSheet: Int) throws {
             (self.path, self.language, self.rowsPerSheet) = (path, language, rowsPerSheet)
+            try? FileManager.default.removeItem(atPath: path)
+            do {
+                archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+            } catch {
+                throw ReportError.cannotWrite(path: path, reason: (error as NSError).localizedDescription)
+            }
             scratch = FileManager.default.temporaryDirectory.appendingPathComponent("procscreen-xlsx-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             projects = Table(name: ReportLabel.projects.text(language), file: "projects", header: ReportTables.projectHeader(language))
@@ -90,6 +85,7 @@ public enum XLSXReport {
         deinit {
             if rowsThreadStarted { rowsThread.cancel() }
             try? FileManager.default.removeItem(at: scratch)
+            if !finished { try? FileManager.default.removeItem(atPath: path) }
         }
 
         public func append(_ p: FlaggedReport.Project, of r: FlaggedReport) {
@@ -119,7 +115,11 @@ public enum XLSXReport {
             let rules = try sheetFile("rules", ReportTables.parameterRows(r, language), header: true)
             if let failure { throw failure }
             try XLSXReport.write(parts: [(ReportLabel.summary.text(language), summary)] + projects.parts + findings.parts
-                                 + [(ReportLabel.rules.text(language), rules)], scratch: scratch, to: path)
+                                 + [(ReportLabel.rules.text(language), rules)], scratch: scratch, to: archive)
+            finished = true
+            // Here, not only in the deinit: the scan's thread hands its files on and the process
+            // may end before the writer is released (a 1 M scan left 714 MB of parts behind).
+            try? FileManager.default.removeItem(at: scratch)
         }
 
         private func add(_ row: [ReportCell], to table: inout Table) {
@@ -160,32 +160,13 @@ public enum XLSXReport {
 
         private func sheetFile(_ name: String, _ rows: [[ReportCell]], header: Bool) throws -> URL {
             let file = scratch.appendingPathComponent(name + ".xml")
-            var bytes: [UInt8] = []
-            writeWorksheet(Sheet(name: name, rows: rows, header: header)) { bytes += $0 }
-            try Data(bytes).write(to: file)
+            try Data(worksheetBytes(rows, header: header)).write(to: file)
             return file
         }
     }
 
-    /// Writes sheets made in memory (tests, small workbooks).
-    static func write(sheets: [Sheet], to path: String) throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("procscreen-xlsx-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let parts = try sheets.enumerated().map { i, sheet in
-            let file = scratch.appendingPathComponent("sheet\(i + 1).xml")
-            var bytes: [UInt8] = []
-            writeWorksheet(sheet) { bytes += $0 }
-            try Data(bytes).write(to: file)
-            return (sheet.name, file)
-        }
-        try write(parts: parts, scratch: scratch, to: path)
-    }
-
     /// Zips the workbook: its parts, and the worksheets written already to files, named in order.
-    static func write(parts sheets: [(name: String, file: URL)], scratch: URL, to path: String) throws {
-        try? FileManager.default.removeItem(atPath: path)
-        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+    static func write(parts sheets: [(name: String, file: URL)], scratch: URL, to archive: Archive) throws {
         func add(_ name: String, _ text: String) throws {
             let file = scratch.appendingPathComponent("part-" + name.replacingOccurrences(of: "/", with: "_"))
             try Data(text.utf8).write(to: file)
@@ -246,16 +227,17 @@ public enum XLSXReport {
     }
 
     static func worksheet(_ rows: [[ReportCell]], header: Bool) -> String {
-        var bytes: [UInt8] = []
-        writeWorksheet(Sheet(name: "", rows: rows, header: header)) { bytes += $0 }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: worksheetBytes(rows, header: header), as: UTF8.self)
     }
 
-    /// The worksheet XML of `sheet`, handed to `flush` a megabyte at a time.
-    static func writeWorksheet(_ sheet: Sheet, flush: @escaping ([UInt8]) -> Void) {
-        let writer = WorksheetWriter(header: sheet.header, width: sheet.width, flush: flush)
-        sheet.forEachRow(writer.append)
+    /// The XML of a worksheet made in memory (the summary and rules sheets), as wide as its
+    /// widest row; `header`: the first row is bold, frozen and filtered.
+    static func worksheetBytes(_ rows: [[ReportCell]], header: Bool) -> [UInt8] {
+        var bytes: [UInt8] = []
+        let writer = WorksheetWriter(header: header, width: rows.map(\.count).max() ?? 0) { bytes += $0 }
+        rows.forEach(writer.append)
         writer.finish()
+        return bytes
     }
 
     /// A worksheet's XML made a row at a time and handed to `flush` a megabyte at a time, so a

@@ -75,17 +75,23 @@ extension ProcScreen {
             (filters.ministry, filters.agency, filters.province, filters.fiscalYear) = (ministry, agency, province, fiscalYear)
             (filters.minSeverity, filters.category, filters.top) = (minSeverity, category?.rawValue, top)
             filters.rules = ruleIDs.map { $0.split(separator: ",").map(String.init) }
-            // Read-only: the report's sort by priority spills to a temporary file past the cache,
-            // instead of growing the process (temp_store=MEMORY is for the writing connection).
             guard FileManager.default.fileExists(atPath: store.db) else {
                 throw ValidationError("no store at \(store.db): ingest and screen first (`procscreen ingest`, `procscreen screen`)")
             }
+            // Read-only: the report's sort by priority spills to a temporary file past the cache,
+            // instead of growing the process (temp_store=MEMORY is for the writing connection).
             let db = try Store(path: store.db, readOnly: true)
-            if format == .csv || format == .xlsx { return try writeTable(db: db, catalog: catalog, filters: filters) }
+            switch format {
+            case .csv, .xlsx: try writeTable(db: db, catalog: catalog, filters: filters)
+            case .html, .json, .markdown: try writeDocument(db: db, catalog: catalog, filters: filters)
+            }
+        }
+
+        /// HTML, JSON and Markdown: the report built in memory, with each finding's evidence.
+        func writeDocument(db: Store, catalog: RuleCatalog, filters: ReportFilters) throws {
             let report = try FlaggedReport.build(store: db, catalog: catalog, filters: filters, runID: runID)
             let text: String
             switch format {
-            case .csv, .xlsx: return   // written by writeTable
             // The page streams to its file: a national page is hundreds of megabytes.
             case .html:
                 if let output {
@@ -95,6 +101,7 @@ extension ProcScreen {
                 return try HTMLReport.write(report, language: lang, to: .standardOutput)
             case .json: text = try JSONReport.render(report)
             case .markdown: text = MarkdownReport.render(report, language: lang)
+            case .csv, .xlsx: preconditionFailure("tables are written by writeTable")
             }
             if let output {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output))
