@@ -150,6 +150,12 @@ struct CLITests {
             let lines = { (text: String) in text.split(separator: "\n").filter { !$0.contains(#"class="meta""#) } }
             #expect(lines(printed.stdout) == lines(String(decoding: written, as: UTF8.self)), "\(format)")
         }
+        // A page lists its first projects by priority, says so, and counts every project.
+        let page = try CLI.run(["report", "--db", db, "--format", "html", "--page-limit", "3", "-o", dir.path("page.html")])
+        #expect(page.status == 0 && page.stderr.contains("(lists the first 3; --page-limit 0 lists all)"), "\(page.stderr)")
+        let pageText = try String(contentsOfFile: dir.path("page.html"), encoding: .utf8)
+        #expect(pageText.contains("Listed: the first 3 of ") && pageText.components(separatedBy: "<tr><td data-v=").count == 4)
+        #expect(try CLI.run(["report", "--db", db, "--format", "html", "--page-limit", "-1"]).status == 2)
         // An output path that cannot be written: exit 1, the path named, nothing half-written.
         let unwritable = try CLI.run(["report", "--db", db, "--format", "csv", "-o", dir.path("missing/report.csv")])
         #expect(unwritable.status == 1 && unwritable.stderr.contains("cannot write \(dir.path("missing/report.csv"))"), "\(unwritable.stderr)")

@@ -107,7 +107,7 @@ struct ReportTests {
             let csv = try CSVReport.Writer(toFile: dir.path("\(k).csv"), language: .th)
             let workbook = try XLSXReport.Writer(path: dir.path("\(k).xlsx"), language: .th, rowsPerSheet: 7)
             var handedOn: [String] = []
-            let streamed = try FlaggedReport.stream(store: fixture.store, catalog: catalog, filters: filters, evidence: false,
+            let streamed = try FlaggedReport.stream(store: fixture.store, catalog: catalog, filters: filters, evidenceForFirst: 0,
                                                     generatedAt: "2026-11-27T00:00:00Z") { project, report in
                 handedOn.append(project.info.projectID)
                 csv.append(project, of: report)
@@ -134,6 +134,35 @@ struct ReportTests {
                 #expect(try Self.entry(dir.path("\(k).xlsx"), name) == Self.entry(dir.path("\(k)-built.xlsx"), name), "\(k): \(name)")
             }
         }
+    }
+
+    /// A page listing its first projects (HTML and Markdown by default; the scan's page) lists
+    /// them with their evidence, in priority order, and counts every project as the full report
+    /// does; it says so in both languages. Unlike `--top`, nothing is left out of the counts.
+    @Test func aPageListsItsFirstProjectsAndCountsThemAll() throws {
+        let (fixture, catalog) = try Self.screenedSample()
+        let full = try Self.report(fixture, catalog, ReportFilters())
+        let page = try FlaggedReport.build(store: fixture.store, catalog: catalog, filters: ReportFilters(), listing: 3,
+                                           generatedAt: full.generatedAt)
+        #expect(full.projects.count > 3 && !full.listsSome && full.listingNote(.en) == nil)
+        #expect(page.projects.map(\.info.projectID) == full.projects.prefix(3).map(\.info.projectID))
+        #expect(page.findings.map(\.evidence) == full.projects.prefix(3).flatMap(\.findings).map(\.evidence))
+        #expect(page.findings.contains { !$0.evidence.isEmpty })
+        #expect(page.ministries.reduce(0) { $0 + $1.projects } == 3)
+        #expect((page.projectCount, page.findingCount) == (full.projectCount, full.findingCount))
+        #expect(page.rules.map { "\($0.ruleID) \($0.findings) \($0.projects)" } == full.rules.map { "\($0.ruleID) \($0.findings) \($0.projects)" })
+        #expect(page.perMinistry.map { "\($0.name) \($0.projects) \($0.findings)" } == full.perMinistry.map { "\($0.name) \($0.projects) \($0.findings)" })
+        let note = try #require(page.listingNote(.en))
+        #expect(note.contains("first 3 of \(formatCount(full.projectCount))"))
+        #expect(HTMLReport.render(page, language: .en).contains(note))
+        #expect(HTMLReport.render(page, language: .th).contains(try #require(page.listingNote(.th))))
+        #expect(MarkdownReport.render(page, language: .en).contains(note))
+        #expect(!HTMLReport.render(full, language: .en).contains("Listed: the first"))
+        // Past the last project, the page is the full report.
+        var all = try FlaggedReport.build(store: fixture.store, catalog: catalog, filters: ReportFilters(), listing: full.projectCount,
+                                          generatedAt: full.generatedAt)
+        (all.runStarted, all.rulesDirectory) = (full.runStarted, full.rulesDirectory)
+        #expect(HTMLReport.render(all, language: .en) == HTMLReport.render(full, language: .en))
     }
 
     /// A table longer than a worksheet holds goes on in further sheets, each with the header, the

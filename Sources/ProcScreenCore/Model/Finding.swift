@@ -124,3 +124,6 @@ public func formatBaht(_ satang: Int64) -> String {
     let cents = value % 100
     return (negative ? "-" : "") + whole + grouped + (cents == 0 ? "" : "." + (cents < 10 ? "0" : "") + String(cents))
 }
+
+/// A count with thousands separators ("537,629").
+public func formatCount(_ n: Int) -> String { formatBaht(Int64(n) * 100) }

@@ -121,15 +121,29 @@ public struct FlaggedReport: Sendable {
 
     /// Builds the report of run `runID` (default: the latest) from the store, its projects in memory.
     ///
-    /// - Parameter evidence: read each finding's evidence; CSV and XLSX print the summary line
-    ///   only, and skip it.
+    /// - Parameters:
+    ///   - evidence: read each finding's evidence; CSV and XLSX print the summary line only, and
+    ///     skip it.
+    ///   - limit: list only the first `limit` projects by priority (a page for reading: a
+    ///     national list does not fit one); unlike the `top` filter, the counts and summaries
+    ///     still cover every project.
     /// - Throws: `StoreError`; `ReportError.noRun` when the store was never screened.
     public static func build(store: Store, catalog: RuleCatalog, filters: ReportFilters, runID: Int64? = nil, evidence: Bool = true,
+                             listing limit: Int? = nil,
                              generatedAt: String = ISO8601DateFormatter().string(from: Date())) throws -> FlaggedReport {
+        let limit = limit ?? .max
         var projects: [Project] = []
-        var report = try stream(store: store, catalog: catalog, filters: filters, runID: runID, evidence: evidence,
-                                generatedAt: generatedAt) { project, _ in projects.append(project) }
-        // Ministry → agency, largest first.
+        var report = try stream(store: store, catalog: catalog, filters: filters, runID: runID, evidenceForFirst: evidence ? limit : 0,
+                                generatedAt: generatedAt) { project, _ in
+            if projects.count < limit { projects.append(project) }
+        }
+        report.list(projects)
+        return report
+    }
+
+    /// Lists `projects` (the report's first ones by priority), grouped by ministry → agency,
+    /// largest first.
+    public mutating func list(_ projects: [Project]) {
         var byMinistry: [String: [String: AgencyGroup]] = [:]
         for (i, p) in projects.enumerated() {
             let ministry = p.info.ministry ?? "—"
@@ -137,11 +151,25 @@ public struct FlaggedReport: Sendable {
             byMinistry[ministry, default: [:]][agency, default: AgencyGroup(agency: agency, projects: [], findings: 0)].projects.append(i)
             byMinistry[ministry]![agency]!.findings += p.findings.count
         }
-        report.ministries = byMinistry.map { name, agencies in
+        ministries = byMinistry.map { name, agencies in
             MinistryGroup(ministry: name, agencies: agencies.values.sorted { ($0.findings, $1.agency) > ($1.findings, $0.agency) })
         }.sorted { ($0.findings, $1.ministry) > ($1.findings, $0.ministry) }
-        report.projects = projects
-        return report
+        self.projects = projects
+    }
+
+    /// How many projects a page for reading lists by default (`report --format html`, the scan's page).
+    public static let pageLimit = 1_000
+
+    /// Whether the report lists fewer projects than it counts (a page listing the first ones).
+    public var listsSome: Bool { projects.count < projectCount }
+
+    /// "Listed: the first 1,000 of 537,629 …", when the report lists only its first projects.
+    public func listingNote(_ l: Language) -> String? {
+        guard listsSome else { return nil }
+        let (shown, all) = (formatCount(projects.count), formatCount(projectCount))
+        return l == .th
+            ? "แสดง \(shown) โครงการแรกตามลำดับความสำคัญ จากทั้งหมด \(all) โครงการที่มีข้อสังเกต ตัวเลขสรุปนับทุกโครงการ รายงาน CSV และ XLSX แสดงครบทุกโครงการ"
+            : "Listed: the first \(shown) of \(all) flagged projects by priority. The counts and charts cover every project; the CSV and XLSX reports list them all."
     }
 
     /// Reads the report of run `runID` (default: the latest) a project at a time, by priority,
@@ -149,7 +177,11 @@ public struct FlaggedReport: Sendable {
     /// there from the first project on; its counts are complete once the last has passed).
     /// Returns the report without its projects: a national list (5 million findings) is never in
     /// memory whole.
-    public static func stream(store: Store, catalog: RuleCatalog, filters: ReportFilters, runID: Int64? = nil, evidence: Bool = true,
+    ///
+    /// - Parameter evidenceForFirst: the first projects whose findings carry their evidence
+    ///   (looked up one by one); CSV and XLSX print the summary line only, and pass 0.
+    public static func stream(store: Store, catalog: RuleCatalog, filters: ReportFilters, runID: Int64? = nil,
+                              evidenceForFirst: Int = .max,
                               generatedAt: String = ISO8601DateFormatter().string(from: Date()),
                               _ body: (Project, FlaggedReport) throws -> Void) throws -> FlaggedReport {
         let screens = ScreenStore(store: store)
@@ -187,18 +219,19 @@ public struct FlaggedReport: Sendable {
         }
         try screens.forEachReportFinding(runID: run, filter: ScreenStore.ProjectFilter(
             ministry: filters.ministry, agency: filters.agency, province: filters.province, fiscalYear: filters.fiscalYear,
-            category: filters.category), evidence: evidence) { finding, project, decodeEvidence in
+            category: filters.category)) { finding, project, readEvidence in
             if let minimum = filters.minSeverity, finding.severity < minimum { return true }
             if let wantedRules, !wantedRules.contains(finding.ruleID) { return true }
             if let fresh, !fresh.contains(finding.ruleID + "|" + (finding.projectID ?? "") + "|" + finding.subjectID) { return true }
             var finding = finding
-            if evidence { finding.evidence = decodeEvidence() }
             if current?.info.projectID == project.projectID {
+                if tally.projects < evidenceForFirst { finding.evidence = try readEvidence() }
                 current!.findings.append(finding)
                 return true
             }
             try handOn()
             if let top = filters.top, tally.projects == top { return false }
+            if tally.projects < evidenceForFirst { finding.evidence = try readEvidence() }
             current = Project(info: project, findings: [finding])
             return true
         }

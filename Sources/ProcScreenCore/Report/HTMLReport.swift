@@ -71,6 +71,7 @@ public enum HTMLReport {
 
         // The flagged projects, sortable and filterable.
         h += "<section>\n<h2>\(t(.allProjects))</h2>\n"
+        if let note = r.listingNote(l) { h += "<p class=\"note\">\(esc(note))</p>\n" }
         h += #"<input id="filter" type="search" placeholder="\#(t(.filterPlaceholder))" aria-label="\#(t(.filterPlaceholder))">"# + "\n"
         h += "<div class=\"scroll\"><table id=\"projects\"><thead><tr>"
         let columns: [(ReportLabel, Bool)] = [(.priority, true), (.score, true), (.projectName, false), (.agency, false), (.province, false),

@@ -14,6 +14,7 @@ public enum MarkdownReport {
         if let dir = r.rulesDirectory { out.append("- \(t(.rulesDirectory)): `\(dir.replacingOccurrences(of: "`", with: ""))`") }
         out.append("- \(t(.filters)): \(escape(r.filters.text(l) ?? t(.noFilter)))")
         out.append("- \(t(.projectsFlagged)): **\(r.projectCount)**, \(t(.findingsTotal).lowercased()): **\(r.findingCount)**")
+        if let note = r.listingNote(l) { out.append("- **\(escape(note))**") }
         out.append("")
         out.append("## \(t(.summary))")
         out.append("")

@@ -195,25 +195,31 @@ public struct BatchScan {
                 log("wrote \(path) in " + String(format: "%.1f s", Date().timeIntervalSince(fileStarted)))
             }
             // The full current list, the longest to read and write (the workbook most of all), on
-            // a second thread and its own connection, while this one writes the new findings and
-            // the page: at 1 M projects the reports took 95 s one after another. It is read once,
-            // a project at a time, into the CSV and the workbook together, never whole: at 5 M
-            // projects the list held in memory peaked at 17.6 GB.
+            // a second thread and its own connection, while this one writes the new findings: at
+            // 1 M projects the reports took 95 s one after another. It is read once, a project at
+            // a time, into the CSV, the workbook and the page together, never whole: at 5 M
+            // projects the list held in memory peaked at 17.6 GB. The page for reading lists the
+            // first projects by priority with their evidence; its counts cover them all.
             let fullList = BoundedQueue<[String]>.producing(capacity: 1) { [path = store.db.path] queue in
                 let reader = try Store(path: path, readOnly: true)
-                let (csvPath, workbookPath) = (base + "-current.csv", base + "-current.xlsx")
+                let (csvPath, workbookPath, pagePath) = (base + "-current.csv", base + "-current.xlsx", base + "-current.html")
                 let fileStarted = Date()
                 let csv = try CSVReport.Writer(toFile: csvPath, language: language)
                 let workbook = try XLSXReport.Writer(path: workbookPath, language: language)
-                // CSV and XLSX print each finding's summary line, not its evidence.
-                let current = try FlaggedReport.stream(store: reader, catalog: catalog, filters: ReportFilters(), runID: runID, evidence: false) {
-                    csv.append($0, of: $1)
-                    workbook.append($0, of: $1)
+                var listed: [FlaggedReport.Project] = []
+                // CSV and XLSX print each finding's summary line; the page, the evidence too.
+                var current = try FlaggedReport.stream(store: reader, catalog: catalog, filters: ReportFilters(), runID: runID,
+                                                       evidenceForFirst: FlaggedReport.pageLimit) { project, report in
+                    csv.append(project, of: report)
+                    workbook.append(project, of: report)
+                    if listed.count < FlaggedReport.pageLimit { listed.append(project) }
                 }
                 try csv.finish()
                 log("wrote \(csvPath) in " + String(format: "%.1f s", Date().timeIntervalSince(fileStarted)) + " (read with the workbook's rows)")
+                current.list(listed)
+                try write(pagePath) { try HTMLReport.write(current, language: language, toFile: pagePath) }
                 try write(workbookPath) { try workbook.finish(current) }
-                _ = queue.push([csvPath, workbookPath])
+                _ = queue.push([pagePath, csvPath, workbookPath])
             }
             do {
                 // Read-only: a report's sort by priority spills to a temporary file past the
@@ -226,13 +232,7 @@ public struct BatchScan {
                 try write(base + "-new-findings.json") {
                     try Data(JSONReport.render(fresh).utf8).write(to: URL(fileURLWithPath: base + "-new-findings.json"))
                 }
-                // The page for reading holds the first projects by priority, with their evidence;
-                // the CSV and the workbook hold them all.
-                var pageFilters = ReportFilters()
-                pageFilters.top = 1_000
-                let page = try FlaggedReport.build(store: reader, catalog: catalog, filters: pageFilters, runID: runID)
-                try write(base + "-current.html") { try HTMLReport.write(page, language: language, toFile: base + "-current.html") }
-                result.reports = [base + "-new-findings.csv", base + "-new-findings.json", base + "-current.html"] + (try fullList.pop() ?? [])
+                result.reports = [base + "-new-findings.csv", base + "-new-findings.json"] + (try fullList.pop() ?? [])
             } catch {
                 fullList.cancel()
                 throw error

@@ -45,22 +45,21 @@ extension ScreenStore {
     /// The findings of run `runID` on projects that pass `filter`, each with its project, in
     /// priority order (then weight and rule).
     /// Streamed, not collected: at 1 M projects the run has half a million findings. The body
-    /// gets each finding without its evidence, and a function that decodes it (only the formats
-    /// that print evidence need it, for the findings they keep: decoding every finding was a
-    /// quarter of the CSV report's time). It returns false to stop.
-    ///
-    /// - Parameter evidence: whether the rows carry the evidence at all: without it, the sort by
-    ///   priority holds far less (at 1 M projects the whole report's peak was this sort's).
-    public func forEachReportFinding(runID: Int64, filter: ProjectFilter, evidence: Bool = true,
-                                     _ body: (Finding, ReportProject, _ evidence: () -> [Evidence]) throws -> Bool) throws {
+    /// gets each finding without its evidence, and a function that reads and decodes it: the sort
+    /// by priority never carries the evidence (at 1 M projects the whole report's peak was that
+    /// sort's), and only the findings a format prints with their evidence are looked up (decoding
+    /// every finding was a quarter of the CSV report's time). It returns false to stop.
+    public func forEachReportFinding(runID: Int64, filter: ProjectFilter,
+                                     _ body: (Finding, ReportProject, _ evidence: () throws -> [Evidence]) throws -> Bool) throws {
         let decoder = JSONDecoder()
+        let evidenceOf = try db.prepare(sql: "SELECT evidence FROM findings WHERE finding_id = ?")
         var stopped = false
         // The run's priorities are ranked once, in a CTE (joined directly, the ranking view would
         // be computed for every run).
         try db.forEachRow(sql: """
             WITH s AS (SELECT project_id, score, priority FROM run_priorities WHERE run_id = ?1)
             SELECT f.run_id, f.rule_id, f.rule_version, f.category, f.severity, f.weight, f.subject_type, f.subject_id, f.project_id,
-                   f.agency_id, f.ministry, f.route_to, \(evidence ? "f.evidence" : "NULL"), f.summary, f.summary_th, f.value, f.firms,
+                   f.agency_id, f.ministry, f.route_to, f.finding_id, f.summary, f.summary_th, f.value, f.firms,
                    p.project_name, coalesce(p.ministry, a.ministry), p.agency_id, coalesce(p.agency_name, a.agency_name),
                    p.sub_agency_name, coalesce(p.province, a.province), p.method, p.method_raw, p.fiscal_year, p.budget,
                    p.reference_price, p.agreed_price, coalesce(p.currency, 'THB'), coalesce(s.score, 0), coalesce(s.priority, 0)
@@ -83,7 +82,13 @@ extension ScreenStore {
                 methodRaw: row[24].string, fiscalYear: row[25].int64.map(Int.init), budget: row[26].int64, referencePrice: row[27].int64,
                 agreedPrice: row[28].int64, currency: row[29].string ?? "THB", score: row[30].double ?? 0, priority: Int(row[31].int64 ?? 0),
                 winnerID: nil, winnerName: nil)
-            stopped = try !body(finding, project) { Self.evidence(row, decoder: decoder) }
+            let findingID = row[12].int64 ?? 0
+            stopped = try !body(finding, project) {
+                evidenceOf.reset()
+                evidenceOf.bind(int: findingID, at: 1)
+                guard try evidenceOf.step(), let json = evidenceOf.string(0) else { return [] }
+                return (try? decoder.decode([Evidence].self, from: Data(json.utf8))) ?? []
+            }
         }
     }
 

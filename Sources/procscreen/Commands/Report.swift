@@ -49,6 +49,11 @@ extension ProcScreen {
         @Option(help: "Only the first N projects by priority.")
         var top: Int?
 
+        @Option(help: ArgumentHelp(
+            "HTML and Markdown: list the first N projects by priority, with their evidence (0: all).",
+            discussion: "The counts and charts still cover every project; CSV and XLSX list them all."))
+        var pageLimit = FlaggedReport.pageLimit
+
         @Option(help: "CSV rows: one per finding (finding) or one per project (project).")
         var rows: ReportRows = .finding
 
@@ -61,6 +66,7 @@ extension ProcScreen {
         func validate() throws {
             if format == .xlsx && output == nil { throw ValidationError("--format xlsx needs -o FILE") }
             if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+            if pageLimit < 0 { throw ValidationError("--page-limit must be 0 (all) or more") }
             try validateFiscalYear(fiscalYear)
         }
 
@@ -87,9 +93,12 @@ extension ProcScreen {
             }
         }
 
-        /// HTML, JSON and Markdown: the report built in memory, with each finding's evidence.
+        /// HTML, JSON and Markdown: the report built in memory, with each finding's evidence. A page
+        /// for reading (HTML, Markdown) lists the first projects only: a national list is millions
+        /// of findings, which no browser opens (and which held 13 GB at 5 M projects).
         func writeDocument(db: Store, catalog: RuleCatalog, filters: ReportFilters) throws {
-            let report = try FlaggedReport.build(store: db, catalog: catalog, filters: filters, runID: runID)
+            let listing = format == .json || pageLimit == 0 ? nil : pageLimit
+            let report = try FlaggedReport.build(store: db, catalog: catalog, filters: filters, runID: runID, listing: listing)
             let text: String
             switch format {
             // The page streams to its file: a national page is hundreds of megabytes.
@@ -117,7 +126,7 @@ extension ProcScreen {
             switch format {
             case .xlsx:
                 let writer = try XLSXReport.Writer(path: output!, language: lang)
-                let report = try FlaggedReport.stream(store: db, catalog: catalog, filters: filters, runID: runID, evidence: false) {
+                let report = try FlaggedReport.stream(store: db, catalog: catalog, filters: filters, runID: runID, evidenceForFirst: 0) {
                     writer.append($0, of: $1)
                 }
                 try writer.finish(report)
@@ -125,7 +134,7 @@ extension ProcScreen {
             default:
                 let writer = try output.map { try CSVReport.Writer(toFile: $0, language: lang, rows: rows) }
                     ?? CSVReport.Writer(to: .standardOutput, language: lang, rows: rows)
-                let report = try FlaggedReport.stream(store: db, catalog: catalog, filters: filters, runID: runID, evidence: false) {
+                let report = try FlaggedReport.stream(store: db, catalog: catalog, filters: filters, runID: runID, evidenceForFirst: 0) {
                     writer.append($0, of: $1)
                 }
                 try writer.finish()
@@ -134,7 +143,9 @@ extension ProcScreen {
         }
 
         func wrote(_ path: String, _ report: FlaggedReport) {
-            FileHandle.standardError.write(Data("wrote \(path): \(report.projectCount) projects, \(report.findingCount) findings\n".utf8))
+            // A streamed report holds no projects; a page that lists only its first ones says so.
+            let listed = report.projects.isEmpty || !report.listsSome ? "" : " (lists the first \(report.projects.count); --page-limit 0 lists all)"
+            FileHandle.standardError.write(Data("wrote \(path): \(report.projectCount) projects, \(report.findingCount) findings\(listed)\n".utf8))
         }
     }
 }
