@@ -314,6 +314,9 @@ struct DatasetFenceTests {
         }
     }
 
+    /// The finding quotes its stratum's fence by reference: the stored evidence holds placeholders,
+    /// the findings as read hold the run's numbers. When more tenders move the fence, a run that
+    /// continues the first keeps the finding's row as it is, and reads it with the new fence.
     @Test func theStratumFenceRaisesTheOutlierAndReportsTheFence() throws {
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path("fence.db"))
@@ -322,11 +325,51 @@ struct DatasetFenceTests {
         let run = try Engine(store: store, catalog: catalog).screen(ScreenOptions(only: ["BR-22"]))
         let rows = try store.db.query(sql: "SELECT project_id, evidence FROM run_findings WHERE run_id = ?", bindings: [run.runID])
         #expect(rows.map { $0[0].string } == ["S0"])
-        let evidence = try JSONDecoder().decode([Evidence].self, from: Data((rows.first?[1].string ?? "[]").utf8))
-        let stratum = try #require(evidence.first { $0.field == "stratum" })
+        let stored = try JSONDecoder().decode([Evidence].self, from: Data((rows.first?[1].string ?? "[]").utf8))
+        #expect(stored.first { $0.field == "stratum" }?.note == "n={n}, Q1={q1}, Q3={q3}")
+        #expect(stored.first { $0.field == "runner_up_gap" }?.threshold == "≥ {upper} (Q3 + {k}·IQR)")
+
+        let screens = ScreenStore(store: store)
+        func readEvidence(_ runID: Int64) throws -> [Evidence] { try #require(try screens.findings(runID: runID, projectID: "S0").first).evidence }
+        let first = try readEvidence(run.runID)
+        let stratum = try #require(first.first { $0.field == "stratum" })
         #expect(stratum.observed == "e_bidding × จ้างก่อสร้าง × V2 × FY2567")
-        #expect(stratum.note?.hasPrefix("n=40, Q1=") == true)
-        #expect(evidence.first { $0.field == "runner_up_gap" }?.threshold?.contains("Q3 + 1.5·IQR") == true)
+        let fence = try #require(try screens.fence(runID: run.runID, ruleID: "BR-22", strata: [stratum.observed]))
+        #expect(stratum.note?.hasPrefix("n=40, Q1=") == true && fence.hasPrefix(stratum.observed + ": n=40"))
+        let upper = try #require(fence.components(separatedBy: "upper ").last)
+        #expect(first.first { $0.field == "runner_up_gap" }?.threshold == "≥ \(upper) (Q3 + 1.5·IQR)")
+
+        // Five more tenders with wide gaps raise Q3: the fence moves, the outlier stays raised.
+        for i in 40..<45 {
+            try FixtureLoader.insert("""
+                {"project_id":"S\(i)","method":"e_bidding","project_type":"จ้างก่อสร้าง","fiscal_year":2567,"budget":2000000,
+                 "bids":[{"bidder_id":"0105522016247","price":1000000,"status":"valid","is_winner":true},
+                         {"bidder_id":"0105551090549","price":\(1000000 * (1.3 + Double(i - 40) * 0.01)),"status":"valid"}]}
+                """, into: store.db)
+        }
+        var again = ScreenOptions(only: ["BR-22"])
+        again.continues = run.runID
+        let second = try Engine(store: store, catalog: catalog).screen(again)
+        #expect(try store.db.query(sql: "SELECT project_id FROM run_findings WHERE run_id = ?", bindings: [second.runID]).map { $0[0].string } == ["S0"])
+        #expect(try store.db.scalar(sql: "SELECT count(*) FROM findings WHERE rule_id = 'BR-22'").int64 == 1, "the row is kept, not rewritten")
+        let moved = try readEvidence(second.runID)
+        #expect(moved.first { $0.field == "stratum" }?.note?.hasPrefix("n=45, Q1=") == true)
+        #expect(moved.first { $0.field == "runner_up_gap" }?.threshold != first.first { $0.field == "runner_up_gap" }?.threshold)
+        #expect(try readEvidence(run.runID) == first, "the first run is read with its own fence")
+    }
+
+    /// Placeholders are filled in from the named fence; text that only looks like one is left alone.
+    @Test func fencePlaceholders() {
+        let fence = TukeyFence(n: 12, q1: 0.1, q3: 0.3, k: 1.5)
+        let flat = TukeyFence(n: 3, q1: 0.2, q3: 0.2, k: 1.5)
+        let evidence = [Evidence(field: "x", observed: "1", threshold: "{high_cmp} {upper} or {lower_above_zero}", note: "{n} {k} {q1.2} {q3} {other} {upper@flat}"),
+                        Evidence(field: "stratum", observed: "s")]
+        let filled = FenceText.resolve(evidence, fences: ["s": fence, "flat": flat])
+        #expect(filled[0].threshold == "≥ 0.6000 or lower fence uninformative")
+        #expect(filled[0].note == "12 1.5 0.10 0.3000 {other} 0.2000")
+        #expect(FenceText.resolve(evidence, fences: ["s": flat])[0].threshold == "> 0.2000 or ≤ 0.2000")
+        #expect(FenceText.resolve(evidence, fences: [:])[0].threshold == "? ? or ?")
+        #expect(FenceText.resolve([Evidence(field: "a", observed: "{upper}")], fences: ["s": fence])[0].observed == "{upper}")
     }
 
     @Test func aSmallStratumIsCoarsenedThenNotComputable() throws {

@@ -163,15 +163,18 @@ public struct DatasetResult: Sendable {
     }
 }
 
-/// A fence a dataset rule computed for one statistic in one stratum.
+/// A fence a dataset rule computed for one statistic in one stratum, or over one kind of
+/// organisation (BP-21's bidders): `run_fences` keeps it, and findings quote it by reference
+/// (`FenceText`).
 public struct FenceRecord: Sendable {
     public var statistic: String
-    public var stratum: Stratum
+    /// The stratum's description, or the name of the population ("bidder", "supplier").
+    public var stratum: String
     public var fence: TukeyFence
 
     /// Every fence of `fences`, for one statistic.
     static func all(_ statistic: String, _ fences: StratifiedFences) -> [FenceRecord] {
-        fences.all.map { FenceRecord(statistic: statistic, stratum: $0.0, fence: $0.1) }
+        fences.all.map { FenceRecord(statistic: statistic, stratum: $0.0.description, fence: $0.1) }
     }
 }
 

@@ -30,6 +30,11 @@ public struct TukeyFence: Sendable, Equatable, Codable {
     public let q3: Double
     public let k: Double
 
+    /// A fence as `run_fences` stores it.
+    public init(n: Int, q1: Double, q3: Double, k: Double) {
+        (self.n, self.q1, self.q3, self.k) = (n, q1, q3, k)
+    }
+
     public init(values: [Double], k: Double = 1.5) {
         let sorted = values.sorted()
         n = sorted.count

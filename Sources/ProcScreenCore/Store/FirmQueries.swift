@@ -103,12 +103,12 @@ extension ScreenStore {
     /// pairs, the firm, agencies; a project-level rule once with all its projects), with the
     /// projects they are linked to.
     public func firmFindings(runID: Int64, firmID: String) throws -> [(finding: Finding, projects: [String])] {
-        let rows = try db.query(sql: """
+        let rows = try withFencesFilledIn(try db.query(sql: """
             SELECT run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
                    agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
             FROM run_findings WHERE run_id = ? AND instr(',' || firms || ',', ',' || ? || ',') > 0
             ORDER BY weight DESC, rule_id, subject_id, project_id
-            """, bindings: [runID, firmID]).map { [decoder = JSONDecoder()] in Self.finding($0, decoder: decoder) }
+            """, bindings: [runID, firmID]).map { [decoder = JSONDecoder()] in Self.finding($0, decoder: decoder) }, runID: runID)
         var order: [String] = []
         var grouped: [String: (Finding, [String])] = [:]
         for f in rows {

@@ -53,6 +53,7 @@ extension ScreenStore {
                                      _ body: (Finding, ReportProject, _ evidence: () throws -> [Evidence]) throws -> Bool) throws {
         let decoder = JSONDecoder()
         let evidenceOf = try db.prepare(sql: "SELECT evidence FROM findings WHERE finding_id = ?")
+        let fences = fenceLookup(runID: runID)
         var stopped = false
         // The run's priorities are ranked once, in a CTE (joined directly, the ranking view would
         // be computed for every run).
@@ -87,7 +88,7 @@ extension ScreenStore {
                 evidenceOf.reset()
                 evidenceOf.bind(int: findingID, at: 1)
                 guard try evidenceOf.step(), let json = evidenceOf.string(0) else { return [] }
-                return (try? decoder.decode([Evidence].self, from: Data(json.utf8))) ?? []
+                return try fences.resolve((try? decoder.decode([Evidence].self, from: Data(json.utf8))) ?? [], ruleID: finding.ruleID)
             }
         }
     }

@@ -452,7 +452,7 @@ public final class ScreenStore {
         }
 
         func writeFence(runID: Int64, ruleID: String, _ f: FenceRecord) throws {
-            try insertFence.bind([runID, ruleID, f.statistic, f.stratum.description, f.fence.n, f.fence.q1, f.fence.q3, f.fence.k])
+            try insertFence.bind([runID, ruleID, f.statistic, f.stratum, f.fence.n, f.fence.q1, f.fence.q3, f.fence.k])
             try insertFence.run()
         }
 
@@ -610,11 +610,21 @@ extension ScreenStore {
 
     /// The findings of a run touching one project.
     public func findings(runID: Int64, projectID: String) throws -> [Finding] {
-        try db.query(sql: """
+        try withFencesFilledIn(try db.query(sql: """
             SELECT run_id, rule_id, rule_version, category, severity, weight, subject_type, subject_id, project_id,
                    agency_id, ministry, route_to, evidence, summary, summary_th, value, firms
             FROM run_findings WHERE run_id = ? AND project_id = ? ORDER BY weight DESC, rule_id
-            """, bindings: [runID, projectID]).map { [decoder = JSONDecoder()] in Self.finding($0, decoder: decoder) }
+            """, bindings: [runID, projectID]).map { [decoder = JSONDecoder()] in Self.finding($0, decoder: decoder) }, runID: runID)
+    }
+
+    /// `findings` of run `runID` with the fences their evidence quotes filled in (`FenceText`).
+    func withFencesFilledIn(_ findings: [Finding], runID: Int64) throws -> [Finding] {
+        let fences = fenceLookup(runID: runID)
+        return try findings.map { f in
+            var f = f
+            f.evidence = try fences.resolve(f.evidence, ruleID: f.ruleID)
+            return f
+        }
     }
 
     /// A findings row as a Finding; the evidence is decoded with `decoder`, or left empty when

@@ -234,14 +234,15 @@ struct DistributionScreen {
                 fenceHigh = highCutoff != nil && fence.isHighOutlier(value)
                 fenceUsed = (key, fence, lowInformative)
             }
-            // Formatted only for raised tenders: String(format:) per tender cost more than the screen.
+            // The fence by reference (`FenceText`): its numbers are filled in when the finding is
+            // read, so a fence that moves leaves the finding's row unchanged.
             var fenceNote: Evidence? {
-                fenceUsed.map { key, fence, lowInformative in
+                fenceUsed.map { key, _, _ in
                     var sides: [String] = []
-                    if lowCutoff != nil { sides.append(lowInformative ? String(format: "≤ %.4f", fence.lower) : "lower fence uninformative") }
-                    if highCutoff != nil { sides.append(String(format: "≥ %.4f", fence.upper)) }
-                    return Evidence(field: "stratum", observed: key.description, threshold: sides.joined(separator: " or "),
-                                    note: String(format: "n=%d, Q1=%.4f, Q3=%.4f", fence.n, fence.q1, fence.q3))
+                    if lowCutoff != nil { sides.append(floorsAtZero ? "{lower_above_zero}" : "≤ {lower}") }
+                    if highCutoff != nil { sides.append("≥ {upper}") }
+                    return Evidence(field: FenceText.keyField, observed: key.description, threshold: sides.joined(separator: " or "),
+                                    note: "n={n}, Q1={q1}, Q3={q3}")
                 }
             }
             let low: Bool, high: Bool

@@ -200,15 +200,14 @@ struct WinnerRunnerUpRatio {
         }()
     }
 
-    func evidence(_ row: WinnerRunnerUp, ratio: Double, threshold: String, stratum: String?, fence: TukeyFence?) -> [Evidence] {
+    func evidence(_ row: WinnerRunnerUp, ratio: Double, threshold: String, stratum: String?) -> [Evidence] {
         var evidence = [
             Evidence(field: "runner_up_gap", observed: String(format: "%.4f", ratio), threshold: threshold, note: "(L − W) / W"),
             Evidence(field: "winning_bid", observed: row.winningBid.map { formatBaht($0) + " baht" } ?? "—", note: row.winner),
             Evidence(field: "runner_up_bid", observed: row.runnerUpBid.map { formatBaht($0) + " baht" } ?? "—", note: row.runnerUp),
         ]
-        if let stratum, let fence {
-            evidence.append(Evidence(field: "stratum", observed: stratum,
-                                     note: String(format: "n=%d, Q1=%.4f, Q3=%.4f", fence.n, fence.q1, fence.q3)))
+        if let stratum {
+            evidence.append(Evidence(field: FenceText.keyField, observed: stratum, note: "n={n}, Q1={q1}, Q3={q3}"))
         }
         return evidence
     }
@@ -253,14 +252,14 @@ final class WinnerRunnerUpRun: DatasetRun {
             case .ratio(let r):
                 if let threshold {
                     let hit = tail == .low ? r <= threshold : r >= threshold
-                    outcome = hit ? raised(row, r, threshold: "\(tail == .low ? "≤" : "≥") \(threshold)", stratum: nil, fence: nil) : .computedNotRaised
+                    outcome = hit ? raised(row, r, threshold: "\(tail == .low ? "≤" : "≥") \(threshold)", stratum: nil) : .computedNotRaised
                 } else if let stratum = ratio.stratum(row), let (key, fence) = fences.fence(for: stratum) {
                     // Cardinal's guards: the low tail needs Q1 > 0 and a lower fence > 0; the high tail an upper fence > 0.
                     let informative = tail == .low ? fence.q1 > 0 && fence.lower > 0 : fence.upper > 0
                     let hit = informative && (tail == .low ? fence.isLowOutlier(r) : fence.isHighOutlier(r))
-                    let limit = tail == .low ? String(format: "≤ %.4f (Q1 − %.1f·IQR)", fence.lower, fence.k)
-                                             : String(format: "≥ %.4f (Q3 + %.1f·IQR)", fence.upper, fence.k)
-                    outcome = hit ? raised(row, r, threshold: limit, stratum: key.description, fence: fence) : .computedNotRaised
+                    // The fence by reference (`FenceText`), filled in when the finding is read.
+                    let limit = tail == .low ? "≤ {lower} (Q1 − {k}·IQR)" : "≥ {upper} (Q3 + {k}·IQR)"
+                    outcome = hit ? raised(row, r, threshold: limit, stratum: key.description) : .computedNotRaised
                 } else {
                     outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
                 }
@@ -270,9 +269,9 @@ final class WinnerRunnerUpRun: DatasetRun {
         return result
     }
 
-    private func raised(_ row: WinnerRunnerUp, _ r: Double, threshold: String, stratum: String?, fence: TukeyFence?) -> Outcome {
+    private func raised(_ row: WinnerRunnerUp, _ r: Double, threshold: String, stratum: String?) -> Outcome {
         // BR-21 names both bidders; BR-22 (a discounted winning bid) the winner.
-        .raised(FindingDraft(summary: message(r), evidence: ratio.evidence(row, ratio: r, threshold: threshold, stratum: stratum, fence: fence),
+        .raised(FindingDraft(summary: message(r), evidence: ratio.evidence(row, ratio: r, threshold: threshold, stratum: stratum),
                              involvedFirms: (tail == .low ? [row.winner, row.runnerUp] : [row.winner]).compactMap { $0 }, value: r))
     }
 }

@@ -262,8 +262,9 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                     let fence = TukeyFence(values: ratios.values.map(\.0), k: rule.k)
                     guard fence.upper > 0 else { continue }
                     cut = fence.upper
-                    fences[group] = String(format: "≥ %.4f (Q3 + %.1f·IQR; Q1 %.4f, Q3 %.4f, ", fence.upper, rule.k, fence.q1, fence.q3)
-                        + "\(fence.n) \(group.label.en) ratios)"
+                    // By reference (`FenceText`): the numbers are filled in when a finding is read.
+                    fences[group] = "≥ {upper} (Q3 + {k}·IQR; Q1 {q1}, Q3 {q3}, {n} \(group.label.en) ratios)"
+                    result.fences.append(FenceRecord(statistic: "disqualified_share", stratum: group.rawValue, fence: fence))
                 }
                 raised[group] = ratios.filter { $0.value.0 >= cut }.mapValues { (ratio: $0.0, counts: $0.1) }
             }
@@ -281,7 +282,8 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                                          th: "สัดส่วนการถูกตัดสิทธิ์สูงผิดปกติ: \(group.label.th) \(key) " + String(format: "%.1f%%", value.ratio * 100)),
                         evidence: [Evidence(field: "disqualified_share_\(group.rawValue)", observed: String(format: "%.4f", value.ratio),
                                             threshold: fences[group],
-                                            note: "\(key): \(value.counts.disqualified) of \(value.counts.submitted) submitted bids disqualified, \(window.description)")],
+                                            note: "\(key): \(value.counts.disqualified) of \(value.counts.submitted) submitted bids disqualified, \(window.description)")]
+                            + (rule.threshold == nil ? [Evidence(field: FenceText.keyField, observed: group.rawValue)] : []),
                         subjectType: group == .bidder ? .firm : .agency, subjectID: key,
                         involvedFirms: group == .bidder ? [key] : [], value: value.ratio)),
                         projectID: project.projectID, agencyID: project.agencyID, ministry: project.ministry)
@@ -402,6 +404,9 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
             let inWindow = tenders.filter { window.contains($0.fiscalYear) }
             guard !totals.isEmpty else { return result }
             let activity = Quantiles.type8(totals.values.map { Double($0.den) }, rule.percentile / 100)
+            // The activity fence is a quantile of its own, kept as a degenerate fence (Q1 = Q3).
+            result.fences.append(FenceRecord(statistic: "valid_bids", stratum: "bidder_activity",
+                                             fence: TukeyFence(n: totals.count, q1: activity, q3: activity, k: 0)))
             let ratios = totals.mapValues { Double($0.num) / Double($0.den) }
             let fence = TukeyFence(values: Array(ratios.values), k: rule.k)
             let cutText: String
@@ -410,10 +415,10 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
                 cutText = "≤ \(threshold) (fixed threshold)"
                 isLow = { $0 <= threshold }
             } else if fence.q1 > 0 && fence.lower > 0 {
-                cutText = fence.iqr == 0
-                    ? String(format: "< %.4f (Q1; IQR = 0, strict)", fence.q1)
-                    : String(format: "≤ %.4f (Q1 − %.1f·IQR; Q1 %.4f, Q3 %.4f, ", fence.lower, rule.k, fence.q1, fence.q3) + "\(fence.n) bidders)"
+                // By reference (`FenceText`): the numbers are filled in when a finding is read.
+                cutText = "{low_cmp} {lower} (Q1 − {k}·IQR; Q1 {q1}, Q3 {q3}, {n} bidders)"
                 isLow = fence.isLowOutlier
+                result.fences.append(FenceRecord(statistic: "win_ratio", stratum: "bidder", fence: fence))
             } else {
                 // The guard: a fence at or below zero cannot single out anyone. Computed, not raised.
                 result.notRaised = inWindow.count
@@ -431,7 +436,8 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
                                          th: "ผู้เสนอราคาบ่อยแต่แพ้ผิดปกติ: \(bidder) ชนะ \(total.num) จาก \(total.den) โครงการ"),
                         evidence: [Evidence(field: "win_ratio", observed: String(format: "%.4f", ratios[bidder]!), threshold: cutText,
                                             note: "\(bidder): \(total.den) valid bids on single-winner tenders (activity fence ≥ "
-                                                + String(format: "%.2f", activity) + "), \(total.num) won, \(window.description)")],
+                                                + "{q1.2@bidder_activity}), \(total.num) won, \(window.description)")]
+                            + (rule.threshold == nil ? [Evidence(field: FenceText.keyField, observed: "bidder")] : []),
                         subjectType: .firm, subjectID: bidder, involvedFirms: [bidder], value: ratios[bidder]!)),
                         projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry)
                 }

@@ -68,9 +68,9 @@ struct HeterogeneousSupplierIndicator: DatasetIndicator {
             guard !varieties.isEmpty else { result.notRaised = linked.count; return result }
             let fence = TukeyFence(values: Array(varieties.values), k: rule.k)
             let isRaised: (Double) -> Bool = rule.threshold.map { t in { $0 >= t } } ?? fence.isHighOutlier
-            let cut = rule.threshold.map { "≥ \($0) (fixed threshold)" }
-                ?? (fence.iqr == 0 ? String(format: "> %.2f (Q3; IQR = 0, strict)", fence.q3)
-                                   : String(format: "≥ %.2f (Q3 + %.1f·IQR; Q1 %.2f, Q3 %.2f, ", fence.upper, rule.k, fence.q1, fence.q3) + "\(fence.n) suppliers)")
+            // The fence by reference (`FenceText`): the numbers are filled in when a finding is read.
+            let cut = rule.threshold.map { "≥ \($0) (fixed threshold)" } ?? "{high_cmp} {upper.2} (Q3 + {k}·IQR; Q1 {q1.2}, Q3 {q3.2}, {n} suppliers)"
+            if rule.threshold == nil { result.fences.append(FenceRecord(statistic: "product_groups", stratum: "supplier", fence: fence)) }
             let raised = Set(varieties.filter { isRaised($0.value) }.keys)
             for project in linked {
                 let hits = project.suppliers.filter(raised.contains)
@@ -82,7 +82,8 @@ struct HeterogeneousSupplierIndicator: DatasetIndicator {
                         summary: Message(en: "Supplier \(supplier) won awards in \(Int(variety)) product groups (unusually many)",
                                          th: "ผู้ขาย \(supplier) ได้รับสัญญาใน \(Int(variety)) หมวดสินค้า มากผิดปกติ"),
                         evidence: [Evidence(field: "product_groups", observed: String(Int(variety)), threshold: cut,
-                                            note: "\(supplier): \(processes[supplier]!) processes; groups \(groups)")],
+                                            note: "\(supplier): \(processes[supplier]!) processes; groups \(groups)")]
+                            + (rule.threshold == nil ? [Evidence(field: FenceText.keyField, observed: "supplier")] : []),
                         subjectType: .firm, subjectID: supplier, involvedFirms: [supplier], value: variety)),
                         projectID: project.projectID, agencyID: project.agencyID, ministry: project.ministry)
                 }
