@@ -409,6 +409,19 @@ if phase == "scan" { try benchScan(sizes: scanSizes, batch: batchSize) }
                   var report: Double { reports.reduce(0) { $0 + $1.seconds } }
                   /// bids.csv's own load rate (0 when the bundle has no bids file).
                   var bidsRate: Double { bidsSeconds > 0 ? Double(bids) / bidsSeconds : 0 } }
+    func shell(_ command: String) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try? p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    // The commit the binaries were built from, read now: a long suite can outlast later commits.
+    let commit = shell("git rev-parse --short HEAD") + (shell("git status --porcelain -uno").isEmpty ? "" : " with uncommitted changes")
     let inbox = try batchInbox(batch)
     var lines: [Line] = []
     for n in sizes {
@@ -433,24 +446,13 @@ if phase == "scan" { try benchScan(sizes: scanSizes, batch: batchSize) }
         print("suite \(n): ingest \(fmt(ingest, 1)) s, screen \(fmt(screen, 1)) s, reports \(fmt(line.report, 1)) s, scan of \(batch) \(fmt(scanWall, 1)) s "
               + "(screening \(fmt(scan.screenSeconds, 1)) s, reports \(fmt(scan.reportSeconds, 1)) s)")
     }
-    func shell(_ command: String) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try? p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
     let mb = { (kb: Int) in fmt(Double(kb) / 1024) }
     var text = """
 
         ## `procscreen-bench suite` — \(shell("date -u +%Y-%m-%dT%H:%MZ"))
 
         Machine: \(shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'")), \(shell("nproc")) cores, \
-        \(shell("free -g | awk '/Mem:/ {print $2}'")) GB; release build; commit \(shell("git rev-parse --short HEAD")). \
+        \(shell("free -g | awk '/Mem:/ {print $2}'")) GB; release build; commit \(commit). \
         Each step is one whole process on a fresh store, one round (the machine is shared: compare rows of one run).
 
         | projects | bids | ingest | peak | full screen (all rules) | peak | reports: time, peak | scan of \(batch) new, with its reports | peak |
