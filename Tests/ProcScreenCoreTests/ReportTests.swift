@@ -106,15 +106,20 @@ struct ReportTests {
             let built = try FlaggedReport.build(store: fixture.store, catalog: catalog, filters: filters, evidence: false, generatedAt: "2026-11-27T00:00:00Z")
             let csv = try CSVReport.Writer(toFile: dir.path("\(k).csv"), language: .th)
             let workbook = try XLSXReport.Writer(path: dir.path("\(k).xlsx"), language: .th, rowsPerSheet: 7)
+            let json = try JSONReport.Writer(toFile: dir.path("\(k).json"))
             var handedOn: [String] = []
             let streamed = try FlaggedReport.stream(store: fixture.store, catalog: catalog, filters: filters, evidenceForFirst: 0,
                                                     generatedAt: "2026-11-27T00:00:00Z") { project, report in
                 handedOn.append(project.info.projectID)
                 csv.append(project, of: report)
                 workbook.append(project, of: report)
+                try json.append(project, of: report)
             }
             try csv.finish()
             try workbook.finish(streamed)
+            try json.finish(streamed)
+            #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("\(k).json"))), as: UTF8.self)
+                    == (try JSONReport.render(built)))
             #expect(streamed.projects.isEmpty && streamed.ministries.isEmpty)
             #expect(handedOn == built.projects.map(\.info.projectID) && !handedOn.isEmpty)
             #expect(streamed.projectCount == built.projects.count && streamed.findingCount == built.findings.count)
@@ -163,6 +168,24 @@ struct ReportTests {
                                           generatedAt: full.generatedAt)
         (all.runStarted, all.rulesDirectory) = (full.runStarted, full.rulesDirectory)
         #expect(HTMLReport.render(all, language: .en) == HTMLReport.render(full, language: .en))
+    }
+
+    /// The streamed JSON of a report with no project is the rendered one too (its arrays empty).
+    @Test func anEmptyStreamedJSONReportIsTheRenderedOne() throws {
+        let (fixture, catalog) = try Self.screenedSample()
+        let dir = try TemporaryDirectory()
+        var nothing = ReportFilters()
+        nothing.ministry = "no such ministry"
+        let json = try JSONReport.Writer(toFile: dir.path("empty.json"))
+        let streamed = try FlaggedReport.stream(store: fixture.store, catalog: catalog, filters: nothing, generatedAt: "2026-11-27T00:00:00Z") {
+            try json.append($0, of: $1)
+        }
+        try json.finish(streamed)
+        let built = try FlaggedReport.build(store: fixture.store, catalog: catalog, filters: nothing, generatedAt: "2026-11-27T00:00:00Z")
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("empty.json"))), as: UTF8.self)
+        let rendered = try JSONReport.render(built)
+        #expect(built.projects.isEmpty && text == rendered && text.contains(#""findings" : ["#))
+        #expect(throws: ReportError.self) { try JSONReport.Writer(toFile: dir.path("missing/x.json")) }
     }
 
     /// A table longer than a worksheet holds goes on in further sheets, each with the header, the

@@ -79,18 +79,95 @@ public enum JSONReport {
                              per_category: r.categories.map { Count(name: $0.name, projects: $0.projects, findings: $0.findings) },
                              per_ministry: r.perMinistry.map { Count(name: $0.name, projects: $0.projects, findings: $0.findings) },
                              not_computable: r.notComputable.map { NotComputable(rule_id: $0.rule, reason: $0.reason, records: $0.records) }),
-            projects: r.projects.map { p in
-                let i = p.info
-                return Project(priority: i.priority, score: (i.score * 10_000).rounded() / 10_000, project_id: i.projectID, project_name: i.name,
-                               ministry: i.ministry, agency_id: i.agencyID, agency_name: i.agencyName, sub_agency_name: i.subAgency,
-                               province: i.province, method: i.method, method_raw: i.methodRaw, fiscal_year: i.fiscalYear,
-                               budget: baht(i.budget), reference_price: baht(i.referencePrice), agreed_price: baht(i.agreedPrice),
-                               currency: i.currency, winner_id: i.winnerID, winner_name: i.winnerName,
-                               rule_ids: p.findings.map(\.ruleID), max_severity: p.maxSeverity, route_to: p.routes)
-            },
-            findings: r.findings)
+            projects: r.projects.map(project), findings: r.findings)
+        return String(decoding: try encoder().encode(document), as: UTF8.self) + "\n"
+    }
+
+    static func project(_ p: FlaggedReport.Project) -> Project {
+        let i = p.info
+        return Project(priority: i.priority, score: (i.score * 10_000).rounded() / 10_000, project_id: i.projectID, project_name: i.name,
+                       ministry: i.ministry, agency_id: i.agencyID, agency_name: i.agencyName, sub_agency_name: i.subAgency,
+                       province: i.province, method: i.method, method_raw: i.methodRaw, fiscal_year: i.fiscalYear,
+                       budget: baht(i.budget), reference_price: baht(i.referencePrice), agreed_price: baht(i.agreedPrice),
+                       currency: i.currency, winner_id: i.winnerID, winner_name: i.winnerName,
+                       rule_ids: p.findings.map(\.ruleID), max_severity: p.maxSeverity, route_to: p.routes)
+    }
+
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+        return encoder
+    }
+
+    /// Writes the report a project at a time, byte for byte what `render` gives: the scan's new
+    /// findings are every finding of the store on a first scan, never held whole. The findings
+    /// and projects arrays go to scratch files as they come; `finish` writes the document around
+    /// them once the summary is known (keys are sorted: filters, findings, generated_at,
+    /// projects, run, summary).
+    public final class Writer {
+        private let path: String
+        private let scratch: URL
+        private let findings: StreamedText
+        private let projects: StreamedText
+        private var findingCount = 0
+        private var projectCount = 0
+        private let encoder = JSONReport.encoder()
+
+        /// Creates the file at `path` at once, so that an unwritable path fails before any reading.
+        public init(toFile path: String) throws {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw ReportError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            }
+            self.path = path
+            scratch = FileManager.default.temporaryDirectory.appendingPathComponent("procscreen-json-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            findings = try StreamedText(toFile: scratch.appendingPathComponent("findings").path)
+            projects = try StreamedText(toFile: scratch.appendingPathComponent("projects").path)
+        }
+
+        deinit { try? FileManager.default.removeItem(at: scratch) }
+
+        public func append(_ p: FlaggedReport.Project, of r: FlaggedReport) throws {
+            for f in p.findings { try element(f, to: findings, count: &findingCount) }
+            try element(JSONReport.project(p), to: projects, count: &projectCount)
+        }
+
+        /// One array element as the pretty-printer writes it at the document's second level.
+        private func element(_ value: some Encodable, to text: StreamedText, count: inout Int) throws {
+            let json = String(decoding: try encoder.encode(value), as: UTF8.self)
+            // JSON strings hold no raw newline: every one is the pretty-printer's. Its blank lines
+            // (inside an empty array) stay blank.
+            let indented = json.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }
+            text.append((count == 0 ? "" : ",\n") + indented.joined(separator: "\n"))
+            count += 1
+        }
+
+        public func finish(_ r: FlaggedReport) throws {
+            try findings.finish()
+            try projects.finish()
+            var skeleton = r
+            skeleton.list([])
+            let document = try JSONReport.render(skeleton)
+            let out = try StreamedText(toFile: path)
+            var rest = Substring(document)
+            for (key, count, file) in [("findings", findingCount, "findings"), ("projects", projectCount, "projects")] {
+                let empty = "  \"\(key)\" : [\n\n  ]"
+                guard let range = rest.range(of: empty) else { throw ReportError.cannotWrite(path: path, reason: "no \(key) array") }
+                out.append(String(rest[..<range.lowerBound]))
+                if count == 0 {
+                    out.append(empty)
+                } else {
+                    out.append("  \"\(key)\" : [\n")
+                    let handle = try FileHandle(forReadingFrom: scratch.appendingPathComponent(file))
+                    defer { try? handle.close() }
+                    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { out.append(bytes: chunk) }
+                    out.append("\n  ]")
+                }
+                rest = rest[range.upperBound...]
+            }
+            out.append(String(rest))
+            try out.finish()
+            try? FileManager.default.removeItem(at: scratch)
+        }
     }
 }

@@ -31,6 +31,17 @@ final class StreamedText {
     func append(_ piece: String) {
         guard failure == nil else { return }
         buffer.append(contentsOf: piece.utf8)
+        flushIfFull()
+    }
+
+    /// Bytes as they are (a file copied in chunks, which may split a character).
+    func append(bytes piece: Data) {
+        guard failure == nil else { return }
+        buffer.append(piece)
+        flushIfFull()
+    }
+
+    private func flushIfFull() {
         guard buffer.count >= 1 << 20 else { return }
         do { try handle.write(contentsOf: buffer) } catch { failure = error }
         buffer.removeAll(keepingCapacity: true)

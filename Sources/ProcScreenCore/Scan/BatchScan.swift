@@ -227,10 +227,16 @@ public struct BatchScan {
                 let reader = try Store(path: store.db.path, readOnly: true)
                 var newOnly = ReportFilters()
                 newOnly.newSinceRun = previous?.run
-                let fresh = try FlaggedReport.build(store: reader, catalog: catalog, filters: newOnly, runID: runID)
-                try write(base + "-new-findings.csv") { try CSVReport.write(fresh, language: language, toFile: base + "-new-findings.csv") }
-                try write(base + "-new-findings.json") {
-                    try Data(JSONReport.render(fresh).utf8).write(to: URL(fileURLWithPath: base + "-new-findings.json"))
+                // Streamed too: on a first scan every finding of the store is new.
+                try write(base + "-new-findings.csv/.json") {
+                    let csv = try CSVReport.Writer(toFile: base + "-new-findings.csv", language: language)
+                    let json = try JSONReport.Writer(toFile: base + "-new-findings.json")
+                    let fresh = try FlaggedReport.stream(store: reader, catalog: catalog, filters: newOnly, runID: runID) { project, report in
+                        csv.append(project, of: report)
+                        try json.append(project, of: report)
+                    }
+                    try csv.finish()
+                    try json.finish(fresh)
                 }
                 result.reports = [base + "-new-findings.csv", base + "-new-findings.json"] + (try fullList.pop() ?? [])
             } catch {

@@ -89,6 +89,8 @@ extension ProcScreen {
             let db = try Store(path: store.db, readOnly: true)
             switch format {
             case .csv, .xlsx: try writeTable(db: db, catalog: catalog, filters: filters)
+            // JSON to a file streams too, with every finding's evidence (a national list).
+            case .json where output != nil: try writeTable(db: db, catalog: catalog, filters: filters)
             case .html, .json, .markdown: try writeDocument(db: db, catalog: catalog, filters: filters)
             }
         }
@@ -120,10 +122,18 @@ extension ProcScreen {
             }
         }
 
-        /// CSV and XLSX stream: each project is written as it is read (a national list is
-        /// millions of findings), with its summary line, not its evidence.
+        /// CSV, XLSX and JSON to a file stream: each project is written as it is read (a national
+        /// list is millions of findings); CSV and XLSX with each finding's summary line, JSON with
+        /// its evidence.
         func writeTable(db: Store, catalog: RuleCatalog, filters: ReportFilters) throws {
             switch format {
+            case .json:
+                let writer = try JSONReport.Writer(toFile: output!)
+                let report = try FlaggedReport.stream(store: db, catalog: catalog, filters: filters, runID: runID) {
+                    try writer.append($0, of: $1)
+                }
+                try writer.finish(report)
+                wrote(output!, report)
             case .xlsx:
                 let writer = try XLSXReport.Writer(path: output!, language: lang)
                 let report = try FlaggedReport.stream(store: db, catalog: catalog, filters: filters, runID: runID, evidenceForFirst: 0) {
