@@ -186,6 +186,9 @@ struct ReportTests {
         let rendered = try JSONReport.render(built)
         #expect(built.projects.isEmpty && text == rendered && text.contains(#""findings" : ["#))
         #expect(throws: ReportError.self) { try JSONReport.Writer(toFile: dir.path("missing/x.json")) }
+        // A writer that never finishes leaves no file behind.
+        do { _ = try JSONReport.Writer(toFile: dir.path("unfinished.json")) }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("unfinished.json")))
     }
 
     /// A table longer than a worksheet holds goes on in further sheets, each with the header, the

@@ -125,7 +125,13 @@ public enum JSONReport {
             projects = try StreamedText(toFile: scratch.appendingPathComponent("projects").path)
         }
 
-        deinit { try? FileManager.default.removeItem(at: scratch) }
+        private var finished = false
+
+        /// An unfinished report (a failed read) is removed with its scratch files: no half document is left.
+        deinit {
+            try? FileManager.default.removeItem(at: scratch)
+            if !finished { try? FileManager.default.removeItem(atPath: path) }
+        }
 
         public func append(_ p: FlaggedReport.Project, of r: FlaggedReport) throws {
             for f in p.findings { try element(f, to: findings, count: &findingCount) }
@@ -167,6 +173,7 @@ public enum JSONReport {
             }
             out.append(String(rest))
             try out.finish()
+            finished = true
             try? FileManager.default.removeItem(at: scratch)
         }
     }
