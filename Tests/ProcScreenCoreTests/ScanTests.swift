@@ -146,6 +146,19 @@ struct ScanTests {
         let report = try FlaggedReport.build(store: store, catalog: try RuleCatalog.load(directory: Paths.rules), filters: newOnly, runID: last)
         #expect(Set(report.findings.map { $0.ruleID + "|" + ($0.projectID ?? "") + "|" + $0.subjectID }) == fresh)
         for report in results[2].reports { #expect(FileManager.default.fileExists(atPath: report)) }
+        // The streamed new-findings JSON and CSV hold the same findings, the JSON with the summary's count.
+        struct NewFindings: Decodable {
+            struct Row: Decodable { var rule_id: String; var project_id: String?; var subject_id: String }
+            struct Summary: Decodable { var findings: Int }
+            var findings: [Row]
+            var summary: Summary
+        }
+        let jsonPath = try #require(results[2].reports.first { $0.hasSuffix("-new-findings.json") })
+        let newJSON = try JSONDecoder().decode(NewFindings.self, from: Data(contentsOf: URL(fileURLWithPath: jsonPath)))
+        #expect(Set(newJSON.findings.map { $0.rule_id + "|" + ($0.project_id ?? "") + "|" + $0.subject_id }) == fresh)
+        #expect(newJSON.summary.findings == fresh.count && newJSON.findings.count == fresh.count)
+        let csvPath = try #require(results[2].reports.first { $0.hasSuffix("-new-findings.csv") })
+        #expect(try String(contentsOfFile: csvPath, encoding: .utf8).split(separator: "\r\n").count == fresh.count + 1)
         // The page for reading shows the findings' evidence (the full list, in CSV and XLSX, is read without it).
         let page = try String(contentsOfFile: try #require(results[2].reports.first { $0.hasSuffix("-current.html") }), encoding: .utf8)
         #expect(page.contains("<br><small>"))

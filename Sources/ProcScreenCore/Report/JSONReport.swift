@@ -138,13 +138,22 @@ public enum JSONReport {
             try element(JSONReport.project(p), to: projects, count: &projectCount)
         }
 
-        /// One array element as the pretty-printer writes it at the document's second level.
+        /// One array element as the pretty-printer writes it at the document's second level:
+        /// each line indented by four spaces, on the encoded bytes (one per finding: no string
+        /// copies). JSON strings hold no raw newline, so every one is the pretty-printer's; its
+        /// blank lines (inside an empty array) stay blank.
         private func element(_ value: some Encodable, to text: StreamedText, count: inout Int) throws {
-            let json = String(decoding: try encoder.encode(value), as: UTF8.self)
-            // JSON strings hold no raw newline: every one is the pretty-printer's. Its blank lines
-            // (inside an empty array) stay blank.
-            let indented = json.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }
-            text.append((count == 0 ? "" : ",\n") + indented.joined(separator: "\n"))
+            let json = try encoder.encode(value)
+            var out = Data()
+            out.reserveCapacity(json.count + json.count / 8 + 8)
+            if count > 0 { out.append(contentsOf: [0x2C, 0x0A]) }          // ",\n"
+            var lineStart = true
+            for byte in json {
+                if lineStart && byte != 0x0A { out.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
+                out.append(byte)
+                lineStart = byte == 0x0A
+            }
+            text.append(bytes: out)
             count += 1
         }
 

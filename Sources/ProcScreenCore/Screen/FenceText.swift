@@ -21,6 +21,14 @@ public enum FenceText {
     /// Whether `text` holds a placeholder (every evidence item is checked when read).
     static func hasPlaceholder(_ text: String?) -> Bool { text?.contains("{") ?? false }
 
+    /// Whether any item of `evidence` holds a placeholder in its threshold or note.
+    static func hasPlaceholders(_ evidence: [Evidence]) -> Bool {
+        evidence.contains { hasPlaceholder($0.threshold) || hasPlaceholder($0.note) }
+    }
+
+    /// The placeholder names (built once: a report fills in millions).
+    private static let names: Set<Substring> = ["lower", "upper", "q1", "q3", "n", "k", "low_cmp", "high_cmp", "lower_above_zero"]
+
     /// `text` with each placeholder filled in from `fence(name)` (`name` nil: the finding's own
     /// fence). A placeholder whose fence is unknown becomes "?"; text that is not a placeholder
     /// is left as it is.
@@ -48,8 +56,7 @@ public enum FenceText {
             decimals = 2
             body = body.dropLast(2)
         }
-        let known: Set<Substring> = ["lower", "upper", "q1", "q3", "n", "k", "low_cmp", "high_cmp", "lower_above_zero"]
-        guard known.contains(body) else { return nil }
+        guard names.contains(body) else { return nil }
         guard let f = fence(name) else { return "?" }
         let number = { (x: Double) in String(format: "%.\(decimals)f", x) }
         switch body {
@@ -68,7 +75,7 @@ public enum FenceText {
     /// The evidence with its placeholders filled in from `fences` (stratum → fence, the finding's
     /// rule's fences in the run read); unchanged when it has none.
     public static func resolve(_ evidence: [Evidence], fences: [String: TukeyFence]) -> [Evidence] {
-        guard evidence.contains(where: { hasPlaceholder($0.threshold) || hasPlaceholder($0.note) }) else { return evidence }
+        guard hasPlaceholders(evidence) else { return evidence }
         let own = evidence.first { $0.field == keyField }?.observed
         let lookup = { (name: String?) in (name ?? own).flatMap { fences[$0] } }
         return evidence.map { e in
@@ -95,7 +102,8 @@ extension ScreenStore {
 
         /// `evidence` of a finding of rule `ruleID`, its fence placeholders filled in.
         public func resolve(_ evidence: [Evidence], ruleID: String) throws -> [Evidence] {
-            guard evidence.contains(where: { FenceText.hasPlaceholder($0.threshold) || FenceText.hasPlaceholder($0.note) }) else { return evidence }
+            // Most findings quote no fence: no read of run_fences for them.
+            guard FenceText.hasPlaceholders(evidence) else { return evidence }
             if byRule[ruleID] == nil {
                 var fences: [String: TukeyFence] = [:]
                 try db.forEachRow(sql: "SELECT stratum, n, q1, q3, k FROM run_fences WHERE run_id = ? AND rule_id = ?",
