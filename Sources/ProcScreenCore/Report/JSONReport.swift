@@ -147,11 +147,15 @@ public enum JSONReport {
             var out = Data()
             out.reserveCapacity(json.count + json.count / 8 + 8)
             if count > 0 { out.append(contentsOf: [0x2C, 0x0A]) }          // ",\n"
-            var lineStart = true
-            for byte in json {
-                if lineStart && byte != 0x0A { out.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
-                out.append(byte)
-                lineStart = byte == 0x0A
+            json.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                // A line at a time: each non-blank line gets its indent, then is copied whole.
+                var start = 0
+                while start < bytes.count {
+                    let end = bytes[start...].firstIndex(of: 0x0A).map { $0 + 1 } ?? bytes.count
+                    if bytes[start] != 0x0A { out.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                    start = end
+                }
             }
             text.append(bytes: out)
             count += 1
