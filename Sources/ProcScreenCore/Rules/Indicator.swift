@@ -58,9 +58,19 @@ public final class RunSharedState {
     /// Text of chosen projects, read from the store when a rule finishes (nil: no store).
     public let projectText: ProjectTextLookup?
 
-    public init(screenedFiscalYear: Int? = nil, projectText: ProjectTextLookup? = nil) {
+    /// Set in a scan that continues an earlier run: a population kept by that run is read back,
+    /// and only the new projects are observed.
+    public let continuation: DatasetContinuation?
+    /// Whether the run observes every project (not a scoped run): its populations are then kept
+    /// in the store for the next scan to continue.
+    public let keepsState: Bool
+
+    public init(screenedFiscalYear: Int? = nil, projectText: ProjectTextLookup? = nil,
+                continuation: DatasetContinuation? = nil, keepsState: Bool = false) {
         self.screenedFiscalYear = screenedFiscalYear
         self.projectText = projectText
+        self.continuation = continuation
+        self.keepsState = keepsState
     }
 
     /// The keys asked for while `keysUsed` runs.
@@ -102,10 +112,48 @@ public protocol DatasetRun: RecordObserver {
     /// finish after the others have freed their populations, which keeps the run's peak memory
     /// at the end of the pass instead of on top of it.
     var finishesLate: Bool { get }
+    /// Whether the run continues the previous run's kept population: it observes only the new
+    /// projects, and its result says which earlier projects' outcomes changed
+    /// (`DatasetResult.continued`); every other earlier project keeps its previous outcome.
+    var continues: Bool { get }
 }
 
 extension DatasetRun {
     public var finishesLate: Bool { false }
+    public var continues: Bool { false }
+}
+
+/// What a scan continuing run `previousRun` gives the dataset runs (Docs/INCREMENTAL.md).
+public struct DatasetContinuation: Sendable {
+    /// The run continued; a population kept by it can be read back.
+    public var previousRun: Int64
+    /// The projects new since that run: the only ones a continuing run observes.
+    public var touched: Set<String>
+    /// The store, read on a connection of the population's own.
+    public var path: String
+    /// The previous run's fences, by rule, then by "statistic|stratum": a continuing run decides
+    /// each earlier project under them and under its new fences, and re-decides it when the two differ.
+    public var fences: [String: [String: TukeyFence]]
+
+    public init(previousRun: Int64, touched: Set<String>, path: String, fences: [String: [String: TukeyFence]]) {
+        self.previousRun = previousRun
+        self.touched = touched
+        self.path = path
+        self.fences = fences
+    }
+
+    /// The key of `fences[rule]` for a statistic's fence in a stratum.
+    public static func fenceKey(statistic: String, stratum: String) -> String { statistic + "|" + stratum }
+}
+
+/// A continuing run's earlier projects whose outcome changed (`DatasetRun.continues`).
+public struct ContinuedOutcomes: Sendable {
+    /// Their previous rows are dropped; `DatasetResult.outcomes` holds their new ones.
+    public var changed: Set<String> = []
+    /// How many of them were computed and not raised before (the run's count of them is adjusted).
+    public var previouslyNotRaised = 0
+
+    public init() {}
 }
 
 /// A raised finding of the current run, as a rule evaluated after the others sees it.
@@ -147,6 +195,12 @@ public struct DatasetResult: Sendable {
     /// Not computable for a whole subject (an agency × FY too small for its test): one row for the
     /// subject (`agency:<id>|<fy>`) instead of one per project; `projects` counts its projects in scope.
     public var subjectNotComputable: [(subject: String, reason: NotComputableReason, detail: String, projects: Int)] = []
+    /// Set by a continuing run: `outcomes` and `notRaised` then cover the new projects and the
+    /// earlier ones whose outcome changed, no others.
+    public var continued: ContinuedOutcomes?
+    /// Keeps what the run observed in the store, for the next scan to continue; the engine calls
+    /// it once, in the run's transaction, with the run's id. Nil: nothing to keep.
+    public var keepState: (@Sendable (Database, _ runID: Int64) throws -> Void)?
 
     public init() {}
 

@@ -85,10 +85,13 @@ public struct RunSummary: Sendable, Codable {
     public var rules: [RuleLine]
     public var findingsByMinistry: [String: Int]
     public var topProjects: [TopProject]
+    /// The cross-project rules that continued the previous run's kept population (a scan): they
+    /// observed only the new projects. Nil in runs before it was kept.
+    public var continuedRules: [String]?
 
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", seconds, projects, storeProjects = "store_projects", findings, flaggedProjects = "flagged_projects", maxSeverity = "max_severity"
-        case rules, findingsByMinistry = "findings_by_ministry", topProjects = "top_projects"
+        case rules, findingsByMinistry = "findings_by_ministry", topProjects = "top_projects", continuedRules = "continued_rules"
     }
 }
 
@@ -164,12 +167,37 @@ public final class Engine {
                 try store.db.execute(sql: "UPDATE runs SET sources_through = ? WHERE run_id = ?", bindings: [through, runID])
             }
             let storeProjects = Int(try store.db.scalar(sql: "SELECT count(*) FROM projects").int64 ?? 0)
+            // Dataset indicators observe the whole population: in the same pass as the record
+            // rules when the run covers every project, else in a separate pass of their own. In a
+            // scan continuing a run, the populations that run kept are read back and only the new
+            // projects observed (each run says whether it continues).
+            let continuation = try options.carryOver.map { carry in
+                DatasetContinuation(previousRun: carry.previousRun, touched: carry.touched, path: store.db.path,
+                                    fences: try screenStore.fencesByRule(runID: carry.previousRun))
+            }
+            let shared = RunSharedState(screenedFiscalYear: options.fiscalYear, projectText: ProjectTextLookup(path: store.db.path),
+                                        continuation: continuation, keepsState: !isScoped)
+            let filter = catalog.processFilter
+            // Cardinal does no currency conversion; other rule sets convert where fx.yaml has a rate.
+            let rates = filter.convertsCurrencies ? try CurrencyRates.load(rulesDirectory: catalog.directory) : CurrencyRates()
+            let mainCurrency = filter.mainCurrencyRules.isEmpty ? nil : try filter.currency ?? screenStore.mostFrequentBidCurrency()
+            // Each run with the keys of the shared objects it asked for when it was made: the runs
+            // sharing one finish on one thread at a time.
+            var datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun, Set<String>)? in
+                guard case .dataset(let rule, let indicator) = e else { return nil }
+                let (run, keys) = shared.keysUsed { indicator.makeRun(shared: shared) }
+                guard filter.priceComparisonRules.contains(rule.id) || filter.mainCurrencyRules.contains(rule.id) else { return (rule, run, keys) }
+                return (rule, FilteredRun(run, filter: filter, ruleID: rule.id, mainCurrency: mainCurrency), keys)
+            }
+            // Their rows on the earlier projects stay as they are, like the carried rules' rows; the
+            // rows of the projects whose outcome changed are dropped when the rule is written.
+            let continuingRuleIDs = Set(datasetRuns.filter { $0.1.continues }.map(\.0.id))
             // A continuing run keeps the continued run's rows it writes again unchanged; the carried
             // rules' rows stay as they are (untouched projects are not evaluated again).
             let writer = try ScreenStore.FindingWriter(
                 db: store.db,
-                keptFindings: try continued.map { try screenStore.keptRows(.findings, run: $0, except: carriedRuleIDs.sorted()) },
-                keptNotComputable: try continued.map { try screenStore.keptRows(.notComputable, run: $0, except: carriedRuleIDs.sorted()) },
+                keptFindings: try continued.map { try screenStore.keptRows(.findings, run: $0, except: carriedRuleIDs.union(continuingRuleIDs).sorted()) },
+                keptNotComputable: try continued.map { try screenStore.keptRows(.notComputable, run: $0, except: carriedRuleIDs.union(continuingRuleIDs).sorted()) },
                 untilRun: untilRun(runID))
             var stats: [String: RuleStats] = [:]
             var scores: [String: ProjectScore] = [:]
@@ -223,21 +251,6 @@ public final class Engine {
             // second thread and connection while this one evaluates and writes findings.
             let scoped = try screenStore.prepareScope(projectIDs: options.projectIDs, fiscalYear: options.fiscalYear)
             let perRecord = evaluators.filter(\.isPerRecord)
-            // Dataset indicators observe the whole population: in the same pass as the record
-            // rules when the run covers every project, else in a separate pass of their own.
-            let shared = RunSharedState(screenedFiscalYear: options.fiscalYear, projectText: ProjectTextLookup(path: store.db.path))
-            let filter = catalog.processFilter
-            // Cardinal does no currency conversion; other rule sets convert where fx.yaml has a rate.
-            let rates = filter.convertsCurrencies ? try CurrencyRates.load(rulesDirectory: catalog.directory) : CurrencyRates()
-            let mainCurrency = filter.mainCurrencyRules.isEmpty ? nil : try filter.currency ?? screenStore.mostFrequentBidCurrency()
-            // Each run with the keys of the shared objects it asked for when it was made: the runs
-            // sharing one finish on one thread at a time.
-            var datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun, Set<String>)? in
-                guard case .dataset(let rule, let indicator) = e else { return nil }
-                let (run, keys) = shared.keysUsed { indicator.makeRun(shared: shared) }
-                guard filter.priceComparisonRules.contains(rule.id) || filter.mainCurrencyRules.contains(rule.id) else { return (rule, run, keys) }
-                return (rule, FilteredRun(run, filter: filter, ruleID: rule.id, mainCurrency: mainCurrency), keys)
-            }
             let sqlRules = evaluators.compactMap { e -> (RuleFile, String)? in
                 if case .sql(let rule, let sql) = e { return (rule, sql) } else { return nil }
             }
@@ -348,13 +361,22 @@ public final class Engine {
             if !needsPass { records.cancel() }
             if let timing, let other = observerTiming.value { timing.merge(other) }
             timing?.markMemory("after the pass (populations observed, record rules' findings written)")
+            /// The continued run's counts per rule, read once.
+            var previousRuleStats: [String: ScreenStore.RuleRunStats]?
+            func previousStats(_ run: Int64) throws -> [String: ScreenStore.RuleRunStats] {
+                if let known = previousRuleStats { return known }
+                let read = Dictionary(try screenStore.ruleStats(run).map { ($0.ruleID, $0) }, uniquingKeysWith: { a, _ in a })
+                previousRuleStats = read
+                return read
+            }
+
             if let carry = options.carryOver {
                 // Not raised and not applicable are counts, not rows: the untouched projects are
                 // exactly the previous run's (the caller checked that the store only grew), so
                 // its counts are theirs. The pass confirms it for every carried rule: projects are
                 // never deleted, so equal counts mean no touched project was in that run, and
                 // every row of the run for a carried rule is an untouched project's.
-                let previous = Dictionary(try screenStore.ruleStats(carry.previousRun).map { ($0.ruleID, $0) }, uniquingKeysWith: { a, _ in a })
+                let previous = try previousStats(carry.previousRun)
                 for (i, rule) in perRecordRules.enumerated() where carried[i] {
                     guard let counts = previous[rule.id],
                           counts.raised + counts.notRaised + counts.notApplicable + counts.notComputable == untouchedCount else {
@@ -381,6 +403,17 @@ public final class Engine {
             // raised); dataset indicators return an outcome for every project in scope.
             func recordStoreWide(_ item: StoreWideResult) throws {
                 for fence in item.result.fences { try writer.writeFence(runID: runID, ruleID: item.rule.id, fence) }
+                if let keep = item.result.keepState { try keep(store.db, runID) }
+                // A continuing rule: the previous run's rows stand for every earlier project whose
+                // outcome did not change; those of the changed ones are dropped for their new rows.
+                var carriedNotRaised = 0
+                if let changes = item.result.continued, let carry = options.carryOver {
+                    try carryContinued(rule: item.rule, from: carry.previousRun, into: runID, changed: changes.changed, count: count) { reason in
+                        stats[item.rule.id, default: RuleStats()].notComputable += 1
+                        stats[item.rule.id, default: RuleStats()].notComputableByReason[reason, default: 0] += 1
+                    }
+                    carriedNotRaised = try previousStats(carry.previousRun)[item.rule.id].map { $0.notRaised - changes.previouslyNotRaised } ?? 0
+                }
                 for o in item.result.outcomes {
                     try record(o.outcome, rule: item.rule, projectID: o.projectID, agencyID: o.agencyID, ministry: o.ministry)
                 }
@@ -398,8 +431,9 @@ public final class Engine {
                     ruleStats.notComputableByReason[s.reason.rawValue, default: 0] += s.projects
                 }
                 stats[item.rule.id] = ruleStats
-                let rest = max(0, projectCount - ruleStats.raised - ruleStats.notComputable - item.result.notRaised)
-                ruleStats.notRaised = item.result.notRaised + (item.restIsNotRaised ? rest : 0)
+                let notRaised = item.result.notRaised + carriedNotRaised
+                let rest = max(0, projectCount - ruleStats.raised - ruleStats.notComputable - notRaised)
+                ruleStats.notRaised = notRaised + (item.restIsNotRaised ? rest : 0)
                 ruleStats.notApplicable = item.restIsNotRaised ? 0 : rest
                 stats[item.rule.id] = ruleStats
             }
@@ -447,7 +481,8 @@ public final class Engine {
                     RunSummary.RuleLine(id: e.rule.id, version: e.rule.version, title: e.rule.title.en, titleTH: e.rule.title.th,
                                         severity: e.rule.severity, stats: stats[e.rule.id] ?? RuleStats())
                 },
-                findingsByMinistry: byMinistry, topProjects: try topProjects(runID: runID, limit: 10))
+                findingsByMinistry: byMinistry, topProjects: try topProjects(runID: runID, limit: 10),
+                continuedRules: continuingRuleIDs.sorted())
             summary.seconds = Date().timeIntervalSince(started)
             try screenStore.finishRun(runID, summary: String(decoding: try encoder.encode(summary), as: UTF8.self))
             return summary
@@ -497,6 +532,35 @@ public final class Engine {
                                 bindings: [previousRun]) { row in
             if let rule = row[0].string { countNotComputable(rule, Int(row[1].int64 ?? 0)) }
         }
+    }
+
+    /// The previous run's rows of a continuing dataset rule (`DatasetResult.continued`): on the
+    /// projects whose outcome did not change they stay current, and are counted like written
+    /// ones; on the changed projects they are dropped by run `runID`, which writes their new ones.
+    private func carryContinued(rule: RuleFile, from previousRun: Int64, into runID: Int64, changed: Set<String>,
+                                count: (_ projectID: String?, _ ministry: String?, _ firms: [String], _ rule: RuleFile) -> Void,
+                                countNotComputable: (_ reason: String) -> Void) throws {
+        let screens = ScreenStore(store: store)
+        var dropped: [Int64] = []
+        try store.db.forEachRow(sql: "SELECT finding_id, project_id, ministry, firms FROM run_findings WHERE run_id = ? AND rule_id = ?",
+                                bindings: [previousRun, rule.id]) { row in
+            if let project = row[1].string, changed.contains(project) {
+                dropped.append(row[0].int64 ?? 0)
+            } else {
+                count(row[1].string, row[2].string, (row[3].string ?? "").split(separator: ",").map(String.init), rule)
+            }
+        }
+        try screens.drop(.findings, rowIDs: dropped.sorted(), inRun: runID)
+        dropped = []
+        try store.db.forEachRow(sql: "SELECT row_id, project_id, reason FROM run_not_computable WHERE run_id = ? AND rule_id = ?",
+                                bindings: [previousRun, rule.id]) { row in
+            if let project = row[1].string, changed.contains(project) {
+                dropped.append(row[0].int64 ?? 0)
+            } else {
+                countNotComputable(row[2].string ?? "")
+            }
+        }
+        try screens.drop(.notComputable, rowIDs: dropped.sorted(), inRun: runID)
     }
 
     /// Streams the projects in scope, in batches, from a read-only connection on its own thread.
@@ -618,6 +682,8 @@ final class FilteredRun: DatasetRun {
     func finish() -> DatasetResult { inner.finish() }
 
     var finishesLate: Bool { inner.finishesLate }
+
+    var continues: Bool { inner.continues }
 }
 
 /// Samples the resident memory every 10 ms on its own thread, keeping the highest and the

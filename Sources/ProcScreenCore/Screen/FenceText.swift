@@ -119,4 +119,15 @@ extension ScreenStore {
     }
 
     public func fenceLookup(runID: Int64) -> FenceLookup { FenceLookup(db: db, runID: runID) }
+
+    /// Every fence of a run, by rule, then by "statistic|stratum" (`DatasetContinuation.fenceKey`).
+    func fencesByRule(runID: Int64) throws -> [String: [String: TukeyFence]] {
+        var fences: [String: [String: TukeyFence]] = [:]
+        try db.forEachRow(sql: "SELECT rule_id, statistic, stratum, n, q1, q3, k FROM run_fences WHERE run_id = ?", bindings: [runID]) { row in
+            guard let rule = row[0].string, let statistic = row[1].string, let stratum = row[2].string, let n = row[3].int64,
+                  let q1 = row[4].double, let q3 = row[5].double, let k = row[6].double else { return }
+            fences[rule, default: [:]][DatasetContinuation.fenceKey(statistic: statistic, stratum: stratum)] = TukeyFence(n: Int(n), q1: q1, q3: q3, k: k)
+        }
+        return fences
+    }
 }

@@ -167,7 +167,12 @@ public struct StratifiedFences {
     public var all: [(Stratum, TukeyFence)] { fences.map { (index.strata[$0.key], $0.value) } }
 
     public func fence(forKeys keys: [Int]) -> (Stratum, TukeyFence)? {
-        for key in keys { if let f = fences[key] { return (index.strata[key], f) } }
+        resolve(keys).map { (index.strata[$0.key], $0.fence) }
+    }
+
+    /// The fence for a subject's stratum keys (finest first), with the key of the stratum used.
+    public func resolve(_ keys: [Int]) -> (key: Int, fence: TukeyFence)? {
+        for key in keys { if let f = fences[key] { return (key, f) } }
         return nil
     }
 }

@@ -337,6 +337,27 @@ public enum Schema {
                 FROM runs r JOIN not_computable n ON n.run_id BETWEEN r.chain_start AND r.run_id
                                                  AND (n.until_run IS NULL OR n.until_run > r.run_id);
             """),
+        // What a cross-project rule observed, kept so that a scan continuing the run adds its
+        // batch to it instead of observing every project again (Docs/INCREMENTAL.md).
+        Migration(name: "014_dataset_state", sql: """
+            CREATE TABLE dataset_state (                       -- whose observations each kept population holds
+                population TEXT PRIMARY KEY,                   -- the population's key (its rules' shared parameters)
+                run_id     INTEGER NOT NULL                    -- the run that observed it: only a scan continuing that run reads it
+            ) WITHOUT ROWID;
+            CREATE TABLE bid_distribution_state (              -- BR-01…BR-09: the tenders whose statistics enter a fence
+                population  TEXT NOT NULL,
+                project_id  TEXT NOT NULL,
+                agency_id   TEXT,
+                ministry    TEXT,
+                bids        INTEGER NOT NULL,                  -- valid bids
+                method      TEXT NOT NULL,                     -- the stratum: method × type × value band × FY
+                project_type TEXT,
+                value_band  TEXT,
+                fiscal_year INTEGER NOT NULL,
+                cv REAL, spd REAL, diffp REAL, rd REAL, rdnor REAL, rdalt REAL, skew REAL, kurt REAL, ks REAL,
+                PRIMARY KEY (population, project_id)
+            ) WITHOUT ROWID;
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

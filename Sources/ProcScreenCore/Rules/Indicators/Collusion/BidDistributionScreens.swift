@@ -126,7 +126,9 @@ public struct BidDistribution: Sendable, Equatable {
 }
 
 /// The population of one run: each tender's statistics and stratum, computed once and shared by
-/// BR-01…BR-09.
+/// BR-01…BR-09. In a scan that continues a run which kept its population
+/// (`bid_distribution_state`), the earlier tenders are read back and only the new projects are
+/// observed.
 final class BidDistributionPopulation {
     struct Tender: ProjectReferencing {
         var project: ProjectRef
@@ -140,10 +142,28 @@ final class BidDistributionPopulation {
     let strata = StrataIndex()
     private(set) var tenders: [Tender] = []
     private var fencesCache: [String: StratifiedFences] = [:]
+    /// The key its kept state is stored under: its parameters.
+    let stateKey: String
+    /// Set when the earlier tenders were read back from the continued run's kept population:
+    /// they are out of scope, and only the new projects are observed.
+    private(set) var continuation: DatasetContinuation?
+    private let keepsState: Bool
+    private var stateHandedOut = false
 
-    init(nullStatusAsValid: Bool) { self.nullStatusAsValid = nullStatusAsValid }
+    init(nullStatusAsValid: Bool, stateKey: String, shared: RunSharedState = RunSharedState()) {
+        self.nullStatusAsValid = nullStatusAsValid
+        self.stateKey = stateKey
+        keepsState = shared.keepsState
+        // A population that cannot be read back is observed whole, as in a full run.
+        if let continuation = shared.continuation,
+           let kept = try? BidDistributionState.load(stateKey, continuing: continuation, strata: strata) {
+            tenders = kept
+            self.continuation = continuation
+        }
+    }
 
     func observe(_ r: ProcurementRecord, inScope: Bool) {
+        if let continuation, !continuation.touched.contains(r.projectID) { return }
         // Specific purchases, and tenders of several lots (each lot is its own competition), are
         // outside the population.
         guard r.method?.isCompetitive ?? true, !r.spansLots else { return }
@@ -164,6 +184,15 @@ final class BidDistributionPopulation {
         let fences = StratifiedFences(keyedValues: values, index: strata, minimumSize: minimumSize, k: k)
         fencesCache[key] = fences
         return fences
+    }
+
+    /// What keeps the population in the store, for the first of its rules to finish (the
+    /// others get nil); nil in a scoped run, which does not observe every project.
+    func takeStateKeeper() -> (@Sendable (Database, Int64) throws -> Void)? {
+        guard keepsState, !stateHandedOut else { return nil }
+        stateHandedOut = true
+        let population = UncheckedSendable(self)
+        return { db, runID in try BidDistributionState.keep(population.value, db: db, runID: runID) }
     }
 }
 
@@ -206,72 +235,119 @@ struct DistributionScreen {
         [lowCutoff.map { "≤ \($0)" }, highCutoff.map { "≥ \($0)" }].compactMap { $0 }.joined(separator: " or ")
     }
 
-    func decide(_ population: BidDistributionPopulation, title: Message) -> DatasetResult {
-        var result = DatasetResult()
-        let fences = population.fences(statistic, minimumSize: minimumStratum, k: k)
-        if mode != .absolute { result.fences = FenceRecord.all(statistic.rawValue, fences) }
+    /// How a tender is decided: the outcome's kind, and for a raised one what its finding says
+    /// apart from the tender's own value (the tail, and the stratum whose fence it is held to).
+    enum Decision: Equatable {
+        case notApplicable
+        case notComputable(NotComputableReason, String)
+        case notRaised
+        case raised(low: Bool, stratum: Int?)
+    }
+
+    /// The decision on `t`, held to `fence` (its stratum's fence, when one is large enough).
+    func decision(_ t: BidDistributionPopulation.Tender, fence resolved: (key: Int, fence: TukeyFence)?) -> Decision {
         let needed = BidDistribution.minimumBids(statistic)
-        for t in population.tenders where t.inScope {
-            let outcome: Outcome
-            defer { result.add(outcome, projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry) }
-            guard t.bids >= needed else {
-                outcome = t.bids == 0 ? .notApplicable : .notComputable(.tooFewBids, detail: "\(t.bids) valid bids (\(needed) needed)")
-                continue
+        guard t.bids >= needed else {
+            return t.bids == 0 ? .notApplicable : .notComputable(.tooFewBids, "\(t.bids) valid bids (\(needed) needed)")
+        }
+        guard let value = t.distribution.values[statistic] else {
+            return .notComputable(.unparseableValue, "\(statistic.rawValue) undefined (equal bids)")
+        }
+        let absoluteLow = lowCutoff.map { value <= $0 } ?? false
+        let absoluteHigh = highCutoff.map { value >= $0 } ?? false
+        var fenceLow = false, fenceHigh = false
+        var used: (key: Int, lowInformative: Bool)?
+        var fenceKnown = false
+        if mode != .absolute, t.stratumKeys != nil, let (key, fence) = resolved {
+            let lowInformative = lowCutoff != nil && !(floorsAtZero && fence.lower <= 0)
+            fenceKnown = lowInformative || highCutoff != nil
+            fenceLow = lowInformative && fence.isLowOutlier(value)
+            fenceHigh = highCutoff != nil && fence.isHighOutlier(value)
+            used = (key, lowInformative)
+        }
+        let low: Bool, high: Bool
+        switch mode {
+        case .absolute: (low, high) = (absoluteLow, absoluteHigh)
+        case .either: (low, high) = (absoluteLow || fenceLow, absoluteHigh || fenceHigh)
+        case .fence:
+            if let used {
+                // A side whose fence is uninformative falls back to its cut-off when allowed.
+                let lowFallback = lowCutoff != nil && !used.lowInformative && fallbackAbsolute
+                guard fenceKnown || lowFallback else { return .notRaised }
+                (low, high) = (fenceLow || (lowFallback && absoluteLow), fenceHigh)
+            } else if fallbackAbsolute {
+                (low, high) = (absoluteLow, absoluteHigh)
+            } else {
+                return .notComputable(.stratumTooSmall, "fewer than \(minimumStratum) comparable tenders")
             }
-            guard let value = t.distribution.values[statistic] else {
-                outcome = .notComputable(.unparseableValue, detail: "\(statistic.rawValue) undefined (equal bids)")
-                continue
-            }
-            let absoluteLow = lowCutoff.map { value <= $0 } ?? false
-            let absoluteHigh = highCutoff.map { value >= $0 } ?? false
-            var fenceLow = false, fenceHigh = false
-            var fenceUsed: (Stratum, TukeyFence, lowInformative: Bool)?
-            var fenceKnown = false
-            if mode != .absolute, let keys = t.stratumKeys, let (key, fence) = fences.fence(forKeys: keys) {
-                let lowInformative = lowCutoff != nil && !(floorsAtZero && fence.lower <= 0)
-                fenceKnown = lowInformative || highCutoff != nil
-                fenceLow = lowInformative && fence.isLowOutlier(value)
-                fenceHigh = highCutoff != nil && fence.isHighOutlier(value)
-                fenceUsed = (key, fence, lowInformative)
-            }
+        }
+        guard low || high else { return .notRaised }
+        return .raised(low: low, stratum: used?.key)
+    }
+
+    /// The outcome a decision gives, with the finding's text.
+    func outcome(_ decision: Decision, _ t: BidDistributionPopulation.Tender, strata: StrataIndex, title: Message) -> Outcome {
+        switch decision {
+        case .notApplicable: return .notApplicable
+        case .notComputable(let reason, let detail): return .notComputable(reason, detail: detail)
+        case .notRaised: return .computedNotRaised
+        case .raised(let low, let stratum):
+            let value = t.distribution.values[statistic] ?? .nan
             // The fence by reference (`FenceText`): its numbers are filled in when the finding is
             // read, so a fence that moves leaves the finding's row unchanged.
-            var fenceNote: Evidence? {
-                fenceUsed.map { key, _, _ in
-                    var sides: [String] = []
-                    if lowCutoff != nil { sides.append(floorsAtZero ? "{lower_above_zero}" : "≤ {lower}") }
-                    if highCutoff != nil { sides.append("≥ {upper}") }
-                    return Evidence(field: FenceText.keyField, observed: key.description, threshold: sides.joined(separator: " or "),
-                                    note: "n={n}, Q1={q1}, Q3={q3}")
-                }
+            let fenceNote = stratum.map { key in
+                var sides: [String] = []
+                if lowCutoff != nil { sides.append(floorsAtZero ? "{lower_above_zero}" : "≤ {lower}") }
+                if highCutoff != nil { sides.append("≥ {upper}") }
+                return Evidence(field: FenceText.keyField, observed: strata.strata[key].description, threshold: sides.joined(separator: " or "),
+                                note: "n={n}, Q1={q1}, Q3={q3}")
             }
-            let low: Bool, high: Bool
-            switch mode {
-            case .absolute: (low, high) = (absoluteLow, absoluteHigh)
-            case .either: (low, high) = (absoluteLow || fenceLow, absoluteHigh || fenceHigh)
-            case .fence:
-                if let used = fenceUsed {
-                    // A side whose fence is uninformative falls back to its cut-off when allowed.
-                    let lowFallback = lowCutoff != nil && !used.lowInformative && fallbackAbsolute
-                    guard fenceKnown || lowFallback else { outcome = .computedNotRaised; continue }
-                    (low, high) = (fenceLow || (lowFallback && absoluteLow), fenceHigh)
-                } else if fallbackAbsolute {
-                    (low, high) = (absoluteLow, absoluteHigh)
-                } else {
-                    outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(minimumStratum) comparable tenders")
-                    continue
-                }
-            }
-            guard low || high else { outcome = .computedNotRaised; continue }
             let name = statistic.rawValue.uppercased()
             let tail = lowCutoff != nil && highCutoff != nil ? (low ? Message(en: " (low)", th: " (ต่ำ)") : Message(en: " (high)", th: " (สูง)"))
                                                              : Message(en: "", th: "")
-            outcome = .raised(FindingDraft(
+            return .raised(FindingDraft(
                 summary: Message(en: "\(title.en): \(name) = \(String(format: "%.4f", value))\(tail.en)",
                                  th: "\(title.th): \(name) = \(String(format: "%.4f", value))\(tail.th)"),
                 evidence: [Evidence(field: statistic.rawValue, observed: String(format: "%.4f", value),
                                     threshold: cutoffText, note: "absolute cut-off (mode \(mode.rawValue))")]
                     + (fenceNote.map { [$0] } ?? [])))
+        }
+    }
+
+    /// Decides every tender in scope. A population that continues the previous run's also
+    /// decides each earlier tender under the previous run's fences (`previousFences`, by
+    /// "statistic|stratum") and under the new ones, and re-decides it where the two differ.
+    func decide(_ population: BidDistributionPopulation, title: Message, previousFences: [String: TukeyFence]? = nil) -> DatasetResult {
+        var result = DatasetResult()
+        let fences = population.fences(statistic, minimumSize: minimumStratum, k: k)
+        if mode != .absolute { result.fences = FenceRecord.all(statistic.rawValue, fences) }
+        // The previous fences by stratum key: the finest stratum of a tender's keys that had one
+        // is the one it was held to.
+        var previous: [Int: TukeyFence]?
+        if population.continuation != nil {
+            result.continued = ContinuedOutcomes()
+            previous = [:]
+            for (key, stratum) in population.strata.strata.enumerated() {
+                if let fence = previousFences?[DatasetContinuation.fenceKey(statistic: statistic.rawValue, stratum: stratum.description)] {
+                    previous?[key] = fence
+                }
+            }
+        }
+        for t in population.tenders {
+            let resolved = t.stratumKeys.flatMap(fences.resolve)
+            if t.inScope {
+                let decided = decision(t, fence: resolved)
+                result.add(outcome(decided, t, strata: population.strata, title: title), projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry)
+            } else if let previous, mode != .absolute {
+                let before = decision(t, fence: t.stratumKeys.flatMap { keys in
+                    keys.lazy.compactMap { key in previous[key].map { (key: key, fence: $0) } }.first
+                })
+                let now = decision(t, fence: resolved)
+                guard now != before else { continue }
+                result.continued?.changed.insert(t.projectID)
+                if before == .notRaised { result.continued?.previouslyNotRaised += 1 }
+                result.add(outcome(now, t, strata: population.strata, title: title), projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry)
+            }
         }
         return result
     }
@@ -281,23 +357,34 @@ struct DistributionScreen {
 final class DistributionScreenRun: DatasetRun {
     let screen: DistributionScreen
     let title: Message
+    let ruleID: String
     let population: BidDistributionPopulation
     let feeds: Bool
+    /// The previous run's fences of this rule, when the population continues that run.
+    let previousFences: [String: TukeyFence]?
 
-    init(screen: DistributionScreen, title: Message, shared: RunSharedState) {
+    init(screen: DistributionScreen, title: Message, ruleID: String, shared: RunSharedState) {
         self.screen = screen
         self.title = title
+        self.ruleID = ruleID
         var created = false
         population = shared.value(screen.sharingKey) {
             created = true
-            return BidDistributionPopulation(nullStatusAsValid: screen.nullStatusAsValid)
+            return BidDistributionPopulation(nullStatusAsValid: screen.nullStatusAsValid, stateKey: screen.sharingKey, shared: shared)
         }
         feeds = created
+        previousFences = population.continuation.map { $0.fences[ruleID] ?? [:] }
     }
 
     func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { population.observe(record, inScope: inScope) } }
 
-    func finish() -> DatasetResult { screen.decide(population, title: title) }
+    func finish() -> DatasetResult {
+        var result = screen.decide(population, title: title, previousFences: previousFences)
+        result.keepState = population.takeStateKeeper()
+        return result
+    }
+
+    var continues: Bool { population.continuation != nil }
 }
 
 private let distributionFields: Set<String> = [
@@ -328,7 +415,9 @@ extension DistributionIndicator {
                   title: rule.title)
     }
 
-    func makeRun(shared: RunSharedState) -> any DatasetRun { DistributionScreenRun(screen: screen, title: title, shared: shared) }
+    func makeRun(shared: RunSharedState) -> any DatasetRun {
+        DistributionScreenRun(screen: screen, title: title, ruleID: Self.id, shared: shared)
+    }
 }
 
 /// BR-01: low coefficient of variation (CV = s/μ), n ≥ 3. Rule file `Rules/collusion/BR-01-low-cv.yaml`.
