@@ -358,25 +358,30 @@ struct DatasetFenceTests {
         #expect(try readEvidence(run.runID) == first, "the first run is read with its own fence")
     }
 
-    /// A scan continues the bid-distribution population the previous run kept: it observes only the
-    /// new tenders, and re-decides the earlier ones whose fence moved. Batches that move BR-03's
-    /// fence both ways flip earlier tenders both ways, and each continuing run equals a full screen.
+    /// A scan continues the populations the previous run kept (bid distribution, winner and
+    /// runner-up): it observes only the new tenders, and re-decides the earlier ones whose fence
+    /// moved. Batches that move BR-03's and BR-22's fences both ways flip earlier tenders both
+    /// ways, and each continuing run equals a full screen.
     @Test func aContinuingRunReDecidesTheTendersAMovedFenceFlips() throws {
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.path("continue.db"))
         try population(in: store.db, outlierGap: 0.9)
         let catalog = try RuleCatalog.load(directory: Paths.rules)
         func screen(continuing previous: Int64? = nil, touched: Set<String> = []) throws -> RunSummary {
-            var options = ScreenOptions(only: ["BR-03"])
+            var options = ScreenOptions(only: ["BR-03", "BR-22"])
             options.carryOver = previous.map { ScreenOptions.CarryOver(previousRun: $0, touched: touched) }
             return try Engine(store: store, catalog: catalog).screen(options)
         }
-        func raised(_ run: Int64) throws -> Set<String> {
-            Set(try store.db.query(sql: "SELECT project_id || '|' || evidence FROM run_findings WHERE run_id = ?", bindings: [run]).compactMap { $0[0].string })
+        func raised(_ run: Int64, rule: String = "BR-03") throws -> Set<String> {
+            Set(try store.db.query(sql: "SELECT project_id || '|' || evidence FROM run_findings WHERE run_id = ? AND rule_id = ?",
+                                   bindings: [run, rule]).compactMap { $0[0].string })
         }
+        func bothRaised(_ run: Int64) throws -> [Set<String>] { [try raised(run), try raised(run, rule: "BR-22")] }
         func outcomes(_ run: Int64) throws -> [[SQLValue]] {
-            try store.db.query(sql: "SELECT raised, not_raised, not_applicable, not_computable FROM run_rule_stats WHERE run_id = ?", bindings: [run]).map(\.values)
-                + store.db.query(sql: "SELECT project_id, reason, detail FROM run_not_computable WHERE run_id = ? ORDER BY 1", bindings: [run]).map(\.values)
+            try store.db.query(sql: "SELECT rule_id, raised, not_raised, not_applicable, not_computable FROM run_rule_stats WHERE run_id = ? ORDER BY 1",
+                               bindings: [run]).map(\.values)
+                + store.db.query(sql: "SELECT rule_id, project_id, reason, detail FROM run_not_computable WHERE run_id = ? ORDER BY 1, 2",
+                                 bindings: [run]).map(\.values)
         }
         func addTenders(_ prefix: String, gaps: [Double]) throws -> Set<String> {
             for (i, gap) in gaps.enumerated() {
@@ -394,28 +399,30 @@ struct DatasetFenceTests {
             return Set(gaps.indices.map { "\(prefix)\($0)" } + ["\(prefix)X"])
         }
         let first = try screen()
-        #expect(try raised(first.runID).map { $0.prefix(3) } == ["S0|"])
+        #expect(try Set(raised(first.runID).map { $0.prefix(3) }) == ["S0|"])
 
         // Forty wide gaps raise Q3 past S0's 0.9: S0 is no longer raised.
         let wide = try addTenders("W", gaps: (0..<40).map { 0.5 + Double($0) * 0.01 })
         let second = try screen(continuing: first.runID, touched: wide)
-        #expect(second.continuedRules == ["BR-03"])
+        #expect(second.continuedRules == ["BR-03", "BR-22"])
         let secondFull = try screen()
-        #expect(try raised(second.runID) == raised(secondFull.runID))
+        #expect(try bothRaised(second.runID) == bothRaised(secondFull.runID))
+        #expect(try raised(first.runID, rule: "BR-22").contains { $0.hasPrefix("S0|") } && !raised(second.runID, rule: "BR-22").contains { $0.hasPrefix("S0|") })
         #expect(try outcomes(second.runID) == outcomes(secondFull.runID))
         #expect(try !raised(second.runID).contains { $0.hasPrefix("S0|") })
 
         // A hundred narrow gaps bring Q3 back down: the wide ones, not raised before, are raised now.
         let narrow = try addTenders("N", gaps: (0..<100).map { 0.06 + Double($0) * 0.0004 })
         let third = try screen(continuing: secondFull.runID, touched: narrow)
-        #expect(third.continuedRules == ["BR-03"])
+        #expect(third.continuedRules == ["BR-03", "BR-22"])
         let thirdFull = try screen()
-        #expect(try raised(third.runID) == raised(thirdFull.runID))
+        #expect(try bothRaised(third.runID) == bothRaised(thirdFull.runID))
+        #expect(try raised(third.runID, rule: "BR-22").contains { $0.hasPrefix("W39|") })
         #expect(try outcomes(third.runID) == outcomes(thirdFull.runID))
         #expect(try raised(third.runID).contains { $0.hasPrefix("W39|") } && raised(secondFull.runID).allSatisfy { !$0.hasPrefix("W39|") })
         // Only the flipped and new tenders were written: the rows of the others stayed current.
         let written = try store.db.scalar(sql: "SELECT count(*) FROM findings WHERE run_id = ?", bindings: [third.runID]).int64 ?? 0
-        let flipped = try raised(third.runID).subtracting(raised(secondFull.runID)).count
+        let flipped = try zip(bothRaised(third.runID), bothRaised(secondFull.runID)).map { $0.subtracting($1).count }.reduce(0, +)
         #expect(written == Int64(flipped) && written > 0)
         // A run that does not continue (the population was kept by a later run) observes every project.
         let stale = try screen(continuing: secondFull.runID, touched: [])

@@ -149,11 +149,32 @@ public struct DatasetContinuation: Sendable {
 /// A continuing run's earlier projects whose outcome changed (`DatasetRun.continues`).
 public struct ContinuedOutcomes: Sendable {
     /// Their previous rows are dropped; `DatasetResult.outcomes` holds their new ones.
-    public var changed: Set<String> = []
-    /// How many of them were computed and not raised before (the run's count of them is adjusted).
-    public var previouslyNotRaised = 0
+    public private(set) var changed: Set<String> = []
+    /// Their previous outcomes' counts: the previous run's counts, less these, are the carried ones.
+    public private(set) var previous = RuleStats()
+    /// Those of them whose previous outcome was not computable (a row to drop).
+    public private(set) var previouslyNotComputable: Set<String> = []
+
+    public enum Previous: Equatable {
+        case raised, notRaised, notApplicable
+        case notComputable(NotComputableReason)
+    }
 
     public init() {}
+
+    /// Notes that `projectID`'s outcome changed from `previously`.
+    public mutating func change(_ projectID: String, previously: Previous) {
+        changed.insert(projectID)
+        switch previously {
+        case .raised: previous.raised += 1
+        case .notRaised: previous.notRaised += 1
+        case .notApplicable: previous.notApplicable += 1
+        case .notComputable(let reason):
+            previous.notComputable += 1
+            previous.notComputableByReason[reason.rawValue, default: 0] += 1
+            previouslyNotComputable.insert(projectID)
+        }
+    }
 }
 
 /// A raised finding of the current run, as a rule evaluated after the others sees it.

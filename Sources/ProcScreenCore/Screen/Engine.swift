@@ -369,6 +369,18 @@ public final class Engine {
                 previousRuleStats = read
                 return read
             }
+            /// The continued run's counts per rule with the not-computable reasons, from its summary, read once.
+            var previousRuleOutcomes: [String: RuleStats]?
+            func previousOutcomes(_ run: Int64) throws -> [String: RuleStats] {
+                if let known = previousRuleOutcomes { return known }
+                guard let text = try store.db.scalar(sql: "SELECT summary FROM runs WHERE run_id = ?", bindings: [run]).string else {
+                    throw StoreError(code: 0, message: "run \(run) has no summary: its counts cannot be carried over")
+                }
+                let summary = try JSONDecoder().decode(RunSummary.self, from: Data(text.utf8))
+                let read = Dictionary(summary.rules.map { ($0.id, $0.stats) }, uniquingKeysWith: { a, _ in a })
+                previousRuleOutcomes = read
+                return read
+            }
 
             if let carry = options.carryOver {
                 // Not raised and not applicable are counts, not rows: the untouched projects are
@@ -406,13 +418,18 @@ public final class Engine {
                 if let keep = item.result.keepState { try keep(store.db, runID) }
                 // A continuing rule: the previous run's rows stand for every earlier project whose
                 // outcome did not change; those of the changed ones are dropped for their new rows.
+                // Its counts are the previous run's, less the changed projects' previous outcomes,
+                // plus the new outcomes (raised ones are counted from the rows).
                 var carriedNotRaised = 0
                 if let changes = item.result.continued, let carry = options.carryOver {
-                    try carryContinued(rule: item.rule, from: carry.previousRun, into: runID, changed: changes.changed, count: count) { reason in
-                        stats[item.rule.id, default: RuleStats()].notComputable += 1
-                        stats[item.rule.id, default: RuleStats()].notComputableByReason[reason, default: 0] += 1
+                    try carryContinued(rule: item.rule, from: carry.previousRun, into: runID, changes: changes, count: count)
+                    let before = try previousOutcomes(carry.previousRun)[item.rule.id] ?? RuleStats()
+                    carriedNotRaised = before.notRaised - changes.previous.notRaised
+                    stats[item.rule.id, default: RuleStats()].notComputable += before.notComputable - changes.previous.notComputable
+                    for (reason, n) in before.notComputableByReason {
+                        let carried = n - (changes.previous.notComputableByReason[reason] ?? 0)
+                        if carried != 0 { stats[item.rule.id, default: RuleStats()].notComputableByReason[reason, default: 0] += carried }
                     }
-                    carriedNotRaised = try previousStats(carry.previousRun)[item.rule.id].map { $0.notRaised - changes.previouslyNotRaised } ?? 0
                 }
                 for o in item.result.outcomes {
                     try record(o.outcome, rule: item.rule, projectID: o.projectID, agencyID: o.agencyID, ministry: o.ministry)
@@ -535,16 +552,23 @@ public final class Engine {
     }
 
     /// The previous run's rows of a continuing dataset rule (`DatasetResult.continued`): on the
-    /// projects whose outcome did not change they stay current, and are counted like written
-    /// ones; on the changed projects they are dropped by run `runID`, which writes their new ones.
-    private func carryContinued(rule: RuleFile, from previousRun: Int64, into runID: Int64, changed: Set<String>,
-                                count: (_ projectID: String?, _ ministry: String?, _ firms: [String], _ rule: RuleFile) -> Void,
-                                countNotComputable: (_ reason: String) -> Void) throws {
+    /// projects whose outcome did not change they stay current, and its findings are counted like
+    /// written ones; on the changed projects they are dropped by run `runID`, which writes their
+    /// new ones. Rows are looked up run by run of the range the continued run reads
+    /// (`run_findings`), by the indexes on (run, rule) and (run, project).
+    private func carryContinued(rule: RuleFile, from previousRun: Int64, into runID: Int64, changes: ContinuedOutcomes,
+                                count: (_ projectID: String?, _ ministry: String?, _ firms: [String], _ rule: RuleFile) -> Void) throws {
         let screens = ScreenStore(store: store)
+        let runs = try store.db.query(sql: """
+            SELECT run_id FROM runs WHERE run_id BETWEEN (SELECT chain_start FROM runs WHERE run_id = ?1) AND ?1
+            """, bindings: [previousRun]).compactMap { $0[0].int64 }
+        let inRange = runs.map(String.init).joined(separator: ",")
         var dropped: [Int64] = []
-        try store.db.forEachRow(sql: "SELECT finding_id, project_id, ministry, firms FROM run_findings WHERE run_id = ? AND rule_id = ?",
-                                bindings: [previousRun, rule.id]) { row in
-            if let project = row[1].string, changed.contains(project) {
+        try store.db.forEachRow(sql: """
+            SELECT finding_id, project_id, ministry, firms FROM findings
+            WHERE run_id IN (\(inRange)) AND rule_id = ? AND (until_run IS NULL OR until_run > ?)
+            """, bindings: [rule.id, previousRun]) { row in
+            if let project = row[1].string, changes.changed.contains(project) {
                 dropped.append(row[0].int64 ?? 0)
             } else {
                 count(row[1].string, row[2].string, (row[3].string ?? "").split(separator: ",").map(String.init), rule)
@@ -552,13 +576,14 @@ public final class Engine {
         }
         try screens.drop(.findings, rowIDs: dropped.sorted(), inRun: runID)
         dropped = []
-        try store.db.forEachRow(sql: "SELECT row_id, project_id, reason FROM run_not_computable WHERE run_id = ? AND rule_id = ?",
-                                bindings: [previousRun, rule.id]) { row in
-            if let project = row[1].string, changed.contains(project) {
-                dropped.append(row[0].int64 ?? 0)
-            } else {
-                countNotComputable(row[2].string ?? "")
-            }
+        let notComputable = try store.db.prepare(sql: """
+            SELECT rowid FROM not_computable
+            WHERE run_id IN (\(inRange)) AND project_id = ? AND rule_id = ? AND (until_run IS NULL OR until_run > ?)
+            """)
+        for project in changes.previouslyNotComputable {
+            try notComputable.bind([project, rule.id, previousRun])
+            while try notComputable.step() { dropped.append(notComputable.int64(0) ?? 0) }
+            notComputable.reset()
         }
         try screens.drop(.notComputable, rowIDs: dropped.sorted(), inRun: runID)
     }

@@ -358,6 +358,25 @@ public enum Schema {
                 PRIMARY KEY (population, project_id)
             ) WITHOUT ROWID;
             """),
+        Migration(name: "015_runner_up_state", sql: """
+            CREATE TABLE runner_up_state (                     -- BR-21/BR-22: the projects whose runner-up gap enters a fence
+                population    TEXT NOT NULL,
+                project_id    TEXT NOT NULL,
+                agency_id     TEXT,
+                ministry      TEXT,
+                method        TEXT,
+                project_type  TEXT,
+                band_value    INTEGER,                         -- budget, else reference price (satang): the value band
+                fiscal_year   INTEGER,
+                winners       INTEGER NOT NULL,
+                winning_bid   INTEGER,
+                winner        TEXT,
+                runner_up_bid INTEGER,
+                runner_up     TEXT,
+                awards_qualify INTEGER NOT NULL,
+                PRIMARY KEY (population, project_id)
+            ) WITHOUT ROWID;
+            """),
     ]
 
     /// Applies every migration the store has not seen yet, each in its own transaction.

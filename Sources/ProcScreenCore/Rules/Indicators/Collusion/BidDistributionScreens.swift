@@ -242,6 +242,15 @@ struct DistributionScreen {
         case notComputable(NotComputableReason, String)
         case notRaised
         case raised(low: Bool, stratum: Int?)
+
+        var previous: ContinuedOutcomes.Previous {
+            switch self {
+            case .notApplicable: return .notApplicable
+            case .notComputable(let reason, _): return .notComputable(reason)
+            case .notRaised: return .notRaised
+            case .raised: return .raised
+            }
+        }
     }
 
     /// The decision on `t`, held to `fence` (its stratum's fence, when one is large enough).
@@ -344,8 +353,7 @@ struct DistributionScreen {
                 })
                 let now = decision(t, fence: resolved)
                 guard now != before else { continue }
-                result.continued?.changed.insert(t.projectID)
-                if before == .notRaised { result.continued?.previouslyNotRaised += 1 }
+                result.continued?.change(t.projectID, previously: before.previous)
                 result.add(outcome(now, t, strata: population.strata, title: title), projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry)
             }
         }

@@ -133,6 +133,10 @@ struct WinnerRunnerUpRatio {
     /// projects that need a decision (the rest of the scope is not applicable). A project's
     /// status and stratum are worked out again from its row when needed rather than kept with
     /// it (an outcome and a stratum per project took 170 MB of a 1 M-project screen).
+    ///
+    /// In a scan that continues a run which kept its population (`runner_up_state`), the
+    /// earlier projects whose ratio enters a fence are read back, and only the new projects
+    /// are observed.
     final class Population {
         /// A candidate row in 56 bytes: strings interned, optionals as sentinels (a
         /// `WinnerRunnerUp` takes 144, which held 74 MB of a 1 M-project screen).
@@ -145,6 +149,9 @@ struct WinnerRunnerUpRatio {
             var winners: Int32
             var method: ProcurementMethod?
             var awardsQualify: Bool
+            /// Read back from the continued run's kept population: decided before, re-decided
+            /// only when its fence moved.
+            var earlier = false
         }
 
         let ratio: WinnerRunnerUpRatio
@@ -153,16 +160,29 @@ struct WinnerRunnerUpRatio {
         private let names: SharedInterner
         /// The ratios of the projects out of scope, which the fences count too.
         var outOfScopeValues: [(Stratum, Double)] = []
+        let strata = StrataIndex()
+        /// Set when the earlier projects were read back from the continued run's kept population.
+        private(set) var continuation: DatasetContinuation?
+        private let keepsState: Bool
+        private var stateHandedOut = false
 
-        init(_ ratio: WinnerRunnerUpRatio, names: SharedInterner) {
+        init(_ ratio: WinnerRunnerUpRatio, names: SharedInterner, shared: RunSharedState = RunSharedState()) {
             self.ratio = ratio
             self.names = names
+            keepsState = shared.keepsState
+            // A population that cannot be read back is observed whole, as in a full run.
+            if let continuation = shared.continuation, let kept = try? RunnerUpState.load(ratio.sharingKey, continuing: continuation) {
+                compact = kept.map { var c = compress($0); c.earlier = true; return c }
+                self.continuation = continuation
+            }
         }
 
-        /// The in-scope projects that need a decision, in the order observed.
-        var candidates: LazyMapSequence<[Compact], WinnerRunnerUp> { compact.lazy.map(expand) }
+        /// The in-scope projects that need a decision, in the order observed, each with whether
+        /// it was read back (`Compact.earlier`).
+        var candidates: LazyMapSequence<[Compact], (row: WinnerRunnerUp, earlier: Bool)> { compact.lazy.map { (self.expand($0), $0.earlier) } }
 
         func observe(_ record: ProcurementRecord, inScope: Bool) {
+            if let continuation, !continuation.touched.contains(record.projectID) { return }
             // Methods outside PRICE_ONLY never enter the ratio's population.
             if !ratio.priceOnly.isEmpty, let method = record.method, !ratio.priceOnly.contains(method) { return }
             let row = WinnerRunnerUp(record, nullStatusAsValid: ratio.nullStatusAsValid, semantics: ratio.semantics)
@@ -191,13 +211,33 @@ struct WinnerRunnerUpRatio {
 
         /// Built once, after the pass, for both BR-21 and BR-22.
         lazy var fences: StratifiedFences = {
-            let index = StrataIndex()
-            var keyed = outOfScopeValues.map { (index.keys(for: $0.0), $0.1) }
-            for row in candidates {
-                if case .ratio(let r) = ratio.status(row), let s = ratio.stratum(row) { keyed.append((index.keys(for: s), r)) }
+            var keyed = outOfScopeValues.map { (strata.keys(for: $0.0), $0.1) }
+            for (row, _) in candidates {
+                if case .ratio(let r) = ratio.status(row), let s = ratio.stratum(row) { keyed.append((strata.keys(for: s), r)) }
             }
-            return StratifiedFences(keyedValues: keyed, index: index, minimumSize: ratio.minimumStratum, k: ratio.k)
+            return StratifiedFences(keyedValues: keyed, index: strata, minimumSize: ratio.minimumStratum, k: ratio.k)
         }()
+
+        /// The rows whose ratio enters a fence: the only ones a later fence can decide otherwise.
+        /// New ones only, when the population was read back.
+        func rowsToKeep() -> [WinnerRunnerUp] {
+            compact.lazy.filter { self.continuation == nil || !$0.earlier }.map(expand).filter { row in
+                if case .ratio = ratio.status(row), ratio.stratum(row) != nil { return true }
+                return false
+            }
+        }
+
+        /// What keeps the population in the store, for the first of its rules to finish; nil in
+        /// a scoped run, which does not observe every project.
+        func takeStateKeeper() -> (@Sendable (Database, Int64) throws -> Void)? {
+            guard keepsState, !stateHandedOut else { return nil }
+            stateHandedOut = true
+            let population = UncheckedSendable(self)
+            return { db, runID in
+                try RunnerUpState.keep(population.value.rowsToKeep(), key: population.value.ratio.sharingKey,
+                                       replacing: population.value.continuation == nil, db: db, runID: runID)
+            }
+        }
     }
 
     func evidence(_ row: WinnerRunnerUp, ratio: Double, threshold: String, stratum: String?) -> [Evidence] {
@@ -225,7 +265,11 @@ final class WinnerRunnerUpRun: DatasetRun {
     /// Only the first run sharing a population feeds it.
     let feeds: Bool
 
-    init(ratio: WinnerRunnerUpRatio, threshold: Double?, tail: Tail, message: @escaping (Double) -> Message, shared: RunSharedState) {
+    /// The previous run's fences of this rule, when the population continues that run.
+    let previousFences: [String: TukeyFence]?
+
+    init(ratio: WinnerRunnerUpRatio, threshold: Double?, tail: Tail, message: @escaping (Double) -> Message, ruleID: String,
+         shared: RunSharedState) {
         self.ratio = ratio
         self.threshold = threshold
         self.tail = tail
@@ -233,18 +277,78 @@ final class WinnerRunnerUpRun: DatasetRun {
         var created = false
         population = shared.value(ratio.sharingKey) {
             created = true
-            return WinnerRunnerUpRatio.Population(ratio, names: SharedInterner.firms(shared))
+            return WinnerRunnerUpRatio.Population(ratio, names: SharedInterner.firms(shared), shared: shared)
         }
         feeds = created
+        previousFences = population.continuation.map { $0.fences[ruleID] ?? [:] }
     }
 
     func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { population.observe(record, inScope: inScope) } }
+
+    var continues: Bool { population.continuation != nil }
+
+    /// How a ratio held to its stratum's fence is decided.
+    enum FenceDecision: Equatable {
+        case raised(stratum: Int)
+        case notRaised
+        case stratumTooSmall
+
+        var previous: ContinuedOutcomes.Previous {
+            switch self {
+            case .raised: return .raised
+            case .notRaised: return .notRaised
+            case .stratumTooSmall: return .notComputable(.stratumTooSmall)
+            }
+        }
+    }
+
+    func decision(_ r: Double, fence resolved: (key: Int, fence: TukeyFence)?) -> FenceDecision {
+        guard let (key, fence) = resolved else { return .stratumTooSmall }
+        // Cardinal's guards: the low tail needs Q1 > 0 and a lower fence > 0; the high tail an upper fence > 0.
+        let informative = tail == .low ? fence.q1 > 0 && fence.lower > 0 : fence.upper > 0
+        let hit = informative && (tail == .low ? fence.isLowOutlier(r) : fence.isHighOutlier(r))
+        return hit ? .raised(stratum: key) : .notRaised
+    }
+
+    func outcome(_ decision: FenceDecision, _ row: WinnerRunnerUp, _ r: Double) -> Outcome {
+        switch decision {
+        case .raised(let key):
+            // The fence by reference (`FenceText`), filled in when the finding is read.
+            let limit = tail == .low ? "≤ {lower} (Q1 − {k}·IQR)" : "≥ {upper} (Q3 + {k}·IQR)"
+            return raised(row, r, threshold: limit, stratum: population.strata.strata[key].description)
+        case .notRaised: return .computedNotRaised
+        case .stratumTooSmall: return .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
+        }
+    }
 
     func finish() -> DatasetResult {
         let fences = population.fences
         var result = DatasetResult()
         if threshold == nil { result.fences = FenceRecord.all("runner_up_gap", fences) }
-        for row in population.candidates {
+        // The previous fences by stratum key, when the population was read back: an earlier
+        // project is re-decided when its decision under them differs from the one under the new.
+        var previous: [Int: TukeyFence]?
+        if population.continuation != nil {
+            result.continued = ContinuedOutcomes()
+            previous = [:]
+            for (key, stratum) in population.strata.strata.enumerated() {
+                if let fence = previousFences?[DatasetContinuation.fenceKey(statistic: "runner_up_gap", stratum: stratum.description)] {
+                    previous?[key] = fence
+                }
+            }
+        }
+        for (row, earlier) in population.candidates {
+            if earlier {
+                // Only rows with a ratio and a stratum are kept: with a fixed threshold, none changes.
+                guard let previous, threshold == nil, case .ratio(let r) = ratio.status(row), let stratum = ratio.stratum(row) else { continue }
+                let keys = population.strata.keys(for: stratum)
+                let before = decision(r, fence: keys.lazy.compactMap { key in previous[key].map { (key: key, fence: $0) } }.first)
+                let now = decision(r, fence: fences.resolve(keys))
+                guard now != before else { continue }
+                result.continued?.change(row.projectID, previously: before.previous)
+                result.add(outcome(now, row, r), projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry)
+                continue
+            }
             let outcome: Outcome
             switch ratio.status(row) {
             case .outcome(let o):
@@ -253,19 +357,15 @@ final class WinnerRunnerUpRun: DatasetRun {
                 if let threshold {
                     let hit = tail == .low ? r <= threshold : r >= threshold
                     outcome = hit ? raised(row, r, threshold: "\(tail == .low ? "≤" : "≥") \(threshold)", stratum: nil) : .computedNotRaised
-                } else if let stratum = ratio.stratum(row), let (key, fence) = fences.fence(for: stratum) {
-                    // Cardinal's guards: the low tail needs Q1 > 0 and a lower fence > 0; the high tail an upper fence > 0.
-                    let informative = tail == .low ? fence.q1 > 0 && fence.lower > 0 : fence.upper > 0
-                    let hit = informative && (tail == .low ? fence.isLowOutlier(r) : fence.isHighOutlier(r))
-                    // The fence by reference (`FenceText`), filled in when the finding is read.
-                    let limit = tail == .low ? "≤ {lower} (Q1 − {k}·IQR)" : "≥ {upper} (Q3 + {k}·IQR)"
-                    outcome = hit ? raised(row, r, threshold: limit, stratum: key.description) : .computedNotRaised
+                } else if let stratum = ratio.stratum(row) {
+                    outcome = self.outcome(decision(r, fence: fences.resolve(population.strata.keys(for: stratum))), row, r)
                 } else {
                     outcome = .notComputable(.stratumTooSmall, detail: "fewer than \(ratio.minimumStratum) comparable tenders")
                 }
             }
             result.add(outcome, projectID: row.projectID, agencyID: row.agencyID, ministry: row.ministry)
         }
+        result.keepState = population.takeStateKeeper()
         return result
     }
 
@@ -293,7 +393,7 @@ extension RunnerUpGapIndicator {
     }
 
     func makeRun(shared: RunSharedState) -> any DatasetRun {
-        WinnerRunnerUpRun(ratio: ratio, threshold: threshold, tail: Self.tail, message: Self.message, shared: shared)
+        WinnerRunnerUpRun(ratio: ratio, threshold: threshold, tail: Self.tail, message: Self.message, ruleID: Self.id, shared: shared)
     }
 }
 
