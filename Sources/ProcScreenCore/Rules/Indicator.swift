@@ -113,14 +113,19 @@ public protocol DatasetRun: RecordObserver {
     /// at the end of the pass instead of on top of it.
     var finishesLate: Bool { get }
     /// Whether the run continues the previous run's kept population: it observes only the new
-    /// projects, and its result says which earlier projects' outcomes changed
-    /// (`DatasetResult.continued`); every other earlier project keeps its previous outcome.
+    /// projects.
     var continues: Bool { get }
+    /// Whether its result, when it continues, holds only the new projects and the earlier ones
+    /// whose outcome changed (`DatasetResult.continued`): every other earlier project keeps its
+    /// previous outcome, and its rows are not written again. Otherwise the result is whole, as
+    /// in a full run.
+    var decidesChangesOnly: Bool { get }
 }
 
 extension DatasetRun {
     public var finishesLate: Bool { false }
     public var continues: Bool { false }
+    public var decidesChangesOnly: Bool { false }
 }
 
 /// What a scan continuing run `previousRun` gives the dataset runs (Docs/INCREMENTAL.md).

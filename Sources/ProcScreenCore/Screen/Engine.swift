@@ -189,15 +189,17 @@ public final class Engine {
                 guard filter.priceComparisonRules.contains(rule.id) || filter.mainCurrencyRules.contains(rule.id) else { return (rule, run, keys) }
                 return (rule, FilteredRun(run, filter: filter, ruleID: rule.id, mainCurrency: mainCurrency), keys)
             }
-            // Their rows on the earlier projects stay as they are, like the carried rules' rows; the
-            // rows of the projects whose outcome changed are dropped when the rule is written.
+            // The rows of those that decide only what changed stay as they are on the earlier
+            // projects, like the carried rules' rows; the rows of the projects whose outcome changed
+            // are dropped when the rule is written.
             let continuingRuleIDs = Set(datasetRuns.filter { $0.1.continues }.map(\.0.id))
+            let changesOnlyRuleIDs = Set(datasetRuns.filter { $0.1.decidesChangesOnly }.map(\.0.id))
             // A continuing run keeps the continued run's rows it writes again unchanged; the carried
             // rules' rows stay as they are (untouched projects are not evaluated again).
             let writer = try ScreenStore.FindingWriter(
                 db: store.db,
-                keptFindings: try continued.map { try screenStore.keptRows(.findings, run: $0, except: carriedRuleIDs.union(continuingRuleIDs).sorted()) },
-                keptNotComputable: try continued.map { try screenStore.keptRows(.notComputable, run: $0, except: carriedRuleIDs.union(continuingRuleIDs).sorted()) },
+                keptFindings: try continued.map { try screenStore.keptRows(.findings, run: $0, except: carriedRuleIDs.union(changesOnlyRuleIDs).sorted()) },
+                keptNotComputable: try continued.map { try screenStore.keptRows(.notComputable, run: $0, except: carriedRuleIDs.union(changesOnlyRuleIDs).sorted()) },
                 untilRun: untilRun(runID))
             var stats: [String: RuleStats] = [:]
             var scores: [String: ProjectScore] = [:]
@@ -709,6 +711,7 @@ final class FilteredRun: DatasetRun {
     var finishesLate: Bool { inner.finishesLate }
 
     var continues: Bool { inner.continues }
+    var decidesChangesOnly: Bool { inner.decidesChangesOnly }
 }
 
 /// Samples the resident memory every 10 ms on its own thread, keeping the highest and the

@@ -393,6 +393,7 @@ final class DistributionScreenRun: DatasetRun {
     }
 
     var continues: Bool { population.continuation != nil }
+    var decidesChangesOnly: Bool { continues }
 }
 
 private let distributionFields: Set<String> = [

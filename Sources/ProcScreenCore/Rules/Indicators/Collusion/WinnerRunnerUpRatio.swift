@@ -286,6 +286,7 @@ final class WinnerRunnerUpRun: DatasetRun {
     func observe(_ record: ProcurementRecord, inScope: Bool) { if feeds { population.observe(record, inScope: inScope) } }
 
     var continues: Bool { population.continuation != nil }
+    var decidesChangesOnly: Bool { continues }
 
     /// How a ratio held to its stratum's fence is decided.
     enum FenceDecision: Equatable {

@@ -94,6 +94,14 @@ struct OrganisationYearCounts<Value> {
     func existingID(_ name: String) -> Int32? { organisations.existingID(name) }
     func name(_ id: Int32) -> String { organisations.name(id) }
 
+    /// Every organisation × fiscal year with its value.
+    func forEach(_ body: (_ organisation: String, _ fiscalYear: Int?, Value) throws -> Void) rethrows {
+        for (key, value) in values { try body(organisations.name(key.organisation), key.fiscalYear.int, value) }
+    }
+
+    /// The value of one organisation × fiscal year (`zero` when never updated).
+    func value(_ id: Int32, fiscalYear: Int?) -> Value { values[Key(organisation: id, fiscalYear: PackedOptional(fiscalYear))] ?? zero }
+
     /// Forgets the counts of the fiscal years `exclude` selects.
     mutating func dropYears(where exclude: (Int?) -> Bool) {
         values = values.filter { key, _ in !exclude(key.fiscalYear.int) }
@@ -152,6 +160,16 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
 
     enum Group: String, CaseIterable {
         case agency, subAgency = "sub_agency", procuringEntity = "procuring_entity", bidder
+        init?(index: Int) {
+            switch index {
+            case 0: self = .agency
+            case 1: self = .subAgency
+            case 2: self = .procuringEntity
+            case 3: self = .bidder
+            default: return nil
+            }
+        }
+
         /// Its slot in per-group arrays (`allCases` builds a new array on every call).
         var index: Int {
             switch self {
@@ -187,12 +205,38 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
         var inScopeWithBids = 0
         var inScopeWithBidsByFY: [Int?: Int] = [:]
 
+        /// Set when the counts and linked projects were read back from the continued run's kept
+        /// state: only the new projects are observed, and the counts they change are noted.
+        private(set) var continuation: DatasetContinuation?
+        private var touchedCounts: Set<OrganisationRatioState.CountKey> = []
+        private var newlyLinked = 0
+        private let keepsState: Bool
+        /// The kept state's key: the parameters that shape what is observed.
+        var stateKey: String {
+            "BP-21|\(rule.semantics)|\(rule.nullStatusAsValid)|\(rule.entityGroup)"
+        }
+
         init(_ rule: ExcessiveDisqualifiedBidsIndicator, shared: RunSharedState) {
             self.rule = rule
             window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
             let firms = SharedInterner.firms(shared)
             counts = Group.allCases.map { OrganisationYearCounts(zero: Counts(), names: $0 == .bidder ? firms : SharedInterner()) }
+            keepsState = shared.keepsState
+            // State that cannot be read back: every project is observed, as in a full run.
+            if let continuation = shared.continuation, let kept = try? OrganisationRatioState.load(stateKey, continuing: continuation) {
+                for c in kept.counts {
+                    counts[c.group].update(c.organisation, fiscalYear: c.fiscalYear) { $0 = Counts(disqualified: c.first, submitted: c.second) }
+                }
+                linked = kept.linked.map { project, keys in
+                    Linked(project: project, keys: keys.compactMap { group, key in Group(index: group).map { ($0, key) } })
+                }
+                inScopeWithBidsByFY = kept.projectsByFiscalYear
+                if let latest = kept.latestFiscalYear { window.note(fiscalYear: latest) }
+                self.continuation = continuation
+            }
         }
+
+        var continues: Bool { continuation != nil }
 
         /// "agency / sub-agency", normalised once per distinct pair (not once per project).
         private var subAgencyKeys: [SubAgency: String] = [:]
@@ -206,6 +250,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
         }
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
+            if let continuation, !continuation.touched.contains(r.projectID) { return }
             window.note(r, inScope: inScope)
             var perProject = Counts()
             var disqualifiedBidders: [String] = []
@@ -218,6 +263,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                 if disqualified { perProject.disqualified += 1 }
                 if let key = b.bidderKey {
                     counts[Group.bidder.index].update(key, fiscalYear: r.fiscalYear) { $0.add(disqualified) }
+                    if continuation != nil { touchedCounts.insert(.init(group: Group.bidder.index, organisation: key, fiscalYear: r.fiscalYear)) }
                     if disqualified { disqualifiedBidders.append(key) }
                 }
             }
@@ -232,12 +278,44 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
             if rule.entityGroup == "procuring_entity", let entity = r.procuringEntityID { agencyKeys.append((.procuringEntity, entity)) }
             for (group, key) in agencyKeys {
                 counts[group.index].update(key, fiscalYear: r.fiscalYear) { $0.merge(perProject) }
+                if continuation != nil { touchedCounts.insert(.init(group: group.index, organisation: key, fiscalYear: r.fiscalYear)) }
             }
             guard inScope else { return }
             inScopeWithBidsByFY[r.fiscalYear, default: 0] += 1
             if perProject.disqualified > 0 {
                 linked.append(Linked(project: r.projectRef,
                                      keys: agencyKeys + Array(Set(disqualifiedBidders)).sorted().map { (.bidder, $0) }))
+                if continuation != nil { newlyLinked += 1 }
+            }
+        }
+
+        /// What keeps the counts and linked projects in the store: all of them after a pass over
+        /// every project, the changed counts and new linked projects after a continuing one.
+        private func stateKeeper() -> (@Sendable (Database, Int64) throws -> Void)? {
+            guard keepsState else { return nil }
+            var rows: [OrganisationRatioState.CountRow] = []
+            if continuation != nil {
+                for key in touchedCounts {
+                    guard let id = counts[key.group].existingID(key.organisation) else { continue }
+                    let c = counts[key.group].value(id, fiscalYear: key.fiscalYear)
+                    rows.append(.init(group: key.group, organisation: key.organisation, fiscalYear: key.fiscalYear, first: c.disqualified, second: c.submitted))
+                }
+            } else {
+                for group in Group.allCases {
+                    counts[group.index].forEach { organisation, fy, c in
+                        rows.append(.init(group: group.index, organisation: organisation, fiscalYear: fy, first: c.disqualified, second: c.submitted))
+                    }
+                }
+            }
+            let newLinked = (continuation == nil ? linked[...] : linked.suffix(newlyLinked)).map { l in
+                (l.project, l.keys.map { ($0.0.index, $0.1) })
+            }
+            let state = UncheckedSendable((key: stateKey, replacing: continuation == nil, rows: rows, linked: newLinked,
+                                           byFY: inScopeWithBidsByFY, latest: window.latestSeen))
+            return { db, runID in
+                let s = state.value
+                try OrganisationRatioState.keep(s.key, replacing: s.replacing, counts: s.rows, linked: s.linked,
+                                                projectsByFiscalYear: s.byFY, latestFiscalYear: s.latest, db: db, runID: runID)
             }
         }
 
@@ -290,6 +368,7 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                 }
             }
             result.notRaised += inScopeWithBidsByFY.filter { window.contains($0.key) }.values.reduce(0, +) - linkedProjects
+            result.keepState = stateKeeper()
             return result
         }
     }

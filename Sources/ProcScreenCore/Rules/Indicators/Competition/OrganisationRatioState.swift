@@ -1,0 +1,111 @@
+import Foundation
+
+/// What an organisation-ratio rule (BP-21) observed, kept in the store: two counts per group ×
+/// organisation × fiscal year (`organisation_counts_state`), the projects a raised organisation
+/// links to (`linked_projects_state`), and its projects per fiscal year and latest fiscal year
+/// (`dataset_state.detail`). A scan continuing the run that kept it reads it back and observes only
+/// the new projects; the rule then decides every organisation and linked project as in a full run
+/// (deciding is cheap; observing every bid was not).
+enum OrganisationRatioState {
+    struct CountKey: Hashable {
+        var group: Int
+        var organisation: String
+        var fiscalYear: Int?
+    }
+
+    struct CountRow {
+        var group: Int
+        var organisation: String
+        var fiscalYear: Int?
+        var first: Int
+        var second: Int
+    }
+
+    struct Loaded {
+        var counts: [CountRow] = []
+        var linked: [(ProjectRef, [(Int, String)])] = []
+        var projectsByFiscalYear: [Int?: Int] = [:]
+        var latestFiscalYear: Int?
+    }
+
+    /// Small values kept with the tag, as JSON.
+    private struct Detail: Codable {
+        /// (fiscal year or nil, projects).
+        var projectsByFiscalYear: [[Int?]]
+        var latestFiscalYear: Int?
+    }
+
+    /// Fiscal year 0 stands for none in the counts' key (a key column cannot be NULL).
+    private static func column(_ fy: Int?) -> Int64 { Int64(fy ?? 0) }
+    private static func fiscalYear(_ column: Int64?) -> Int? { column.flatMap { $0 == 0 ? nil : Int($0) } }
+
+    /// Group and key of each linked organisation, one text: "group␟key␞group␟key".
+    private static func encode(_ keys: [(Int, String)]) -> String { keys.map { "\($0.0)\u{1F}\($0.1)" }.joined(separator: "\u{1E}") }
+    private static func decode(_ text: String) -> [(Int, String)] {
+        text.split(separator: "\u{1E}").compactMap { item in
+            let parts = item.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let group = Int(parts[0]) else { return nil }
+            return (group, String(parts[1]))
+        }
+    }
+
+    /// The state kept by `continuing.previousRun` under `key`; nil when that run kept none.
+    static func load(_ key: String, continuing: DatasetContinuation) throws -> Loaded? {
+        let db = try Database(path: continuing.path, readOnly: true)
+        guard try db.tableExists("organisation_counts_state") else { return nil }
+        let tag = try db.query(sql: "SELECT run_id, detail FROM dataset_state WHERE population = ?", bindings: [key]).first
+        guard let tag, tag[0].int64 == continuing.previousRun, let text = tag[1].string else { return nil }
+        let detail = try JSONDecoder().decode(Detail.self, from: Data(text.utf8))
+        var loaded = Loaded()
+        loaded.latestFiscalYear = detail.latestFiscalYear
+        for pair in detail.projectsByFiscalYear where pair.count == 2 { loaded.projectsByFiscalYear[pair[0]] = pair[1] ?? 0 }
+        let counts = try db.prepare(sql: """
+            SELECT grp, organisation, fiscal_year, first, second FROM organisation_counts_state WHERE population = ?
+            """)
+        try counts.bind([key])
+        while try counts.step() {
+            loaded.counts.append(CountRow(group: Int(counts.int64(0) ?? 0), organisation: counts.string(1) ?? "", fiscalYear: fiscalYear(counts.int64(2)),
+                                          first: Int(counts.int64(3) ?? 0), second: Int(counts.int64(4) ?? 0)))
+        }
+        let linked = try db.prepare(sql: "SELECT project_id, agency_id, ministry, keys FROM linked_projects_state WHERE population = ?")
+        try linked.bind([key])
+        let pool = StringPool()
+        while try linked.step() {
+            loaded.linked.append((ProjectRef(projectID: linked.string(0) ?? "", agencyID: linked.string(1, pool: pool), ministry: linked.string(2, pool: pool)),
+                                  decode(linked.string(3) ?? "")))
+        }
+        return loaded
+    }
+
+    /// Keeps the state as run `runID`'s: `replacing` drops what was kept under `key` first (a
+    /// pass over every project); else `counts` are the changed ones and `linked` the new ones.
+    static func keep(_ key: String, replacing: Bool, counts: [CountRow], linked: [(ProjectRef, [(Int, String)])],
+                     projectsByFiscalYear: [Int?: Int], latestFiscalYear: Int?, db: Database, runID: Int64) throws {
+        if replacing {
+            try db.execute(sql: "DELETE FROM organisation_counts_state WHERE population = ?", bindings: [key])
+            try db.execute(sql: "DELETE FROM linked_projects_state WHERE population = ?", bindings: [key])
+        }
+        let count = try db.prepare(sql: """
+            INSERT OR REPLACE INTO organisation_counts_state (population, grp, organisation, fiscal_year, first, second) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for row in counts {
+            try count.bind([key, row.group, row.organisation, column(row.fiscalYear), row.first, row.second])
+            try count.run()
+        }
+        let link = try db.prepare(sql: "INSERT OR REPLACE INTO linked_projects_state (population, project_id, agency_id, ministry, keys) VALUES (?, ?, ?, ?, ?)")
+        for (project, keys) in linked {
+            link.bind(text: key, at: 1)
+            link.bind(text: project.projectID, at: 2)
+            link.bind(text: project.agencyID, at: 3)
+            link.bind(text: project.ministry, at: 4)
+            link.bind(text: encode(keys), at: 5)
+            try link.run()
+        }
+        let detail = Detail(projectsByFiscalYear: projectsByFiscalYear.sorted { ($0.key ?? 0) < ($1.key ?? 0) }.map { [$0.key, $0.value] },
+                            latestFiscalYear: latestFiscalYear)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        try db.execute(sql: "INSERT OR REPLACE INTO dataset_state (population, run_id, detail) VALUES (?, ?, ?)",
+                       bindings: [key, runID, String(decoding: try encoder.encode(detail), as: UTF8.self)])
+    }
+}
