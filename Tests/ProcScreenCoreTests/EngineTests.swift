@@ -429,6 +429,69 @@ struct DatasetFenceTests {
         #expect(stale.continuedRules == [])
     }
 
+    /// BP-22 continues the counts and lost tenders the previous run kept. A bidder that bids often
+    /// and never wins is raised on every tender it lost; a batch in which it wins some changes its
+    /// counts (every finding's evidence changes), and a batch four years on moves the window past
+    /// every earlier tender. Each continuing run equals a full screen.
+    @Test func unsuccessfulBiddersContinueTheirCountsAcrossBatchesAndAMovedWindow() throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.path("bp22.db"))
+        let catalog = try RuleCatalog.load(directory: Paths.rules)
+        let loser = "0105599999999"
+        func bidder(_ i: Int) -> String { String(format: "01055000000%02d", i % 20) }
+        /// Tenders of three regular bidders in rotation (each wins about a third), `loser` bidding
+        /// on every other one and winning where `loserWins` says.
+        func addTenders(_ prefix: String, count: Int, fiscalYear: Int, loserWins: (Int) -> Bool) throws -> Set<String> {
+            for t in 0..<count {
+                var bidders = [bidder(t), bidder(t + 1), bidder(t + 7)]
+                var winner = bidders[t % 3]
+                if t % 2 == 0 {
+                    bidders.append(loser)
+                    if loserWins(t) { winner = loser }
+                }
+                let bids = bidders.enumerated().map { i, b in
+                    "{\"bidder_id\":\"\(b)\",\"price\":\(1_000_000 + i * 10_000),\"status\":\"valid\",\"is_winner\":\(b == winner)}"
+                }
+                try FixtureLoader.insert("""
+                    {"project_id":"\(prefix)\(t)","method":"e_bidding","fiscal_year":\(fiscalYear),"budget":2000000,"bids":[\(bids.joined(separator: ","))]}
+                    """, into: store.db)
+            }
+            return Set((0..<count).map { "\(prefix)\($0)" })
+        }
+        func screen(continuing previous: Int64? = nil, touched: Set<String> = []) throws -> RunSummary {
+            var options = ScreenOptions(only: ["BP-22"])
+            options.carryOver = previous.map { ScreenOptions.CarryOver(previousRun: $0, touched: touched) }
+            return try Engine(store: store, catalog: catalog).screen(options)
+        }
+        func findings(_ run: Int64) throws -> Set<String> {
+            Set(try store.db.query(sql: "SELECT project_id || '|' || subject_id || '|' || evidence || '|' || summary FROM run_findings WHERE run_id = ?",
+                                   bindings: [run]).compactMap { $0[0].string })
+        }
+        func stats(_ run: Int64) throws -> [SQLValue] {
+            try store.db.query(sql: "SELECT raised, not_raised, not_applicable, not_computable FROM run_rule_stats WHERE run_id = ?",
+                               bindings: [run]).first?.values ?? []
+        }
+        _ = try addTenders("A", count: 120, fiscalYear: 2567) { _ in false }
+        let first = try screen()
+        #expect(try findings(first.runID).count == 60 && findings(first.runID).allSatisfy { $0.contains("|\(loser)|") })
+
+        // It wins a few: still raised, with new counts in every finding.
+        let some = try addTenders("B", count: 40, fiscalYear: 2567) { $0 % 8 == 0 }
+        let second = try screen(continuing: first.runID, touched: some)
+        #expect(second.continuedRules == ["BP-22"])
+        let secondFull = try screen()
+        #expect(try findings(second.runID) == findings(secondFull.runID) && stats(second.runID) == stats(secondFull.runID))
+        #expect(try findings(second.runID).count == 75 && findings(first.runID).isDisjoint(with: findings(second.runID)))
+
+        // Four fiscal years on: the window holds only the new tenders, where it wins every one.
+        let later = try addTenders("C", count: 30, fiscalYear: 2571) { _ in true }
+        let third = try screen(continuing: secondFull.runID, touched: later)
+        #expect(third.continuedRules == ["BP-22"])
+        let thirdFull = try screen()
+        #expect(try findings(third.runID) == findings(thirdFull.runID) && stats(third.runID) == stats(thirdFull.runID))
+        #expect(try stats(third.runID).first?.int64 == 0)
+    }
+
     /// Placeholders are filled in from the named fence; text that only looks like one is left alone.
     @Test func fencePlaceholders() {
         let fence = TukeyFence(n: 12, q1: 0.1, q3: 0.3, k: 1.5)

@@ -86,13 +86,13 @@ struct ScanTests {
         defer { withExtendedLifetime(dir) {} }
         #expect(results.map(\.mode) == ["full", "incremental", "incremental"])
         #expect(results[1].touchedProjects == 1000 && results[2].touchedProjects == 1000)
-        // The bid-distribution and runner-up screens, and BP-21's organisation counts, continued what
+        // The bid-distribution and runner-up screens, and BP-21's and BP-22's organisation counts, continued what
         // each previous scan kept: they observed only the batch (the screens re-decided only the
         // earlier tenders whose fence moved).
         let continued = { (run: Int64?) in
             try store.db.scalar(sql: "SELECT json_extract(summary, '$.continued_rules') FROM runs WHERE run_id = ?", bindings: [run ?? 0]).string
         }
-        let distributionScreens = "[" + (["\"BP-21\""] + (1...9).map { "\"BR-0\($0)\"" } + ["\"BR-21\"", "\"BR-22\""]).joined(separator: ",") + "]"
+        let distributionScreens = "[" + (["\"BP-21\"", "\"BP-22\""] + (1...9).map { "\"BR-0\($0)\"" } + ["\"BR-21\"", "\"BR-22\""]).joined(separator: ",") + "]"
         #expect(try continued(results[0].runID) == "[]")
         #expect(try continued(results[1].runID) == distributionScreens && continued(results[2].runID) == distributionScreens)
         #expect(results.allSatisfy { $0.filesFailed == 0 })

@@ -379,13 +379,13 @@ public enum Schema {
             """),
         Migration(name: "016_organisation_ratio_state", sql: """
             ALTER TABLE dataset_state ADD COLUMN detail TEXT;  -- small values of the population (JSON)
-            CREATE TABLE organisation_counts_state (           -- BP-21: two counts per group × organisation × fiscal year
+            CREATE TABLE organisation_counts_state (           -- BP-21, BP-22: two counts per group × organisation × fiscal year
                 population   TEXT NOT NULL,
                 grp          INTEGER NOT NULL,                 -- the rule's group (agency, sub-agency, bidder, …)
                 organisation TEXT NOT NULL,
                 fiscal_year  INTEGER NOT NULL,                 -- 0: none
-                first        INTEGER NOT NULL,                 -- BP-21: disqualified bids
-                second       INTEGER NOT NULL,                 -- BP-21: submitted bids
+                first        INTEGER NOT NULL,                 -- BP-21: disqualified bids; BP-22: valid bids
+                second       INTEGER NOT NULL,                 -- BP-21: submitted bids; BP-22: won
                 PRIMARY KEY (population, grp, organisation, fiscal_year)
             ) WITHOUT ROWID;
             CREATE TABLE linked_projects_state (               -- the projects a raised organisation links to
@@ -393,6 +393,7 @@ public enum Schema {
                 project_id TEXT NOT NULL,
                 agency_id  TEXT,
                 ministry   TEXT,
+                fiscal_year INTEGER NOT NULL,                  -- 0: none
                 keys       TEXT NOT NULL,                      -- "group␟organisation", separated by ␞
                 PRIMARY KEY (population, project_id)
             ) WITHOUT ROWID;

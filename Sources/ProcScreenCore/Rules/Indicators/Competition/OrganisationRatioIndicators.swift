@@ -227,8 +227,8 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                 for c in kept.counts {
                     counts[c.group].update(c.organisation, fiscalYear: c.fiscalYear) { $0 = Counts(disqualified: c.first, submitted: c.second) }
                 }
-                linked = kept.linked.map { project, keys in
-                    Linked(project: project, keys: keys.compactMap { group, key in Group(index: group).map { ($0, key) } })
+                linked = kept.linked.map { row in
+                    Linked(project: row.project, keys: row.keys.compactMap { group, key in Group(index: group).map { ($0, key) } })
                 }
                 inScopeWithBidsByFY = kept.projectsByFiscalYear
                 if let latest = kept.latestFiscalYear { window.note(fiscalYear: latest) }
@@ -307,8 +307,9 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
                     }
                 }
             }
+            // BP-21 decides linked projects of every fiscal year: their year is not kept (0).
             let newLinked = (continuation == nil ? linked[...] : linked.suffix(newlyLinked)).map { l in
-                (l.project, l.keys.map { ($0.0.index, $0.1) })
+                OrganisationRatioState.LinkedRow(project: l.project, fiscalYear: nil, keys: l.keys.map { ($0.0.index, $0.1) })
             }
             let state = UncheckedSendable((key: stateKey, replacing: continuation == nil, rows: rows, linked: newLinked,
                                            byFY: inScopeWithBidsByFY, latest: window.latestSeen))
@@ -430,19 +431,45 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
         var record: OrganisationYearCounts<(den: Int, num: Int)>
         var tenders: [Tender] = []
         var losers: [Int32] = []
+        /// Set when the counts and tenders were read back from the continued run's kept state:
+        /// only the new projects are observed; the counts they change and the tenders they add
+        /// are kept after the run.
+        private(set) var continuation: DatasetContinuation?
+        private var touchedCounts: Set<OrganisationRatioState.CountKey> = []
+        /// How many of `tenders` were read back (the others are new).
+        private var earlierTenders = 0
+        private let keepsState: Bool
+        /// The kept state's key: the parameters that shape what is observed (the window drops years).
+        var stateKey: String { "BP-22|\(rule.semantics)|\(rule.nullStatusAsValid)|\(rule.lookback)" }
 
         init(_ rule: ExcessiveUnsuccessfulBidsIndicator, shared: RunSharedState) {
             self.rule = rule
             window = FiscalYearWindow(lookback: rule.lookback, screenedFiscalYear: shared.screenedFiscalYear)
             record = OrganisationYearCounts(zero: (den: 0, num: 0), names: SharedInterner.firms(shared))
+            keepsState = shared.keepsState
+            // State that cannot be read back: every project is observed, as in a full run.
+            if let continuation = shared.continuation, let kept = try? OrganisationRatioState.load(stateKey, continuing: continuation) {
+                for c in kept.counts { record.update(c.organisation, fiscalYear: c.fiscalYear) { $0 = (den: c.first, num: c.second) } }
+                for row in kept.linked {
+                    tenders.append(Tender(project: row.project, fiscalYear: row.fiscalYear, start: Int32(losers.count), count: Int32(row.keys.count)))
+                    losers.append(contentsOf: row.keys.map { record.id($0.1) })
+                }
+                earlierTenders = tenders.count
+                if let latest = kept.latestFiscalYear { window.note(fiscalYear: latest) }
+                self.continuation = continuation
+            }
         }
 
+        var continues: Bool { continuation != nil }
+
         func observe(_ r: ProcurementRecord, inScope: Bool) {
+            if let continuation, !continuation.touched.contains(r.projectID) { return }
             window.note(r, inScope: inScope)
             // Years outside the window are never counted: not kept, and dropped once the window
             // has moved past them.
             if window.startMoved() {
                 record.dropYears(where: window.excludesForGood)
+                earlierTenders -= tenders[..<earlierTenders].count { window.excludesForGood($0.fiscalYear) }
                 tenders.removeAll { window.excludesForGood($0.fiscalYear) }
             }
             guard !window.excludesForGood(r.fiscalYear) else { return }
@@ -466,6 +493,7 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
                     entry.den += 1
                     if bidder == winner { entry.num += 1 }
                 }
+                if continuation != nil { touchedCounts.insert(.init(group: 0, organisation: record.name(bidder), fiscalYear: r.fiscalYear)) }
             }
             if inScope {
                 let lost = bidders.filter { $0 != winner }.sorted { record.name($0) < record.name($1) }
@@ -475,6 +503,41 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
         }
 
         func finish() -> DatasetResult {
+            var result = decide()
+            result.keepState = stateKeeper()
+            return result
+        }
+
+        /// What keeps the counts and tenders in the store: all of them after a pass over every
+        /// project, the changed counts and new tenders after a continuing one.
+        private func stateKeeper() -> (@Sendable (Database, Int64) throws -> Void)? {
+            guard keepsState else { return nil }
+            var rows: [OrganisationRatioState.CountRow] = []
+            if continuation != nil {
+                for key in touchedCounts {
+                    guard let id = record.existingID(key.organisation) else { continue }
+                    let c = record.value(id, fiscalYear: key.fiscalYear)
+                    rows.append(.init(group: 0, organisation: key.organisation, fiscalYear: key.fiscalYear, first: c.den, second: c.num))
+                }
+            } else {
+                record.forEach { organisation, fy, c in
+                    rows.append(.init(group: 0, organisation: organisation, fiscalYear: fy, first: c.den, second: c.num))
+                }
+            }
+            let kept = tenders[(continuation == nil ? 0 : earlierTenders)...].map { t in
+                OrganisationRatioState.LinkedRow(project: t.project, fiscalYear: t.fiscalYear,
+                                                 keys: losers[Int(t.start) ..< Int(t.start + t.count)].map { (0, record.name($0)) })
+            }
+            let state = UncheckedSendable((key: stateKey, replacing: continuation == nil, rows: rows, linked: kept,
+                                           latest: window.latestSeen, first: window.start))
+            return { db, runID in
+                let s = state.value
+                try OrganisationRatioState.keep(s.key, replacing: s.replacing, counts: s.rows, linked: s.linked, latestFiscalYear: s.latest,
+                                                firstFiscalYear: s.first, db: db, runID: runID)
+            }
+        }
+
+        private func decide() -> DatasetResult {
             var result = DatasetResult()
             let totals = record.totals(including: window.contains) { t, c in
                 t.den += c.den

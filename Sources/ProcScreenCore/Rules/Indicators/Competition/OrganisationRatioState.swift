@@ -1,9 +1,9 @@
 import Foundation
 
-/// What an organisation-ratio rule (BP-21) observed, kept in the store: two counts per group ×
-/// organisation × fiscal year (`organisation_counts_state`), the projects a raised organisation
-/// links to (`linked_projects_state`), and its projects per fiscal year and latest fiscal year
-/// (`dataset_state.detail`). A scan continuing the run that kept it reads it back and observes only
+/// What an organisation-ratio rule (BP-21, BP-22) observed, kept in the store: two counts per
+/// group × organisation × fiscal year (`organisation_counts_state`), the projects a raised
+/// organisation links to (`linked_projects_state`), and its projects per fiscal year and latest
+/// fiscal year (`dataset_state.detail`). A scan continuing the run that kept it reads it back and observes only
 /// the new projects; the rule then decides every organisation and linked project as in a full run
 /// (deciding is cheap; observing every bid was not).
 enum OrganisationRatioState {
@@ -21,9 +21,16 @@ enum OrganisationRatioState {
         var second: Int
     }
 
+    struct LinkedRow {
+        var project: ProjectRef
+        var fiscalYear: Int?
+        /// (group, organisation) of each organisation the project links to.
+        var keys: [(Int, String)]
+    }
+
     struct Loaded {
         var counts: [CountRow] = []
-        var linked: [(ProjectRef, [(Int, String)])] = []
+        var linked: [LinkedRow] = []
         var projectsByFiscalYear: [Int?: Int] = [:]
         var latestFiscalYear: Int?
     }
@@ -67,23 +74,28 @@ enum OrganisationRatioState {
             loaded.counts.append(CountRow(group: Int(counts.int64(0) ?? 0), organisation: counts.string(1) ?? "", fiscalYear: fiscalYear(counts.int64(2)),
                                           first: Int(counts.int64(3) ?? 0), second: Int(counts.int64(4) ?? 0)))
         }
-        let linked = try db.prepare(sql: "SELECT project_id, agency_id, ministry, keys FROM linked_projects_state WHERE population = ?")
+        let linked = try db.prepare(sql: "SELECT project_id, agency_id, ministry, fiscal_year, keys FROM linked_projects_state WHERE population = ?")
         try linked.bind([key])
         let pool = StringPool()
         while try linked.step() {
-            loaded.linked.append((ProjectRef(projectID: linked.string(0) ?? "", agencyID: linked.string(1, pool: pool), ministry: linked.string(2, pool: pool)),
-                                  decode(linked.string(3) ?? "")))
+            loaded.linked.append(LinkedRow(
+                project: ProjectRef(projectID: linked.string(0) ?? "", agencyID: linked.string(1, pool: pool), ministry: linked.string(2, pool: pool)),
+                fiscalYear: fiscalYear(linked.int64(3)), keys: decode(linked.string(4) ?? "")))
         }
         return loaded
     }
 
     /// Keeps the state as run `runID`'s: `replacing` drops what was kept under `key` first (a
     /// pass over every project); else `counts` are the changed ones and `linked` the new ones.
-    static func keep(_ key: String, replacing: Bool, counts: [CountRow], linked: [(ProjectRef, [(Int, String)])],
-                     projectsByFiscalYear: [Int?: Int], latestFiscalYear: Int?, db: Database, runID: Int64) throws {
+    /// Rows of fiscal years before `firstFiscalYear` (a window that moved on) are dropped.
+    static func keep(_ key: String, replacing: Bool, counts: [CountRow], linked: [LinkedRow], projectsByFiscalYear: [Int?: Int] = [:],
+                     latestFiscalYear: Int?, firstFiscalYear: Int? = nil, db: Database, runID: Int64) throws {
         if replacing {
             try db.execute(sql: "DELETE FROM organisation_counts_state WHERE population = ?", bindings: [key])
             try db.execute(sql: "DELETE FROM linked_projects_state WHERE population = ?", bindings: [key])
+        } else if let first = firstFiscalYear {
+            try db.execute(sql: "DELETE FROM organisation_counts_state WHERE population = ? AND fiscal_year < ?", bindings: [key, first])
+            try db.execute(sql: "DELETE FROM linked_projects_state WHERE population = ? AND fiscal_year < ?", bindings: [key, first])
         }
         let count = try db.prepare(sql: """
             INSERT OR REPLACE INTO organisation_counts_state (population, grp, organisation, fiscal_year, first, second) VALUES (?, ?, ?, ?, ?, ?)
@@ -92,13 +104,16 @@ enum OrganisationRatioState {
             try count.bind([key, row.group, row.organisation, column(row.fiscalYear), row.first, row.second])
             try count.run()
         }
-        let link = try db.prepare(sql: "INSERT OR REPLACE INTO linked_projects_state (population, project_id, agency_id, ministry, keys) VALUES (?, ?, ?, ?, ?)")
-        for (project, keys) in linked {
+        let link = try db.prepare(sql: """
+            INSERT OR REPLACE INTO linked_projects_state (population, project_id, agency_id, ministry, fiscal_year, keys) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for row in linked {
             link.bind(text: key, at: 1)
-            link.bind(text: project.projectID, at: 2)
-            link.bind(text: project.agencyID, at: 3)
-            link.bind(text: project.ministry, at: 4)
-            link.bind(text: encode(keys), at: 5)
+            link.bind(text: row.project.projectID, at: 2)
+            link.bind(text: row.project.agencyID, at: 3)
+            link.bind(text: row.project.ministry, at: 4)
+            link.bind(int: column(row.fiscalYear), at: 5)
+            link.bind(text: encode(row.keys), at: 6)
             try link.run()
         }
         let detail = Detail(projectsByFiscalYear: projectsByFiscalYear.sorted { ($0.key ?? 0) < ($1.key ?? 0) }.map { [$0.key, $0.value] },
