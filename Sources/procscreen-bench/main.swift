@@ -337,8 +337,9 @@ if phase == "screen" || phase == "all" { try benchScreen() }
     return ["scan", "--db", db, "--inbox", inbox, "--rules", rulesDirectory.path, "--out", out, "--json"]
 }
 
-/// For each store size: a snapshot (ingested and fully screened once, cached), then R rounds of
-/// `procscreen scan` of the same new batch on a fresh copy of it, timed as a whole process.
+/// For each store size: a snapshot (ingested and fully screened once, cached, its populations
+/// kept as a nightly scan keeps them), then R rounds of `procscreen scan` of the same new batch on
+/// a fresh copy of it, timed as a whole process.
 @MainActor func benchScan(sizes: [Int], batch: Int) throws {
     let inbox = try batchInbox(batch)
     var lines: [String] = []
@@ -357,9 +358,13 @@ if phase == "screen" || phase == "all" { try benchScreen() }
                 SELECT EXISTS (SELECT 1 FROM findings WHERE run_id = (SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL)
                                                       AND digest IS NULL)
                 """).int64 == 1
-            if recorded?[0].string != current || recorded?[1].int64 == nil || undigested {
+            // A nightly scan continues the populations the previous scan kept: so does the bench's.
+            let unkept = try !stored.db.tableExists("dataset_state") || stored.db.scalar(sql: """
+                SELECT NOT EXISTS (SELECT 1 FROM dataset_state WHERE run_id = (SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL))
+                """).int64 == 1
+            if recorded?[0].string != current || recorded?[1].int64 == nil || undigested || unkept {
                 print("the \(n)-project snapshot was screened with other rules or parameters, or by an older version: screening it again …")
-                let (wall, _, _) = try runProcscreen(["screen", "--db", snapshot, "--rules", rulesDirectory.path])
+                let (wall, _, _) = try runProcscreen(["screen", "--db", snapshot, "--keep-state", "--rules", rulesDirectory.path])
                 print("full screen of \(n) projects: \(fmt(wall, 1)) s")
             }
         }
@@ -370,8 +375,8 @@ if phase == "screen" || phase == "all" { try benchScreen() }
                 _ = try runProcscreen(["ingest", try market(n), "--db", base, "--rules", rulesDirectory.path])
             }
             try FileManager.default.copyItem(atPath: base, toPath: snapshot)
-            print("screening the \(n)-project snapshot (once) …")
-            let (wall, _, _) = try runProcscreen(["screen", "--db", snapshot, "--rules", rulesDirectory.path])
+            print("screening the \(n)-project snapshot (once), keeping its populations as a scan would …")
+            let (wall, _, _) = try runProcscreen(["screen", "--db", snapshot, "--keep-state", "--rules", rulesDirectory.path])
             print("full screen of \(n) projects: \(fmt(wall, 1)) s")
         }
         var walls: [Double] = [], screens: [Double] = [], peak = 0

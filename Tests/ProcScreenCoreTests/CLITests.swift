@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ProcScreenCore
 
 /// Runs the built `procscreen` binary (the test target depends on it, so it is always built).
 struct CLI {
@@ -156,6 +157,16 @@ struct CLITests {
         let pageText = try String(contentsOfFile: dir.path("page.html"), encoding: .utf8)
         #expect(pageText.contains("Listed: the first 3 of ") && pageText.components(separatedBy: "<tr><td data-v=").count == 4)
         #expect(try CLI.run(["report", "--db", db, "--format", "html", "--page-limit", "-1"]).status == 2)
+        // A screen keeps its populations for the next scan when asked, and only over every project.
+        // (On a copy: the report steps below read the store's latest run.)
+        let keeping = dir.path("kept.db")
+        try FileManager.default.copyItem(atPath: db, toPath: keeping)
+        let kept = try CLI.run(["screen", "--db", keeping, "--only", "BR-01", "--keep-state", "--json"])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let keptRun = try JSONDecoder().decode(RunSummary.self, from: Data(kept.stdout.utf8)).runID
+        let tags = try Store(path: keeping).db.query(sql: "SELECT run_id FROM dataset_state WHERE population LIKE 'bid-distribution%'").map { $0[0].int64 }
+        #expect(tags == [keptRun])
+        #expect(try CLI.run(["screen", "--db", keeping, "--keep-state", "--fiscal-year", "2567"]).status == 2)
         // An output path that cannot be written: exit 1, the path named, nothing half-written.
         let unwritable = try CLI.run(["report", "--db", db, "--format", "csv", "-o", dir.path("missing/report.csv")])
         #expect(unwritable.status == 1 && unwritable.stderr.contains("cannot write \(dir.path("missing/report.csv"))"), "\(unwritable.stderr)")

@@ -369,6 +369,7 @@ struct DatasetFenceTests {
         let catalog = try RuleCatalog.load(directory: Paths.rules)
         func screen(continuing previous: Int64? = nil, touched: Set<String> = []) throws -> RunSummary {
             var options = ScreenOptions(only: ["BR-03", "BR-22"])
+            options.keepsState = true
             options.carryOver = previous.map { ScreenOptions.CarryOver(previousRun: $0, touched: touched) }
             return try Engine(store: store, catalog: catalog).screen(options)
         }
@@ -427,6 +428,9 @@ struct DatasetFenceTests {
         // A run that does not continue (the population was kept by a later run) observes every project.
         let stale = try screen(continuing: secondFull.runID, touched: [])
         #expect(stale.continuedRules == [])
+        // Nor does a scan after a full screen that kept nothing (a screen keeps its populations only when asked).
+        let unkept = try Engine(store: store, catalog: catalog).screen(ScreenOptions(only: ["BR-03", "BR-22"]))
+        #expect(try screen(continuing: unkept.runID, touched: []).continuedRules == [])
     }
 
     /// BP-22 continues the counts and lost tenders the previous run kept. A bidder that bids often
@@ -460,6 +464,7 @@ struct DatasetFenceTests {
         }
         func screen(continuing previous: Int64? = nil, touched: Set<String> = []) throws -> RunSummary {
             var options = ScreenOptions(only: ["BP-22"])
+            options.keepsState = true
             options.carryOver = previous.map { ScreenOptions.CarryOver(previousRun: $0, touched: touched) }
             return try Engine(store: store, catalog: catalog).screen(options)
         }

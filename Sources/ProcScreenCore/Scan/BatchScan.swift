@@ -129,6 +129,8 @@ public struct BatchScan {
         // 3. Incremental when the previous snapshot can be carried over exactly.
         var screen = ScreenOptions()
         screen.kind = "scan"
+        // The next scan continues what this one observed.
+        screen.keepsState = true
         screen.runDate = options.runDate
         screen.sourcesThrough = newest
         let parameters = try Engine.parametersJSON(catalog: catalog)

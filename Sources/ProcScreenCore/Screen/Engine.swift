@@ -21,6 +21,10 @@ public struct ScreenOptions: Sendable {
     public var carryOver: CarryOver?
     /// The highest source id whose rows this run sees (where the next scan resumes).
     public var sourcesThrough: Int64?
+    /// Whether the cross-project rules keep what they observed in the store, for the next scan to
+    /// continue (a scan does; a full screen only when asked, since the populations of a national
+    /// store are millions of rows). Not with a scope.
+    public var keepsState = false
     /// The snapshot run this run continues (a scan continues the last one): its outcomes are
     /// stored as changes to that run's, so an unchanged finding is not written again. A carry-over
     /// continues its previous run. Not with a scope (a fiscal year, projects).
@@ -176,7 +180,7 @@ public final class Engine {
                                     fences: try screenStore.fencesByRule(runID: carry.previousRun))
             }
             let shared = RunSharedState(screenedFiscalYear: options.fiscalYear, projectText: ProjectTextLookup(path: store.db.path),
-                                        continuation: continuation, keepsState: !isScoped)
+                                        continuation: continuation, keepsState: options.keepsState && !isScoped)
             let filter = catalog.processFilter
             // Cardinal does no currency conversion; other rule sets convert where fx.yaml has a rate.
             let rates = filter.convertsCurrencies ? try CurrencyRates.load(rulesDirectory: catalog.directory) : CurrencyRates()

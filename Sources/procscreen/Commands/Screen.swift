@@ -28,8 +28,14 @@ extension ProcScreen {
         @Flag(help: "Print the run summary as JSON.")
         var json = false
 
+        @Flag(help: "Keep the cross-project rules' populations in the store, so that the next scan continues them instead of observing every project (a scan keeps them itself; a full screen does not by default: at 1 M projects they are 3.5 million rows).")
+        var keepState = false
+
         func validate() throws {
             try validateFiscalYear(fiscalYear)
+            if keepState && fiscalYear != nil {
+                throw ValidationError("--keep-state needs a run over every project, not one fiscal year")
+            }
         }
 
         func run() throws {
@@ -37,6 +43,7 @@ extension ProcScreen {
             let storeHandle = try Store(path: store.db)
             var options = ScreenOptions(fiscalYear: fiscalYear)
             options.only = only.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+            options.keepsState = keepState
             let summary = try Engine(store: storeHandle, catalog: catalog).screen(options)
             if json {
                 let encoder = JSONEncoder()

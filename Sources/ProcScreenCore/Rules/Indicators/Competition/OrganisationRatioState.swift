@@ -100,8 +100,19 @@ enum OrganisationRatioState {
         let count = try db.prepare(sql: """
             INSERT OR REPLACE INTO organisation_counts_state (population, grp, organisation, fiscal_year, first, second) VALUES (?, ?, ?, ?, ?, ?)
             """)
-        for row in counts {
-            try count.bind([key, row.group, row.organisation, column(row.fiscalYear), row.first, row.second])
+        // In key order: inserted at random, a million rows took 10 s at 1 M projects.
+        let sorted = counts.sorted { a, b in
+            a.group != b.group ? a.group < b.group
+                : a.organisation != b.organisation ? a.organisation.utf8.lexicographicallyPrecedes(b.organisation.utf8)
+                : column(a.fiscalYear) < column(b.fiscalYear)
+        }
+        for row in sorted {
+            count.bind(text: key, at: 1)
+            count.bind(int: Int64(row.group), at: 2)
+            count.bind(text: row.organisation, at: 3)
+            count.bind(int: column(row.fiscalYear), at: 4)
+            count.bind(int: Int64(row.first), at: 5)
+            count.bind(int: Int64(row.second), at: 6)
             try count.run()
         }
         let link = try db.prepare(sql: """
