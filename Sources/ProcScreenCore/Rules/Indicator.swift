@@ -112,8 +112,8 @@ public protocol DatasetRun: RecordObserver {
     /// finish after the others have freed their populations, which keeps the run's peak memory
     /// at the end of the pass instead of on top of it.
     var finishesLate: Bool { get }
-    /// Whether the run continues the previous run's kept population: it observes only the new
-    /// projects.
+    /// Whether the run continues the previous run's kept population: the engine then shows it
+    /// only the new projects.
     var continues: Bool { get }
     /// Whether its result, when it continues, holds only the new projects and the earlier ones
     /// whose outcome changed (`DatasetResult.continued`): every other earlier project keeps its

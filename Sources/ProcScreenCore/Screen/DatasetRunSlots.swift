@@ -17,13 +17,21 @@ final class DatasetRunSlots: @unchecked Sendable {
     let groups: [[Int]]
     /// Guards `runs` while runs are finished and released on several threads.
     private let lock = NSLock()
+    /// The runs that continue a kept population (`DatasetRun.continues`), and the projects new
+    /// since it was kept: those runs are shown only these.
+    private let continuing: [Bool]
+    private let touched: Set<String>?
 
-    /// - Parameter sharedKeys: for each run, the keys of the run's shared objects it asked for
-    ///   (`RunSharedState.keysUsed`); nil: every run shares nothing.
-    init(_ runs: [any DatasetRun], ids: [String], sharedKeys: [Set<String>]? = nil) {
+    /// - Parameters:
+    ///   - sharedKeys: for each run, the keys of the run's shared objects it asked for
+    ///     (`RunSharedState.keysUsed`); nil: every run shares nothing.
+    ///   - touched: the projects new since the continued run, when the run continues one.
+    init(_ runs: [any DatasetRun], ids: [String], sharedKeys: [Set<String>]? = nil, touched: Set<String>? = nil) {
         self.runs = runs
         self.ids = ids
         groups = Self.groups(sharedKeys: sharedKeys ?? runs.map { _ in [] })
+        continuing = runs.map(\.continues)
+        self.touched = continuing.contains(true) ? touched : nil
     }
 
     var isEmpty: Bool { runs.isEmpty }
@@ -51,12 +59,15 @@ final class DatasetRunSlots: @unchecked Sendable {
     }
 
     /// Shows `r` to every run, timed per rule when `timing` is set (on one thread, during the
-    /// pass: no run is finished yet).
+    /// pass: no run is finished yet); to the continuing runs only when it is new.
     func observe(_ r: ProcurementRecord, timing: RunTiming?) {
+        let earlier = touched.map { !$0.contains(r.projectID) } ?? false
         if let timing {
-            for (i, run) in runs.enumerated() { timing.measure("observe " + ids[i]) { run?.observe(r, inScope: true) } }
+            for (i, run) in runs.enumerated() where !(earlier && continuing[i]) {
+                timing.measure("observe " + ids[i]) { run?.observe(r, inScope: true) }
+            }
         } else {
-            for run in runs { run?.observe(r, inScope: true) }
+            for (i, run) in runs.enumerated() where !(earlier && continuing[i]) { run?.observe(r, inScope: true) }
         }
     }
 

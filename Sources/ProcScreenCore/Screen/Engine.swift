@@ -185,11 +185,15 @@ public final class Engine {
             // Cardinal does no currency conversion; other rule sets convert where fx.yaml has a rate.
             let rates = filter.convertsCurrencies ? try CurrencyRates.load(rulesDirectory: catalog.directory) : CurrencyRates()
             let mainCurrency = filter.mainCurrencyRules.isEmpty ? nil : try filter.currency ?? screenStore.mostFrequentBidCurrency()
+            // PROCSCREEN_TIMING=1: where the time of a run goes, per rule (stderr). Off: no clock reads.
+            let timing = ProcessInfo.processInfo.environment["PROCSCREEN_TIMING"] != nil ? RunTiming() : nil
             // Each run with the keys of the shared objects it asked for when it was made: the runs
-            // sharing one finish on one thread at a time.
+            // sharing one finish on one thread at a time. (Making a continuing run reads its kept
+            // population back.)
             var datasetRuns = evaluators.compactMap { e -> (RuleFile, any DatasetRun, Set<String>)? in
                 guard case .dataset(let rule, let indicator) = e else { return nil }
-                let (run, keys) = shared.keysUsed { indicator.makeRun(shared: shared) }
+                let make = { shared.keysUsed { indicator.makeRun(shared: shared) } }
+                let (run, keys) = timing?.measure("make " + rule.id, make) ?? make()
                 guard filter.priceComparisonRules.contains(rule.id) || filter.mainCurrencyRules.contains(rule.id) else { return (rule, run, keys) }
                 return (rule, FilteredRun(run, filter: filter, ruleID: rule.id, mainCurrency: mainCurrency), keys)
             }
@@ -278,7 +282,7 @@ public final class Engine {
             // slowest group), the full screen 121.8 against 121.6 s.
             let datasetRules = scoped ? [] : datasetRuns.map(\.0)
             let observed = DatasetRunSlots(scoped ? [] : datasetRuns.map(\.1), ids: datasetRules.map(\.id),
-                                           sharedKeys: scoped ? [] : datasetRuns.map(\.2))
+                                           sharedKeys: scoped ? [] : datasetRuns.map(\.2), touched: continuation?.touched)
             let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
             // From here on the slots (or the scoped pass) hold the runs, and the shared state no
             // longer holds the populations: each is freed once its last rule is written.
@@ -322,8 +326,6 @@ public final class Engine {
             var untouchedCount = 0
             var notRaisedCounts = [Int](repeating: 0, count: jobs.count)
             var notApplicableCounts = [Int](repeating: 0, count: jobs.count)
-            // PROCSCREEN_TIMING=1: where the time of a run goes, per rule (stderr). Off: no clock reads.
-            let timing = ProcessInfo.processInfo.environment["PROCSCREEN_TIMING"] != nil ? RunTiming() : nil
             let observerTiming = UncheckedSendable(timing.map { _ in RunTiming() })
             let findingsRuleIDs = findingsRuns.map(\.0.id)
             let observerThread = observed.isEmpty ? nil : ConsumerThread<[ProcurementRecord]>(capacity: 4) { batch in
@@ -367,15 +369,8 @@ public final class Engine {
             if !needsPass { records.cancel() }
             if let timing, let other = observerTiming.value { timing.merge(other) }
             timing?.markMemory("after the pass (populations observed, record rules' findings written)")
-            /// The continued run's counts per rule, read once.
-            var previousRuleStats: [String: ScreenStore.RuleRunStats]?
-            func previousStats(_ run: Int64) throws -> [String: ScreenStore.RuleRunStats] {
-                if let known = previousRuleStats { return known }
-                let read = Dictionary(try screenStore.ruleStats(run).map { ($0.ruleID, $0) }, uniquingKeysWith: { a, _ in a })
-                previousRuleStats = read
-                return read
-            }
-            /// The continued run's counts per rule with the not-computable reasons, from its summary, read once.
+            /// The continued run's counts per rule, with the not-computable reasons, from its
+            /// summary (`run_rule_stats` has no reasons), read once.
             var previousRuleOutcomes: [String: RuleStats]?
             func previousOutcomes(_ run: Int64) throws -> [String: RuleStats] {
                 if let known = previousRuleOutcomes { return known }
@@ -394,7 +389,7 @@ public final class Engine {
                 // its counts are theirs. The pass confirms it for every carried rule: projects are
                 // never deleted, so equal counts mean no touched project was in that run, and
                 // every row of the run for a carried rule is an untouched project's.
-                let previous = try previousStats(carry.previousRun)
+                let previous = try previousOutcomes(carry.previousRun)
                 for (i, rule) in perRecordRules.enumerated() where carried[i] {
                     guard let counts = previous[rule.id],
                           counts.raised + counts.notRaised + counts.notApplicable + counts.notComputable == untouchedCount else {

@@ -163,7 +163,6 @@ final class BidDistributionPopulation {
     }
 
     func observe(_ r: ProcurementRecord, inScope: Bool) {
-        if let continuation, !continuation.touched.contains(r.projectID) { return }
         // Specific purchases, and tenders of several lots (each lot is its own competition), are
         // outside the population.
         guard r.method?.isCompetitive ?? true, !r.spansLots else { return }

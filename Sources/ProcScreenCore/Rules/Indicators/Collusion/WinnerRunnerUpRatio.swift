@@ -182,7 +182,6 @@ struct WinnerRunnerUpRatio {
         var candidates: LazyMapSequence<[Compact], (row: WinnerRunnerUp, earlier: Bool)> { compact.lazy.map { (self.expand($0), $0.earlier) } }
 
         func observe(_ record: ProcurementRecord, inScope: Bool) {
-            if let continuation, !continuation.touched.contains(record.projectID) { return }
             // Methods outside PRICE_ONLY never enter the ratio's population.
             if !ratio.priceOnly.isEmpty, let method = record.method, !ratio.priceOnly.contains(method) { return }
             let row = WinnerRunnerUp(record, nullStatusAsValid: ratio.nullStatusAsValid, semantics: ratio.semantics)

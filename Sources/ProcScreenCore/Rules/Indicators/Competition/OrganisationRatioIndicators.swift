@@ -250,7 +250,6 @@ struct ExcessiveDisqualifiedBidsIndicator: DatasetIndicator {
         }
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
-            if let continuation, !continuation.touched.contains(r.projectID) { return }
             window.note(r, inScope: inScope)
             var perProject = Counts()
             var disqualifiedBidders: [String] = []
@@ -463,7 +462,6 @@ struct ExcessiveUnsuccessfulBidsIndicator: DatasetIndicator {
         var continues: Bool { continuation != nil }
 
         func observe(_ r: ProcurementRecord, inScope: Bool) {
-            if let continuation, !continuation.touched.contains(r.projectID) { return }
             window.note(r, inScope: inScope)
             // Years outside the window are never counted: not kept, and dropped once the window
             // has moved past them.
