@@ -12,10 +12,7 @@ enum BidDistributionState {
     /// numbered in `strata`; nil when that run kept none (another run kept the population since,
     /// or none did).
     static func load(_ key: String, continuing: DatasetContinuation, strata: StrataIndex) throws -> [BidDistributionPopulation.Tender]? {
-        let db = try Database(path: continuing.path, readOnly: true)
-        guard try db.tableExists("dataset_state"),
-              try db.scalar(sql: "SELECT run_id FROM dataset_state WHERE population = ?", bindings: [key]).int64 == continuing.previousRun
-        else { return nil }
+        guard let (db, _) = try KeptState.open(key, table: "bid_distribution_state", continuing: continuing) else { return nil }
         let select = try db.prepare(sql: """
             SELECT project_id, agency_id, ministry, bids, method, project_type, value_band, fiscal_year,
                    \(statistics.map(\.rawValue).joined(separator: ", "))
@@ -61,6 +58,6 @@ enum BidDistributionState {
             for (i, statistic) in statistics.enumerated() { insert.bind(double: t.distribution.values[statistic], at: Int32(10 + i)) }
             try insert.run()
         }
-        try db.execute(sql: "INSERT OR REPLACE INTO dataset_state (population, run_id) VALUES (?, ?)", bindings: [population.stateKey, runID])
+        try KeptState.tag(population.stateKey, runID: runID, db: db)
     }
 }

@@ -7,10 +7,7 @@ import Foundation
 enum RunnerUpState {
     /// The rows kept by `continuing.previousRun` under `key`; nil when that run kept none.
     static func load(_ key: String, continuing: DatasetContinuation) throws -> [WinnerRunnerUp]? {
-        let db = try Database(path: continuing.path, readOnly: true)
-        guard try db.tableExists("runner_up_state"),
-              try db.scalar(sql: "SELECT run_id FROM dataset_state WHERE population = ?", bindings: [key]).int64 == continuing.previousRun
-        else { return nil }
+        guard let (db, _) = try KeptState.open(key, table: "runner_up_state", continuing: continuing) else { return nil }
         let select = try db.prepare(sql: """
             SELECT project_id, agency_id, ministry, method, project_type, band_value, fiscal_year, winners,
                    winning_bid, winner, runner_up_bid, runner_up, awards_qualify
@@ -56,6 +53,6 @@ enum RunnerUpState {
             insert.bind(int: row.awardsQualify ? 1 : 0, at: 14)
             try insert.run()
         }
-        try db.execute(sql: "INSERT OR REPLACE INTO dataset_state (population, run_id) VALUES (?, ?)", bindings: [key, runID])
+        try KeptState.tag(key, runID: runID, db: db)
     }
 }

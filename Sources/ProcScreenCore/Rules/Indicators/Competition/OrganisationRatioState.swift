@@ -58,10 +58,7 @@ enum OrganisationRatioState {
 
     /// The state kept by `continuing.previousRun` under `key`; nil when that run kept none.
     static func load(_ key: String, continuing: DatasetContinuation) throws -> Loaded? {
-        let db = try Database(path: continuing.path, readOnly: true)
-        guard try db.tableExists("organisation_counts_state") else { return nil }
-        let tag = try db.query(sql: "SELECT run_id, detail FROM dataset_state WHERE population = ?", bindings: [key]).first
-        guard let tag, tag[0].int64 == continuing.previousRun, let text = tag[1].string else { return nil }
+        guard let (db, text) = try KeptState.open(key, table: "organisation_counts_state", continuing: continuing), let text else { return nil }
         let detail = try JSONDecoder().decode(Detail.self, from: Data(text.utf8))
         var loaded = Loaded()
         loaded.latestFiscalYear = detail.latestFiscalYear
@@ -131,7 +128,6 @@ enum OrganisationRatioState {
                             latestFiscalYear: latestFiscalYear)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        try db.execute(sql: "INSERT OR REPLACE INTO dataset_state (population, run_id, detail) VALUES (?, ?, ?)",
-                       bindings: [key, runID, String(decoding: try encoder.encode(detail), as: UTF8.self)])
+        try KeptState.tag(key, runID: runID, detail: String(decoding: try encoder.encode(detail), as: UTF8.self), db: db)
     }
 }
