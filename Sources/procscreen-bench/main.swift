@@ -458,7 +458,9 @@ if phase == "scan" { try benchScan(sizes: scanSizes, batch: batchSize) }
 
         Machine: \(shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'")), \(shell("nproc")) cores, \
         \(shell("free -g | awk '/Mem:/ {print $2}'")) GB; release build; commit \(commit). \
-        Each step is one whole process on a fresh store, one round (the machine is shared: compare rows of one run).
+        Each step is one whole process on a fresh store, one round (the machine is shared: compare rows of one run). \
+        The scan is the first after a full screen that kept nothing: it observes every project and keeps the populations \
+        for the next (`procscreen-bench scan` times the nightly one, which continues them).
 
         | projects | bids | ingest | peak | full screen (all rules) | peak | reports: time, peak | scan of \(batch) new, with its reports | peak |
         |---|---|---|---|---|---|---|---|---|
