@@ -136,8 +136,8 @@ public struct DatasetContinuation: Sendable {
     public var touched: Set<String>
     /// The store, read on a connection of the population's own.
     public var path: String
-    /// The previous run's fences, by rule, then by "statistic|stratum": a continuing run decides
-    /// each earlier project under them and under its new fences, and re-decides it when the two differ.
+    /// The previous run's fences, by rule, then by stratum: a continuing run decides each earlier
+    /// project under them and under its new fences, and re-decides it when the two differ.
     public var fences: [String: [String: TukeyFence]]
 
     public init(previousRun: Int64, touched: Set<String>, path: String, fences: [String: [String: TukeyFence]]) {
@@ -146,9 +146,6 @@ public struct DatasetContinuation: Sendable {
         self.path = path
         self.fences = fences
     }
-
-    /// The key of `fences[rule]` for a statistic's fence in a stratum.
-    public static func fenceKey(statistic: String, stratum: String) -> String { statistic + "|" + stratum }
 }
 
 /// A continuing run's earlier projects whose outcome changed (`DatasetRun.continues`).

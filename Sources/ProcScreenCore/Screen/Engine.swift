@@ -177,7 +177,7 @@ public final class Engine {
             // projects observed (each run says whether it continues).
             let continuation = try options.carryOver.map { carry in
                 DatasetContinuation(previousRun: carry.previousRun, touched: carry.touched, path: store.db.path,
-                                    fences: try screenStore.fencesByRule(runID: carry.previousRun))
+                                    fences: try ScreenStore.fences(db: store.db, runID: carry.previousRun))
             }
             let shared = RunSharedState(screenedFiscalYear: options.fiscalYear, projectText: ProjectTextLookup(path: store.db.path),
                                         continuation: continuation, keepsState: options.keepsState && !isScoped)

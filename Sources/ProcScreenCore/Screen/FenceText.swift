@@ -105,14 +105,7 @@ extension ScreenStore {
             // Most findings quote no fence: no read of run_fences for them.
             guard FenceText.hasPlaceholders(evidence) else { return evidence }
             if byRule[ruleID] == nil {
-                var fences: [String: TukeyFence] = [:]
-                try db.forEachRow(sql: "SELECT stratum, n, q1, q3, k FROM run_fences WHERE run_id = ? AND rule_id = ?",
-                                  bindings: [runID, ruleID]) { row in
-                    guard let stratum = row[0].string, let n = row[1].int64, let q1 = row[2].double, let q3 = row[3].double,
-                          let k = row[4].double else { return }
-                    fences[stratum] = TukeyFence(n: Int(n), q1: q1, q3: q3, k: k)
-                }
-                byRule[ruleID] = fences
+                byRule[ruleID] = try ScreenStore.fences(db: db, runID: runID, ruleID: ruleID)[ruleID] ?? [:]
             }
             return FenceText.resolve(evidence, fences: byRule[ruleID]!)
         }
@@ -120,13 +113,15 @@ extension ScreenStore {
 
     public func fenceLookup(runID: Int64) -> FenceLookup { FenceLookup(db: db, runID: runID) }
 
-    /// Every fence of a run, by rule, then by "statistic|stratum" (`DatasetContinuation.fenceKey`).
-    func fencesByRule(runID: Int64) throws -> [String: [String: TukeyFence]] {
+    /// A run's fences by rule, then by stratum (a rule has one fence per stratum: the key of
+    /// `run_fences`); one rule's when `ruleID` is set.
+    static func fences(db: Database, runID: Int64, ruleID: String? = nil) throws -> [String: [String: TukeyFence]] {
         var fences: [String: [String: TukeyFence]] = [:]
-        try db.forEachRow(sql: "SELECT rule_id, statistic, stratum, n, q1, q3, k FROM run_fences WHERE run_id = ?", bindings: [runID]) { row in
-            guard let rule = row[0].string, let statistic = row[1].string, let stratum = row[2].string, let n = row[3].int64,
-                  let q1 = row[4].double, let q3 = row[5].double, let k = row[6].double else { return }
-            fences[rule, default: [:]][DatasetContinuation.fenceKey(statistic: statistic, stratum: stratum)] = TukeyFence(n: Int(n), q1: q1, q3: q3, k: k)
+        try db.forEachRow(sql: "SELECT rule_id, stratum, n, q1, q3, k FROM run_fences WHERE run_id = ?1 AND (?2 IS NULL OR rule_id = ?2)",
+                          bindings: [runID, ruleID]) { row in
+            guard let rule = row[0].string, let stratum = row[1].string, let n = row[2].int64,
+                  let q1 = row[3].double, let q3 = row[4].double, let k = row[5].double else { return }
+            fences[rule, default: [:]][stratum] = TukeyFence(n: Int(n), q1: q1, q3: q3, k: k)
         }
         return fences
     }

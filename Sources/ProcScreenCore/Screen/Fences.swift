@@ -153,6 +153,17 @@ public struct StratifiedFences {
         }
     }
 
+    /// The fences a run kept (`run_fences`, by stratum description), numbered by `index`: a
+    /// continuing run resolves a project's previous fence as it resolves its new one.
+    public init(kept: [String: TukeyFence], index: StrataIndex, minimumSize: Int, k: Double) {
+        self.minimumSize = minimumSize
+        self.k = k
+        self.index = index
+        for (key, stratum) in index.strata.enumerated() {
+            if let fence = kept[stratum.description] { fences[key] = fence }
+        }
+    }
+
     /// Convenience for one-off use: strata given directly.
     public init(values: [(Stratum, Double)], minimumSize: Int = 30, k: Double = 1.5) {
         let index = StrataIndex()

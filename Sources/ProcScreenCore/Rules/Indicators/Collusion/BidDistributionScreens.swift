@@ -323,23 +323,18 @@ struct DistributionScreen {
     }
 
     /// Decides every tender in scope. A population that continues the previous run's also
-    /// decides each earlier tender under the previous run's fences (`previousFences`, by
-    /// "statistic|stratum") and under the new ones, and re-decides it where the two differ.
+    /// decides each earlier tender under the previous run's fences (`previousFences`, by stratum)
+    /// and under the new ones, and re-decides it where the two differ.
     func decide(_ population: BidDistributionPopulation, title: Message, previousFences: [String: TukeyFence]? = nil) -> DatasetResult {
         var result = DatasetResult()
         let fences = population.fences(statistic, minimumSize: minimumStratum, k: k)
         if mode != .absolute { result.fences = FenceRecord.all(statistic.rawValue, fences) }
-        // The previous fences by stratum key: the finest stratum of a tender's keys that had one
-        // is the one it was held to.
-        var previous: [Int: TukeyFence]?
+        // The previous run's fences, when the population was read back: a tender was held to the
+        // finest stratum of its keys that had one, as now.
+        var previous: StratifiedFences?
         if population.continuation != nil {
             result.continued = ContinuedOutcomes()
-            previous = [:]
-            for (key, stratum) in population.strata.strata.enumerated() {
-                if let fence = previousFences?[DatasetContinuation.fenceKey(statistic: statistic.rawValue, stratum: stratum.description)] {
-                    previous?[key] = fence
-                }
-            }
+            previous = StratifiedFences(kept: previousFences ?? [:], index: population.strata, minimumSize: minimumStratum, k: k)
         }
         for t in population.tenders {
             let resolved = t.stratumKeys.flatMap(fences.resolve)
@@ -347,9 +342,7 @@ struct DistributionScreen {
                 let decided = decision(t, fence: resolved)
                 result.add(outcome(decided, t, strata: population.strata, title: title), projectID: t.projectID, agencyID: t.agencyID, ministry: t.ministry)
             } else if let previous, mode != .absolute {
-                let before = decision(t, fence: t.stratumKeys.flatMap { keys in
-                    keys.lazy.compactMap { key in previous[key].map { (key: key, fence: $0) } }.first
-                })
+                let before = decision(t, fence: t.stratumKeys.flatMap(previous.resolve))
                 let now = decision(t, fence: resolved)
                 guard now != before else { continue }
                 result.continued?.change(t.projectID, previously: before.previous)

@@ -325,24 +325,19 @@ final class WinnerRunnerUpRun: DatasetRun {
         let fences = population.fences
         var result = DatasetResult()
         if threshold == nil { result.fences = FenceRecord.all("runner_up_gap", fences) }
-        // The previous fences by stratum key, when the population was read back: an earlier
-        // project is re-decided when its decision under them differs from the one under the new.
-        var previous: [Int: TukeyFence]?
+        // The previous run's fences, when the population was read back: an earlier project is
+        // re-decided when its decision under them differs from the one under the new.
+        var previous: StratifiedFences?
         if population.continuation != nil {
             result.continued = ContinuedOutcomes()
-            previous = [:]
-            for (key, stratum) in population.strata.strata.enumerated() {
-                if let fence = previousFences?[DatasetContinuation.fenceKey(statistic: "runner_up_gap", stratum: stratum.description)] {
-                    previous?[key] = fence
-                }
-            }
+            previous = StratifiedFences(kept: previousFences ?? [:], index: population.strata, minimumSize: ratio.minimumStratum, k: ratio.k)
         }
         for (row, earlier) in population.candidates {
             if earlier {
                 // Only rows with a ratio and a stratum are kept: with a fixed threshold, none changes.
                 guard let previous, threshold == nil, case .ratio(let r) = ratio.status(row), let stratum = ratio.stratum(row) else { continue }
                 let keys = population.strata.keys(for: stratum)
-                let before = decision(r, fence: keys.lazy.compactMap { key in previous[key].map { (key: key, fence: $0) } }.first)
+                let before = decision(r, fence: previous.resolve(keys))
                 let now = decision(r, fence: fences.resolve(keys))
                 guard now != before else { continue }
                 result.continued?.change(row.projectID, previously: before.previous)
